@@ -1,2 +1,28 @@
+//! # 一表 Yibiao — one annual form set instead of dozens of departmental forms
+//!
+//! County departments each send villages their own spreadsheets; the same facts come back under
+//! different names. Yibiao reads those spreadsheets, finds each form's header block and fields,
+//! and (in later stages) clusters the fields that mean the same thing and writes one
+//! consolidated form set.
+//!
+//! The core is pure: bytes in, values out. No module here touches the file system, the network
+//! or the browser; the CLI (`src/bin/yibiao.rs`) and the web app are thin edges over it.
+//!
+//! Stages, in the order data flows through them:
+//! - [`read`]: file bytes → [`read::Workbook`] (cell grids, merges, dropdown lists, red fonts);
+//! - [`layout`]: a sheet's grid → [`layout::Form`]s (title, header block, unit/code rows, data);
+//! - [`fields`]: a form's header block → [`fields::Field`]s (path, name, unit, type, role);
+//! - [`inspect`]: all of the above as one report that never fails.
+
 pub mod error;
+pub mod examples;
+pub mod fields;
+pub mod inspect;
+pub mod layout;
 pub mod read;
+pub mod text;
+pub mod warning;
+
+pub use error::{Lang, ReadError, SheetError};
+pub use inspect::{inspect, FileReport, Report};
+pub use read::read;

@@ -18,6 +18,7 @@ pub mod ods;
 pub mod sniff;
 pub mod xls;
 pub mod xlsx;
+pub mod xmlutil;
 pub mod zipguard;
 
 pub use grid::{col_letter, parse_a1, parse_a1_range, Grid, Rect, Value};

@@ -1,0 +1,308 @@
+//! Inspect: the whole read pipeline for one file — read → layout → fields — as a report that
+//! never fails. A file that cannot be read still gets a report, with its error.
+//!
+//! The report is what `yibiao inspect --json` prints; its shape is a stable interface that
+//! later stages and outside checks read. Rows and columns in it are 1-based, as a person
+//! counts them in Excel.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Lang, ReadError, SheetError};
+use crate::fields::{self, Dictionaries, Field};
+use crate::layout::{self, SheetKind};
+use crate::read::{self, col_letter, Limits, SheetNote, Workbook};
+use crate::warning::Warning;
+
+/// The report on a batch of files: `{"files": [...]}`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// One entry per file, in the order given.
+    pub files: Vec<FileReport>,
+}
+
+/// What was found in one file.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct FileReport {
+    /// The file name as given.
+    pub file: String,
+    /// The detected format (`xlsx`, `xls`, `ods`, `csv` …), or null when unreadable.
+    pub format: Option<String>,
+    /// The detected text encoding (CSV only).
+    pub encoding: Option<String>,
+    /// Why the file, or some of its sheets, could not be read.
+    pub errors: Vec<Problem>,
+    /// The sheets that were read, in tab order.
+    pub sheets: Vec<SheetReport>,
+}
+
+/// An error or warning, with a stable code and messages in both languages.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Problem {
+    /// Stable machine-readable code.
+    pub code: String,
+    /// The sheet concerned, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
+    /// The message in Chinese.
+    pub message: String,
+    /// The message in English.
+    pub message_en: String,
+}
+
+/// One sheet.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SheetReport {
+    /// The sheet's name.
+    pub sheet: String,
+    /// `form`, `dictionary`, `instructions` or `empty`.
+    pub kind: String,
+    /// Hidden in the workbook.
+    #[serde(default)]
+    pub hidden: bool,
+    /// The forms on the sheet.
+    pub forms: Vec<FormReport>,
+    /// Things about the sheet a person should know.
+    #[serde(default)]
+    pub warnings: Vec<Problem>,
+}
+
+/// One form.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct FormReport {
+    /// The title, as written.
+    pub title: Option<String>,
+    /// Title rows (1-based).
+    #[serde(default)]
+    pub title_rows: Vec<u32>,
+    /// The header block's rows (1-based).
+    pub header_rows: Vec<u32>,
+    /// The unit row (1-based), if any.
+    pub unit_row: Option<u32>,
+    /// The column-number row (1-based), if any.
+    pub code_row: Option<u32>,
+    /// First and last data row (1-based), if any.
+    pub data_rows: Option<[u32; 2]>,
+    /// Footer rows (1-based).
+    #[serde(default)]
+    pub footer_rows: Vec<u32>,
+    /// `per_person`, `per_household`, `per_village`, `per_plot` or `unknown`.
+    pub grain: String,
+    /// Why that grain.
+    #[serde(default)]
+    pub grain_reason: String,
+    /// Where detection was unsure, and data problems.
+    pub warnings: Vec<Problem>,
+    /// One per leaf column.
+    pub fields: Vec<FieldReport>,
+}
+
+/// One field (leaf column).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct FieldReport {
+    /// 1-based column.
+    pub column: u32,
+    /// Column letters.
+    pub column_letter: String,
+    /// Header texts top-down, exactly as in the cells.
+    pub header_path: Vec<String>,
+    /// Normalised leaf name.
+    pub name: String,
+    /// Unit as written, if any.
+    pub unit: Option<String>,
+    /// `text`, `integer`, `decimal`, `date`, `id_number`, `phone`, `enum`, `yes_no`.
+    #[serde(rename = "type")]
+    pub ty: String,
+    /// Allowed values.
+    pub enum_values: Vec<String>,
+    /// Marked required.
+    pub required: bool,
+    /// `data` or `structural`.
+    pub role: String,
+}
+
+impl Problem {
+    fn from_read(e: &ReadError) -> Problem {
+        Problem {
+            code: e.code().into(),
+            sheet: None,
+            message: e.message(Lang::Zh),
+            message_en: e.message(Lang::En),
+        }
+    }
+
+    fn from_sheet(e: &SheetError) -> Problem {
+        Problem {
+            code: e.code().into(),
+            sheet: Some(e.sheet.clone()),
+            message: e.message(Lang::Zh),
+            message_en: e.message(Lang::En),
+        }
+    }
+
+    /// A warning as a report entry.
+    pub fn from_warning(w: &Warning) -> Problem {
+        Problem {
+            code: w.code().into(),
+            sheet: None,
+            message: w.message(Lang::Zh),
+            message_en: w.message(Lang::En),
+        }
+    }
+}
+
+/// Reads one file and reports its forms and fields. Never fails: errors are in the report.
+pub fn inspect(name: &str, bytes: &[u8]) -> FileReport {
+    inspect_with_limits(name, bytes, &Limits::default())
+}
+
+/// Like [`inspect`], with explicit limits.
+pub fn inspect_with_limits(name: &str, bytes: &[u8], limits: &Limits) -> FileReport {
+    match read::read_with_limits(name, bytes, limits) {
+        Ok(wb) => report_workbook(name, &wb),
+        Err(e) => FileReport {
+            file: name.to_string(),
+            format: None,
+            encoding: None,
+            errors: vec![Problem::from_read(&e)],
+            sheets: Vec::new(),
+        },
+    }
+}
+
+/// The forms of one sheet with their fields and warnings, in the stage's own types.
+#[derive(Clone, Debug)]
+pub struct SheetForms {
+    /// What the sheet holds.
+    pub kind: SheetKind,
+    /// Each form with its fields, grain and warnings.
+    pub forms: Vec<(layout::Form, Vec<Field>, fields::Grain)>,
+    /// Warnings about the sheet as a whole (from the reader).
+    pub warnings: Vec<Warning>,
+}
+
+/// Runs layout detection and field extraction on every sheet of a workbook.
+pub fn analyse(wb: &Workbook) -> Vec<SheetForms> {
+    let referenced = layout::referenced_sheets(wb);
+    let layouts: Vec<layout::SheetLayout> =
+        wb.sheets.iter().map(|s| layout::detect(s, &referenced)).collect();
+    let dictionaries = Dictionaries::from_sheets(
+        wb.sheets
+            .iter()
+            .zip(&layouts)
+            .filter(|(_, l)| l.kind == SheetKind::Dictionary)
+            .map(|(s, _)| s),
+    );
+    wb.sheets
+        .iter()
+        .zip(layouts)
+        .map(|(sheet, lay)| {
+            let forms = lay
+                .forms
+                .into_iter()
+                .map(|mut form| {
+                    let mut warnings = std::mem::take(&mut form.warnings);
+                    let fields = fields::extract(wb, &dictionaries, sheet, &form, &mut warnings);
+                    form.warnings = warnings;
+                    let grain = fields::guess_grain(form.title.as_deref(), &fields);
+                    (form, fields, grain)
+                })
+                .collect();
+            SheetForms {
+                kind: lay.kind,
+                forms,
+                warnings: note_warnings(&sheet.notes),
+            }
+        })
+        .collect()
+}
+
+/// Folds the reader's per-cell notes into a few warnings.
+fn note_warnings(notes: &[SheetNote]) -> Vec<Warning> {
+    let mut out = Vec::new();
+    let formulas: Vec<(u32, u32)> = notes
+        .iter()
+        .filter_map(|n| match n {
+            SheetNote::FormulaWithoutValue { row, col } => Some((*row, *col)),
+            _ => None,
+        })
+        .collect();
+    if let Some(&(r, c)) = formulas.first() {
+        out.push(Warning::FormulaWithoutValue {
+            cells: formulas.len() as u32,
+            first: format!("{}{}", col_letter(c), r + 1),
+        });
+    }
+    let truncated = notes
+        .iter()
+        .filter(|n| matches!(n, SheetNote::TextTruncated { .. }))
+        .count() as u32;
+    if truncated > 0 {
+        out.push(Warning::TextTruncated { cells: truncated });
+    }
+    for n in notes {
+        match n {
+            SheetNote::UnterminatedQuote { row } => out.push(Warning::UnterminatedQuote { row: *row }),
+            SheetNote::DecodeErrors { first_row } => out.push(Warning::DecodeErrors { row: *first_row }),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn one_based(v: &[u32]) -> Vec<u32> {
+    v.iter().map(|r| r + 1).collect()
+}
+
+/// The report of a workbook that was read.
+pub fn report_workbook(name: &str, wb: &Workbook) -> FileReport {
+    let analysed = analyse(wb);
+    let sheets = wb
+        .sheets
+        .iter()
+        .zip(analysed)
+        .map(|(sheet, a)| SheetReport {
+            sheet: sheet.name.clone(),
+            kind: a.kind.name().into(),
+            hidden: sheet.hidden,
+            warnings: a.warnings.iter().map(Problem::from_warning).collect(),
+            forms: a
+                .forms
+                .into_iter()
+                .map(|(form, fields, grain)| FormReport {
+                    title: form.title.clone(),
+                    title_rows: one_based(&form.title_rows),
+                    header_rows: one_based(&form.header_rows),
+                    unit_row: form.unit_row.map(|r| r + 1),
+                    code_row: form.code_row.map(|r| r + 1),
+                    data_rows: form.data_rows.map(|(a, b)| [a + 1, b + 1]),
+                    footer_rows: one_based(&form.footer_rows),
+                    grain: grain.kind.name().into(),
+                    grain_reason: grain.reason,
+                    warnings: form.warnings.iter().map(Problem::from_warning).collect(),
+                    fields: fields.iter().map(field_report).collect(),
+                })
+                .collect(),
+        })
+        .collect();
+    FileReport {
+        file: name.to_string(),
+        format: Some(wb.format.name().into()),
+        encoding: wb.encoding.map(str::to_string),
+        errors: wb.sheet_errors.iter().map(Problem::from_sheet).collect(),
+        sheets,
+    }
+}
+
+fn field_report(f: &Field) -> FieldReport {
+    FieldReport {
+        column: f.column + 1,
+        column_letter: col_letter(f.column),
+        header_path: f.header_path.clone(),
+        name: f.name.clone(),
+        unit: f.unit.clone(),
+        ty: f.ty.name().into(),
+        enum_values: f.enum_values.clone(),
+        required: f.required,
+        role: f.role.name().into(),
+    }
+}

@@ -1,0 +1,632 @@
+//! Layout: one sheet's cell grid → the forms on it (title, reporter lines, notes, header
+//! block, unit and code rows, data rows, footer) — or the verdict that the sheet holds no form
+//! (a dropdown dictionary, instructions, or nothing).
+//!
+//! Real county sheets put one to three title and reporter lines above the table, sometimes a
+//! note (`注：…`) above the header, a header block of one to four rows with merged group cells,
+//! then an optional unit row and a column-number row. Detection never fails: it returns what
+//! it found and, where it had to guess, a [`Warning`] with the reason.
+
+use std::collections::HashSet;
+
+use crate::read::{col_letter, Grid, ListSource, Rect, Sheet, Value, Workbook};
+use crate::text::{
+    is_code_like, is_footer_line, is_meta_line, is_note_line, is_unit_token, looks_like_data,
+    norm_space,
+};
+use crate::warning::Warning;
+
+/// What a sheet holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SheetKind {
+    /// One or more forms (tables to fill).
+    Form,
+    /// Lists for dropdowns (`字典`, `type` sheets).
+    Dictionary,
+    /// Instructions for filling (`填表说明`).
+    Instructions,
+    /// Nothing at all.
+    Empty,
+}
+
+impl SheetKind {
+    /// The name used in JSON: `form`, `dictionary`, `instructions`, `empty`.
+    pub fn name(self) -> &'static str {
+        match self {
+            SheetKind::Form => "form",
+            SheetKind::Dictionary => "dictionary",
+            SheetKind::Instructions => "instructions",
+            SheetKind::Empty => "empty",
+        }
+    }
+}
+
+/// The layout of one form on a sheet. Rows and columns are 0-based.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Form {
+    /// The form's title, as written.
+    pub title: Option<String>,
+    /// Rows holding the title (and subtitles).
+    pub title_rows: Vec<u32>,
+    /// Reporter lines: 填报单位：… 填报人：… 填报日期：…
+    pub meta_rows: Vec<u32>,
+    /// Note rows above the header or below the data: 注：… 说明：…
+    pub note_rows: Vec<u32>,
+    /// The header block, top to bottom.
+    pub header_rows: Vec<u32>,
+    /// The row of units (个/户/人/亩), if any.
+    pub unit_row: Option<u32>,
+    /// The row of column numbers (1, 2, 3… / 甲 乙 / A B C), if any.
+    pub code_row: Option<u32>,
+    /// First and last data row, if the form has data.
+    pub data_rows: Option<(u32, u32)>,
+    /// Rows after the data: totals, signatures, notes.
+    pub footer_rows: Vec<u32>,
+    /// First column of the table.
+    pub first_col: u32,
+    /// Last column of the table.
+    pub last_col: u32,
+    /// A unit declared for the whole table (`单位：元`), if any.
+    pub table_unit: Option<String>,
+    /// Where detection had to guess, with the reason.
+    pub warnings: Vec<Warning>,
+}
+
+/// The layout of one sheet.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SheetLayout {
+    /// What the sheet holds.
+    pub kind: SheetKind,
+    /// The forms on it (empty unless `kind` is [`SheetKind::Form`]).
+    pub forms: Vec<Form>,
+}
+
+/// How far down a header may start; titles and notes above it rarely take more than a few rows.
+const HEADER_SEARCH_ROWS: u32 = 40;
+/// The deepest header block accepted.
+const MAX_HEADER_DEPTH: usize = 4;
+
+/// Merged regions of a sheet, indexed for lookups by cell.
+pub struct Merges<'a> {
+    rects: &'a [Rect],
+}
+
+impl<'a> Merges<'a> {
+    /// Wraps the merged regions of a sheet.
+    pub fn new(rects: &'a [Rect]) -> Merges<'a> {
+        Merges { rects }
+    }
+
+    /// The merged region covering a cell, if any.
+    pub fn at(&self, row: u32, col: u32) -> Option<&'a Rect> {
+        self.rects.iter().find(|m| m.contains(row, col))
+    }
+
+    /// The regions whose top row is `row`.
+    pub fn starting_in(&self, row: u32) -> impl Iterator<Item = &'a Rect> {
+        self.rects.iter().filter(move |m| m.top == row)
+    }
+}
+
+/// A cell as seen through merges: the value of a merged region's top-left cell.
+pub fn merged_value<'g>(grid: &'g Grid, merges: &Merges<'_>, row: u32, col: u32) -> &'g Value {
+    match merges.at(row, col) {
+        Some(m) => grid.get(m.top, m.left),
+        None => grid.get(row, col),
+    }
+}
+
+/// The distinct non-blank cells of a row (a merged region counts once, at its left-most
+/// column), with their text.
+fn row_cells(grid: &Grid, merges: &Merges<'_>, row: u32) -> Vec<(u32, String)> {
+    let mut out = Vec::new();
+    for (c, v) in grid.row(row).iter().enumerate() {
+        if v.is_blank() {
+            continue;
+        }
+        let c = c as u32;
+        if let Some(m) = merges.at(row, c) {
+            if (m.top, m.left) != (row, c) {
+                continue;
+            }
+        }
+        out.push((c, v.text().trim().to_string()));
+    }
+    out
+}
+
+/// The width of the table below a row: the widest of the next few rows.
+fn table_width(grid: &Grid, from: u32) -> u32 {
+    (from..grid.height().min(from + 8))
+        .map(|r| grid.row(r).len() as u32)
+        .max()
+        .unwrap_or(0)
+}
+
+/// The sheets other sheets' list validations point at.
+pub fn referenced_sheets(workbook: &Workbook) -> HashSet<String> {
+    workbook
+        .sheets
+        .iter()
+        .flat_map(|s| &s.validations)
+        .filter_map(|v| match &v.source {
+            ListSource::Range {
+                sheet: Some(name), ..
+            } => Some(name.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Detects what a sheet holds and the forms on it.
+/// `referenced` is the set of sheet names other sheets' dropdowns read from.
+pub fn detect(sheet: &Sheet, referenced: &HashSet<String>) -> SheetLayout {
+    let grid = &sheet.grid;
+    if grid.is_empty() || (0..grid.height()).all(|r| grid.row(r).iter().all(Value::is_blank)) {
+        return SheetLayout {
+            kind: SheetKind::Empty,
+            forms: Vec::new(),
+        };
+    }
+    if referenced.contains(&sheet.name) || is_dictionary_name(&sheet.name) {
+        return SheetLayout {
+            kind: SheetKind::Dictionary,
+            forms: Vec::new(),
+        };
+    }
+    if is_instructions_name(&sheet.name) {
+        return SheetLayout {
+            kind: SheetKind::Instructions,
+            forms: Vec::new(),
+        };
+    }
+    let merges = Merges::new(&sheet.merges);
+    let mut forms = Vec::new();
+    let mut start = 0;
+    while start < grid.height() {
+        match detect_form(grid, &merges, start) {
+            Some(form) => {
+                let end = form
+                    .footer_rows
+                    .iter()
+                    .copied()
+                    .chain(form.data_rows.map(|d| d.1))
+                    .chain(form.header_rows.last().copied())
+                    .chain(form.unit_row)
+                    .chain(form.code_row)
+                    .max()
+                    .unwrap_or(start);
+                forms.push(form);
+                start = end + 1;
+            }
+            None => break,
+        }
+    }
+    // A second "form" without data rows is usually a stray block under the first one.
+    if forms.len() > 1 {
+        forms.retain(|f| f.data_rows.is_some());
+    }
+    if forms.is_empty() || (forms.len() == 1 && looks_like_dictionary(grid, &forms[0])) {
+        let kind = if mostly_long_text(grid) {
+            SheetKind::Instructions
+        } else {
+            SheetKind::Dictionary
+        };
+        return SheetLayout {
+            kind,
+            forms: Vec::new(),
+        };
+    }
+    SheetLayout {
+        kind: SheetKind::Form,
+        forms,
+    }
+}
+
+fn is_dictionary_name(name: &str) -> bool {
+    let n = name.trim().to_lowercase();
+    ["字典", "下拉", "数据源", "选项", "代码表", "枚举", "数据有效性", "序列"]
+        .iter()
+        .any(|k| n.contains(k))
+        || ["type", "list", "lists", "dict", "dictionary", "dropdown", "hidden"].contains(&n.as_str())
+}
+
+fn is_instructions_name(name: &str) -> bool {
+    let n = name.trim().to_lowercase();
+    ["说明", "注意事项", "须知", "指标解释", "readme", "instructions"]
+        .iter()
+        .any(|k| n.contains(k))
+}
+
+fn mostly_long_text(grid: &Grid) -> bool {
+    let texts: Vec<usize> = (0..grid.height())
+        .flat_map(|r| grid.row(r).iter())
+        .filter(|v| !v.is_blank())
+        .map(|v| v.text().chars().count())
+        .collect();
+    !texts.is_empty() && texts.iter().sum::<usize>() / texts.len() > 12
+}
+
+/// A "form" whose header is the first row, with no title, whose columns end at very different
+/// rows and hold only short text, is a set of dropdown lists.
+fn looks_like_dictionary(grid: &Grid, form: &Form) -> bool {
+    if form.header_rows.first() != Some(&0) || form.header_rows.len() != 1 {
+        return false;
+    }
+    let Some((first, last)) = form.data_rows else {
+        return false;
+    };
+    let mut ends = Vec::new();
+    for c in form.first_col..=form.last_col {
+        let mut end = None;
+        for r in first..=last {
+            let v = grid.get(r, c);
+            if !v.is_blank() {
+                if !matches!(v, Value::Text(t) if t.chars().count() <= 20) && !matches!(v, Value::Number(_)) {
+                    return false;
+                }
+                end = Some(r);
+            }
+        }
+        ends.push(end.unwrap_or(first));
+    }
+    let (min, max) = (ends.iter().min(), ends.iter().max());
+    matches!((min, max), (Some(a), Some(b)) if b - a >= 2)
+}
+
+/// Is this row a header row candidate: several distinct short text cells, nothing data-like,
+/// and not a reporter line spread over cells?
+fn header_like(cells: &[(u32, String)], grid: &Grid, row: u32) -> bool {
+    if cells.len() < 2 {
+        return false;
+    }
+    let data_like = cells
+        .iter()
+        .filter(|(c, t)| !matches!(grid.get(row, *c), Value::Text(_)) || looks_like_data(t))
+        .count();
+    let colon = cells
+        .iter()
+        .filter(|(_, t)| t.ends_with('：') || t.ends_with(':') || is_meta_line(t))
+        .count();
+    let long = cells.iter().filter(|(_, t)| t.chars().count() > 40).count();
+    data_like * 5 <= cells.len() && colon * 2 < cells.len() && long * 3 < cells.len()
+}
+
+/// The classification of a row above the header.
+fn classify_above(text: &str) -> Above {
+    if is_note_line(text) {
+        Above::Note
+    } else if is_meta_line(text) {
+        Above::Meta
+    } else {
+        Above::Title
+    }
+}
+
+enum Above {
+    Title,
+    Meta,
+    Note,
+}
+
+/// Finds the next form at or below row `start`.
+fn detect_form(grid: &Grid, merges: &Merges<'_>, start: u32) -> Option<Form> {
+    let mut form = Form::default();
+    let search_end = grid.height().min(start + HEADER_SEARCH_ROWS);
+    let mut header_start = None;
+    for r in start..search_end {
+        let cells = row_cells(grid, merges, r);
+        if cells.is_empty() {
+            continue;
+        }
+        if header_like(&cells, grid, r) {
+            header_start = Some(r);
+            break;
+        }
+        // Rows above the header: title, reporter lines, notes.
+        let text = cells
+            .iter()
+            .map(|(_, t)| t.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        match classify_above(&text) {
+            Above::Note => form.note_rows.push(r),
+            Above::Meta => form.meta_rows.push(r),
+            Above::Title => {
+                if form.title.is_none() && !looks_like_data(&text) {
+                    form.title = Some(norm_title(&text));
+                }
+                form.title_rows.push(r);
+            }
+        }
+    }
+    let h0 = header_start?;
+    // Header block: extend over vertical merges and over the children of group cells.
+    let mut h1 = h0;
+    let mut guessed_depth = false;
+    loop {
+        let mut next = h1;
+        for r in h0..=h1 {
+            for m in merges.starting_in(r) {
+                if m.height() > 1 && m.bottom > next && m.height() as usize <= MAX_HEADER_DEPTH {
+                    next = m.bottom;
+                }
+            }
+        }
+        // A group cell (merged across columns, not the whole table) has children below it.
+        let width = table_width(grid, h0);
+        let has_group = merges.starting_in(h1).any(|m| {
+            m.width() > 1 && m.height() == 1 && m.width() < width.max(2) && !grid.get(m.top, m.left).is_blank()
+        });
+        if has_group && next == h1 && h1 + 1 < grid.height() {
+            next = h1 + 1;
+        }
+        if next == h1 && unmerged_group_below(grid, merges, h1) {
+            next = h1 + 1;
+            guessed_depth = true;
+        }
+        if next == h1 || (next - h0 + 1) as usize > MAX_HEADER_DEPTH {
+            break;
+        }
+        h1 = next;
+    }
+    form.header_rows = (h0..=h1).collect();
+    if guessed_depth {
+        form.warnings.push(Warning::HeaderDepthGuessed {
+            rows: form.header_rows.len() as u32,
+        });
+    }
+    // Columns: every non-blank header cell and every merge inside the header block.
+    let (mut first, mut last) = (u32::MAX, 0);
+    for r in h0..=h1 {
+        for (c, v) in grid.row(r).iter().enumerate() {
+            if !v.is_blank() {
+                first = first.min(c as u32);
+                last = last.max(c as u32);
+            }
+        }
+        for m in merges.starting_in(r).filter(|m| m.bottom <= h1) {
+            first = first.min(m.left);
+            last = last.max(m.right);
+        }
+    }
+    for m in merges.rects.iter().filter(|m| m.top < h0 && m.bottom >= h0) {
+        // A leaf merged down from above the block start pulls the block up; rare, keep columns.
+        first = first.min(m.left);
+        last = last.max(m.right);
+    }
+    if first == u32::MAX {
+        return None;
+    }
+    form.first_col = first;
+    form.last_col = last;
+
+    // Unit and code rows right under the header.
+    let mut r = h1 + 1;
+    for _ in 0..2 {
+        if r >= grid.height() {
+            break;
+        }
+        if form.unit_row.is_none() && form.code_row.is_none() && is_unit_row(grid, r, first, last) {
+            form.unit_row = Some(r);
+            r += 1;
+        } else if form.code_row.is_none() && is_code_row(grid, r, first, last) {
+            form.code_row = Some(r);
+            r += 1;
+        }
+    }
+
+    // Data rows, then the footer.
+    let mut data_first = None;
+    let mut data_last = None;
+    let mut blank_run = 0;
+    while r < grid.height() {
+        let cells = row_cells(grid, merges, r);
+        if cells.is_empty() {
+            blank_run += 1;
+            r += 1;
+            continue;
+        }
+        let text = cells
+            .iter()
+            .map(|(_, t)| t.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let single_wide = cells.len() == 1
+            && merges
+                .at(r, cells[0].0)
+                .is_some_and(|m| m.width() * 2 > last - first + 1);
+        if is_footer_line(&text) || ((single_wide || cells.len() == 1) && (is_meta_line(&text) || is_note_line(&text))) {
+            break;
+        }
+        if blank_run >= 2 && data_first.is_some() && header_like(&cells, grid, r) {
+            // A new table starts below the blank rows.
+            break;
+        }
+        if cells.len() == 1 && blank_run >= 1 && data_first.is_some() {
+            // A lone line after a gap: the title of the next table.
+            break;
+        }
+        blank_run = 0;
+        if data_first.is_none() {
+            data_first = Some(r);
+        }
+        data_last = Some(r);
+        r += 1;
+    }
+    if let (Some(a), Some(b)) = (data_first, data_last) {
+        form.data_rows = Some((a, b));
+    } else {
+        form.warnings.push(Warning::NoDataRows);
+    }
+    // Footer: contiguous non-blank lines after the data that are totals, signatures or notes.
+    let mut f = data_last.map_or(r, |d| d + 1);
+    let mut gap = 0;
+    while f < grid.height() && gap < 2 {
+        let cells = row_cells(grid, merges, f);
+        if cells.is_empty() {
+            gap += 1;
+            f += 1;
+            continue;
+        }
+        let text = cells
+            .iter()
+            .map(|(_, t)| t.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        if is_footer_line(&text) || is_meta_line(&text) || is_note_line(&text) {
+            if is_note_line(&text) {
+                form.note_rows.push(f);
+            }
+            form.footer_rows.push(f);
+            gap = 0;
+            f += 1;
+        } else {
+            break;
+        }
+    }
+    form.table_unit = form
+        .title_rows
+        .iter()
+        .chain(&form.meta_rows)
+        .chain(&form.note_rows)
+        .filter_map(|&r| row_cells(grid, merges, r).into_iter().find_map(|(_, t)| table_unit(&t)))
+        .next();
+    if form.title.is_none() {
+        form.warnings.push(Warning::NoTitle);
+    }
+    let leading = form.header_rows[0] - start;
+    let accounted = (form.title_rows.len() + form.meta_rows.len() + form.note_rows.iter().filter(|&&n| n < h0).count()) as u32;
+    if leading > 6 && accounted + 2 < leading {
+        form.warnings.push(Warning::HeaderFarDown {
+            row: form.header_rows[0],
+        });
+    }
+    check_blank_header_columns(grid, merges, &mut form);
+    Some(form)
+}
+
+/// Without merged cells, a second header row shows itself as text under the blank cells that
+/// follow a group label, with nothing data-like in it.
+fn unmerged_group_below(grid: &Grid, merges: &Merges<'_>, row: u32) -> bool {
+    let below = row + 1;
+    if below >= grid.height() {
+        return false;
+    }
+    let cells = row_cells(grid, merges, below);
+    if !header_like(&cells, grid, below) {
+        return false;
+    }
+    // Text below must sit under a blank (or the start of a run of blanks) in the row above.
+    let mut under_blank = 0;
+    for (c, _) in &cells {
+        let above = merged_value(grid, merges, row, *c);
+        let left_blank_run = *c > 0 && merged_value(grid, merges, row, c + 1).is_blank();
+        if above.is_blank() || left_blank_run {
+            under_blank += 1;
+        }
+    }
+    // And the row after must not be header-like too (that would be data-free lists).
+    under_blank * 2 > cells.len()
+        && (0..grid.row(row).len() as u32).any(|c| merged_value(grid, merges, row, c).is_blank())
+}
+
+fn is_unit_row(grid: &Grid, row: u32, first: u32, last: u32) -> bool {
+    let mut units = 0;
+    let mut filled = 0;
+    for c in first..=last {
+        let v = grid.get(row, c);
+        if v.is_blank() {
+            continue;
+        }
+        filled += 1;
+        let t = v.text();
+        let t = t.trim();
+        if is_unit_token(t) || matches!(t, "—" | "-" | "--" | "－" | "/" | "计量单位" | "单位") {
+            units += 1;
+        }
+    }
+    filled >= 2 && units * 10 >= filled * 8
+}
+
+fn is_code_row(grid: &Grid, row: u32, first: u32, last: u32) -> bool {
+    let mut codes = Vec::new();
+    let mut filled = 0;
+    for c in first..=last {
+        let v = grid.get(row, c);
+        if v.is_blank() {
+            continue;
+        }
+        filled += 1;
+        let t = v.text();
+        let t = t.trim().to_string();
+        if is_code_like(&t) {
+            codes.push(t);
+        }
+    }
+    if filled < 3 || codes.len() * 10 < filled * 8 {
+        return false;
+    }
+    // Numbers must climb by one: 1 2 3 … (a data row of small counts would not).
+    let nums: Vec<i64> = codes.iter().filter_map(|t| t.parse().ok()).collect();
+    nums.len() < 2 || nums.windows(2).filter(|w| w[1] == w[0] + 1).count() * 10 >= (nums.len() - 1) * 8
+}
+
+/// Warns about columns inside the table that have no header text at all.
+fn check_blank_header_columns(grid: &Grid, merges: &Merges<'_>, form: &mut Form) {
+    for c in form.first_col..=form.last_col {
+        let named = form
+            .header_rows
+            .iter()
+            .any(|&r| !merged_value(grid, merges, r, c).is_blank());
+        if !named {
+            form.warnings.push(Warning::BlankHeader {
+                column: col_letter(c),
+            });
+        }
+    }
+}
+
+fn norm_title(text: &str) -> String {
+    text.trim().to_string()
+}
+
+/// The unit a title or note line declares for the whole table: `单位：元`, `计量单位：万元`.
+/// `填报单位：…` and similar are not units.
+pub fn table_unit(text: &str) -> Option<String> {
+    let chars: Vec<char> = text.chars().collect();
+    for i in 0..chars.len().saturating_sub(2) {
+        if chars[i] == '单' && chars[i + 1] == '位' && matches!(chars[i + 2], '：' | ':') {
+            let before = if i > 0 { Some(chars[i - 1]) } else { None };
+            let ok = match before {
+                None => true,
+                Some(b) => b.is_whitespace() || matches!(b, '（' | '(' | '，' | ',' | '；' | ';') || (b == '量' && i >= 2 && chars[i - 2] == '计'),
+            };
+            if !ok {
+                continue;
+            }
+            let rest: String = chars[i + 3..]
+                .iter()
+                .take_while(|c| !c.is_whitespace() && !matches!(c, '）' | ')' | '；' | ';'))
+                .collect();
+            let rest = norm_space(&rest);
+            if !rest.is_empty() {
+                return Some(rest);
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_unit_is_not_the_reporting_unit() {
+        assert_eq!(table_unit("单位：万元"), Some("万元".into()));
+        assert_eq!(table_unit("填报单位：　　乡（镇）"), None);
+        assert_eq!(table_unit("表号：A304　计量单位：元"), Some("元".into()));
+        assert_eq!(table_unit("统计单位：青山县"), None);
+    }
+}
