@@ -155,9 +155,14 @@ pub fn extract(
                 Some(m) => ((m.top, m.left), grid.get(m.top, m.left)),
                 None => ((r, c), grid.get(r, c)),
             };
-            if value.is_blank() {
-                continue;
-            }
+            let value = if value.is_blank() {
+                match unmerged_group(grid, &merges, form, r, c) {
+                    Some(v) => v,
+                    None => continue,
+                }
+            } else {
+                value
+            };
             path.push(value.text().trim().to_string());
             leaf_anchor = Some(anchor);
         }
@@ -211,6 +216,35 @@ pub fn extract(
     }
     duplicate_warnings(&fields, warnings);
     fields
+}
+
+/// A group label written once without merging: for a blank header cell that has a child below,
+/// the nearest label to its left whose own column also has a child, with only blanks between.
+fn unmerged_group<'g>(
+    grid: &'g crate::read::Grid,
+    merges: &Merges<'_>,
+    form: &Form,
+    row: u32,
+    col: u32,
+) -> Option<&'g Value> {
+    if form.header_rows.last() == Some(&row) || merges.at(row, col).is_some() {
+        return None;
+    }
+    if grid.get(row + 1, col).is_blank() {
+        return None;
+    }
+    let mut g = col;
+    while g > form.first_col {
+        g -= 1;
+        if merges.at(row, g).is_some() {
+            return None;
+        }
+        let v = grid.get(row, g);
+        if !v.is_blank() {
+            return (!grid.get(row + 1, g).is_blank()).then_some(v);
+        }
+    }
+    None
 }
 
 fn is_structural(name: &str) -> bool {

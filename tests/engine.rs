@@ -1,0 +1,7 @@
+//! The native integration tests of the engine, as one binary: the fixture county against its
+//! truth, layout cases, bad input, and the messages people see.
+
+mod bad_input;
+mod fixtures;
+mod layout_cases;
+mod messages;

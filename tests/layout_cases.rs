@@ -1,0 +1,273 @@
+//! Layout cases, one line each: a small grid (with merges) and what a person sees in it.
+
+use yibiao::fields::Dictionaries;
+use yibiao::layout::{self, SheetKind};
+use yibiao::read::{parse_a1_range, Format, Grid, Sheet, Workbook};
+
+/// What detection should find, 1-based rows as in Excel.
+#[derive(Debug, PartialEq)]
+struct Expect {
+    title: Option<&'static str>,
+    header: Vec<u32>,
+    unit: Option<u32>,
+    code: Option<u32>,
+    data: Option<[u32; 2]>,
+    leaves: Vec<&'static str>,
+}
+
+fn sheet(rows: &[&[&str]], merges: &[&str]) -> Sheet {
+    Sheet {
+        name: "Sheet1".into(),
+        grid: Grid::from_text(rows),
+        merges: merges.iter().filter_map(|m| parse_a1_range(m)).collect(),
+        ..Sheet::default()
+    }
+}
+
+#[track_caller]
+fn check(rows: &[&[&str]], merges: &[&str], expect: Expect) {
+    let sheet = sheet(rows, merges);
+    let lay = layout::detect(&sheet, &Default::default());
+    assert_eq!(lay.kind, SheetKind::Form, "not a form");
+    let form = &lay.forms[0];
+    let wb = Workbook {
+        format: Format::Xlsx,
+        encoding: None,
+        sheets: vec![sheet.clone()],
+        sheet_errors: vec![],
+    };
+    let mut warnings = vec![];
+    let fields = yibiao::fields::extract(&wb, &Dictionaries::default(), &sheet, form, &mut warnings);
+    let got = Expect {
+        title: expect.title.filter(|t| form.title.as_deref() == Some(*t)),
+        header: form.header_rows.iter().map(|r| r + 1).collect(),
+        unit: form.unit_row.map(|r| r + 1),
+        code: form.code_row.map(|r| r + 1),
+        data: form.data_rows.map(|(a, b)| [a + 1, b + 1]),
+        leaves: vec![],
+    };
+    let leaves: Vec<String> = fields.iter().map(|f| f.header_path.join("/")).collect();
+    assert_eq!(
+        (got.title, got.header, got.unit, got.code, got.data),
+        (expect.title, expect.header, expect.unit, expect.code, expect.data),
+        "title/header/unit/code/data; title was {:?}",
+        form.title
+    );
+    assert_eq!(leaves, expect.leaves);
+}
+
+#[track_caller]
+fn check_kind(name: &str, rows: &[&[&str]], kind: SheetKind) {
+    let mut s = sheet(rows, &[]);
+    s.name = name.into();
+    assert_eq!(layout::detect(&s, &Default::default()).kind, kind);
+}
+
+#[test]
+fn one_header_row_under_title_and_reporter_line() {
+    check(
+        &[
+            &["某县2024年花名册", "", ""],
+            &["填报单位：　　乡（镇）　　填报人：", "", ""],
+            &["序号", "姓名", "身份证号"],
+            &["1", "张三", "99999919460110278X"],
+            &["2", "李四", "999999197510018412"],
+        ],
+        &["A1:C1", "A2:C2"],
+        Expect {
+            title: Some("某县2024年花名册"),
+            header: vec![3],
+            unit: None,
+            code: None,
+            data: Some([4, 5]),
+            leaves: vec!["序号", "姓名", "身份证号"],
+        },
+    );
+}
+
+#[test]
+fn note_above_header_and_no_title() {
+    check(
+        &[
+            &["注：1、红色字体字段为必填项。", "", ""],
+            &["户主姓名", "身份证号码", "家庭人口（人）"],
+            &["侯国军", "999999198201178919", "4"],
+        ],
+        &["A1:C1"],
+        Expect {
+            title: None,
+            header: vec![2],
+            unit: None,
+            code: None,
+            data: Some([3, 3]),
+            leaves: vec!["户主姓名", "身份证号码", "家庭人口（人）"],
+        },
+    );
+}
+
+#[test]
+fn two_level_header_with_merged_groups_and_vertical_leaves() {
+    check(
+        &[
+            &["特困人员台账", "", "", "", ""],
+            &["序号", "基本情况", "", "监护人", "备注"],
+            &["", "姓名", "性别", "姓名", ""],
+            &["1", "邓峰", "男", "邓秀娜", ""],
+        ],
+        &["A1:E1", "A2:A3", "B2:C2", "D2:D2", "E2:E3"],
+        Expect {
+            title: Some("特困人员台账"),
+            header: vec![2, 3],
+            unit: None,
+            code: None,
+            data: Some([4, 4]),
+            leaves: vec!["序号", "基本情况/姓名", "基本情况/性别", "监护人/姓名", "备注"],
+        },
+    );
+}
+
+#[test]
+fn three_level_header_with_unit_and_code_rows_and_footer() {
+    check(
+        &[
+            &["村级基本情况统计表", "", "", ""],
+            &["填报单位：", "", "", ""],
+            &["乡镇", "村名", "户数及人口", ""],
+            &["", "", "户籍情况", ""],
+            &["", "", "户数", "人口数"],
+            &["—", "—", "户", "人"],
+            &["甲", "乙", "1", "2"],
+            &["东坪镇", "枫林村", "297", "924"],
+            &["东坪镇", "荷塘村", "827", "2502"],
+            &["单位负责人：　　填报人：", "", "", ""],
+        ],
+        &["A1:D1", "A2:D2", "A3:A5", "B3:B5", "C3:D3", "C4:D4", "A10:D10"],
+        Expect {
+            title: Some("村级基本情况统计表"),
+            header: vec![3, 4, 5],
+            unit: Some(6),
+            code: Some(7),
+            data: Some([8, 9]),
+            leaves: vec!["乡镇", "村名", "户数及人口/户籍情况/户数", "户数及人口/户籍情况/人口数"],
+        },
+    );
+}
+
+#[test]
+fn header_on_the_first_row_without_anything_above() {
+    check(
+        &[&["姓名", "性别", "年龄"], &["张三", "男", "80"]],
+        &[],
+        Expect {
+            title: None,
+            header: vec![1],
+            unit: None,
+            code: None,
+            data: Some([2, 2]),
+            leaves: vec!["姓名", "性别", "年龄"],
+        },
+    );
+}
+
+#[test]
+fn two_level_header_without_merges_is_guessed_from_text() {
+    check(
+        &[
+            &["序号", "本人情况", "", "配偶情况", ""],
+            &["", "姓名", "身份证号", "姓名", "身份证号"],
+            &["1", "夏秀兰", "999999195709127967", "高涛", "999999195809203779"],
+        ],
+        &[],
+        Expect {
+            title: None,
+            header: vec![1, 2],
+            unit: None,
+            code: None,
+            data: Some([3, 3]),
+            leaves: vec!["序号", "本人情况/姓名", "本人情况/身份证号", "配偶情况/姓名", "配偶情况/身份证号"],
+        },
+    );
+}
+
+#[test]
+fn blank_rows_inside_data_and_a_total_row_after_it() {
+    check(
+        &[
+            &["地块调查表", "", ""],
+            &["地块编号", "村", "面积m2"],
+            &["DK001", "高桥村", "1985.63"],
+            &["", "", ""],
+            &["DK002", "石桥村", "2231.22"],
+            &["", "", ""],
+            &["面积合计：", "", ""],
+        ],
+        &["A1:C1", "A7:B7"],
+        Expect {
+            title: Some("地块调查表"),
+            header: vec![2],
+            unit: None,
+            code: None,
+            data: Some([3, 5]),
+            leaves: vec!["地块编号", "村", "面积m2"],
+        },
+    );
+}
+
+#[test]
+fn an_empty_template_has_a_header_and_no_data() {
+    check(
+        &[&["某某登记表", "", ""], &["姓名", "身份证号", "联系电话"]],
+        &["A1:C1"],
+        Expect {
+            title: Some("某某登记表"),
+            header: vec![2],
+            unit: None,
+            code: None,
+            data: None,
+            leaves: vec!["姓名", "身份证号", "联系电话"],
+        },
+    );
+}
+
+#[test]
+fn reporter_line_spread_over_cells_is_not_a_header() {
+    check(
+        &[
+            &["花名册", "", "", ""],
+            &["填报单位：", "", "填报人：", "填报日期："],
+            &["序号", "姓名", "性别", "备注"],
+            &["1", "王五", "女", ""],
+        ],
+        &["A1:D1"],
+        Expect {
+            title: Some("花名册"),
+            header: vec![3],
+            unit: None,
+            code: None,
+            data: Some([4, 4]),
+            leaves: vec!["序号", "姓名", "性别", "备注"],
+        },
+    );
+}
+
+#[test]
+fn sheets_that_hold_no_form() {
+    check_kind("Sheet2", &[], SheetKind::Empty);
+    check_kind(
+        "填表说明",
+        &[&["填表说明"], &["1. 本表由各村（社区）据实填报，乡镇审核汇总。"]],
+        SheetKind::Instructions,
+    );
+    check_kind("字典", &[&["性别"], &["男"], &["女"]], SheetKind::Dictionary);
+    check_kind(
+        "Sheet4",
+        &[
+            &["家庭类型", "户口类型", "发放方式"],
+            &["五保户", "城镇", "资金发放"],
+            &["低保户", "农村", "银行发放"],
+            &["重点优抚对象", "", ""],
+            &["其他户", "", ""],
+        ],
+        SheetKind::Dictionary,
+    );
+}
