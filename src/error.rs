@@ -87,20 +87,33 @@ impl Limit {
     pub fn message(&self, lang: Lang) -> String {
         match (self, lang) {
             (Limit::FileSize { max }, Lang::Zh) => format!("文件超过 {} MB", mib(*max)),
-            (Limit::FileSize { max }, Lang::En) => format!("the file is larger than {} MB", mib(*max)),
-            (Limit::ZipEntries { max }, Lang::Zh) => format!("压缩包内部件超过 {max} 个"),
-            (Limit::ZipEntries { max }, Lang::En) => format!("the file holds more than {max} parts"),
+            (Limit::FileSize { max }, Lang::En) => {
+                format!("the file is larger than {} MB", mib(*max))
+            }
+            (Limit::ZipEntries { max }, Lang::Zh) => {
+                format!("压缩包内部件超过 {} 个", grouped(*max))
+            }
+            (Limit::ZipEntries { max }, Lang::En) => {
+                format!("the file holds more than {} parts", grouped(*max))
+            }
             (Limit::Inflated { max }, Lang::Zh) => {
                 format!("解压后超过 {} MB（疑似“压缩炸弹”）", mib(*max))
             }
             (Limit::Inflated { max }, Lang::En) => {
-                format!("it unpacks to more than {} MB (a possible zip bomb)", mib(*max))
+                format!(
+                    "it unpacks to more than {} MB (a possible zip bomb)",
+                    mib(*max)
+                )
             }
-            (Limit::Cells { max }, Lang::Zh) => format!("单元格超过 {max} 个"),
-            (Limit::Cells { max }, Lang::En) => format!("it has more than {max} cells"),
-            (Limit::Columns { max }, Lang::Zh) => format!("列数超过 {max} 列"),
-            (Limit::Columns { max }, Lang::En) => format!("it has more than {max} columns"),
-            (Limit::OutsideGrid, Lang::Zh) => "单元格位置超出 Excel 表格范围（A1:XFD1048576）".into(),
+            (Limit::Cells { max }, Lang::Zh) => format!("单元格超过 {} 个", grouped(*max)),
+            (Limit::Cells { max }, Lang::En) => format!("it has more than {} cells", grouped(*max)),
+            (Limit::Columns { max }, Lang::Zh) => format!("列数超过 {} 列", grouped(*max)),
+            (Limit::Columns { max }, Lang::En) => {
+                format!("it has more than {} columns", grouped(*max))
+            }
+            (Limit::OutsideGrid, Lang::Zh) => {
+                "单元格位置超出 Excel 表格范围（A1:XFD1048576）".into()
+            }
             (Limit::OutsideGrid, Lang::En) => {
                 "a cell lies outside the Excel grid (A1:XFD1048576)".into()
             }
@@ -130,7 +143,7 @@ impl ReadError {
                 "The file is empty (0 bytes). Check that you picked the right file.".into()
             }
             (ReadError::NotSpreadsheet { looks_like }, Lang::Zh) => format!(
-                "这不是电子表格文件（看起来是{looks_like}）。请选择 Excel、WPS 或 CSV 表格文件。"
+                "这不是电子表格文件（看起来是 {looks_like}）。请选择 Excel、WPS 或 CSV 表格文件。"
             ),
             (ReadError::NotSpreadsheet { looks_like }, Lang::En) => format!(
                 "This is not a spreadsheet (it looks like {}). Pick an Excel, WPS or CSV file.",
@@ -163,11 +176,11 @@ impl ReadError {
                 limit.message(lang)
             ),
             (ReadError::Unsupported { format }, Lang::Zh) => format!(
-                "暂不支持{format}格式。请在原软件中另存为 .xlsx 后重新添加。"
+                "暂不支持读取「{format}」格式的文件。请在 Excel/WPS 中打开，另存为 .xlsx 后重新添加。"
             ),
             (ReadError::Unsupported { format }, Lang::En) => format!(
-                "The {} format is not supported. Save it as .xlsx in the program that made it and add it again.",
-                english_kind(format)
+                "{} files cannot be read. Open the file in Excel or WPS, save it as .xlsx and add it again.",
+                english_format(format)
             ),
         }
     }
@@ -217,6 +230,27 @@ impl SheetError {
             ),
         }
     }
+}
+
+/// English names of the formats named in Chinese in [`ReadError::Unsupported`].
+fn english_format(zh: &str) -> &str {
+    match zh {
+        "HTML 网页" => "HTML web page",
+        other => other,
+    }
+}
+
+/// Groups digits by thousands: 5000000 → 5,000,000.
+fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// English names of the kinds of file and sheet named in Chinese in the variants above.

@@ -10,8 +10,8 @@ use std::collections::HashMap;
 use crate::layout::{merged_value, Form, Merges};
 use crate::read::{col_letter, ListSource, Sheet, Value, Workbook};
 use crate::text::{
-    fold_width, has_required_marker, id_check_ok, is_id_number_shape, is_phone,
-    is_unit_token, is_year_month_digits, normalize_name, parse_date,
+    fold_width, has_required_marker, id_check_ok, is_id_number_shape, is_phone, is_unit_token,
+    is_year_month_digits, normalize_name, parse_date,
 };
 use crate::warning::Warning;
 
@@ -172,7 +172,12 @@ pub fn extract(
         let name = normalize_name(&leaf);
         let samples: Vec<&Value> = form
             .data_rows
-            .map(|(a, b)| (a..=b).map(|r| grid.get(r, c)).filter(|v| !v.is_blank()).collect())
+            .map(|(a, b)| {
+                (a..=b)
+                    .map(|r| grid.get(r, c))
+                    .filter(|v| !v.is_blank())
+                    .collect()
+            })
             .unwrap_or_default();
         let enum_values = enum_values_for(workbook, sheet, form, c)
             .or_else(|| dictionaries.0.get(&name).cloned())
@@ -192,7 +197,9 @@ pub fn extract(
                 // A single unit declared for the table applies to its numeric columns.
                 form.table_unit
                     .as_ref()
-                    .filter(|u| is_unit_token(u) && matches!(ty, FieldType::Integer | FieldType::Decimal))
+                    .filter(|u| {
+                        is_unit_token(u) && matches!(ty, FieldType::Integer | FieldType::Decimal)
+                    })
                     .filter(|_| !is_structural(&name))
                     .cloned()
             });
@@ -250,7 +257,18 @@ fn unmerged_group<'g>(
 fn is_structural(name: &str) -> bool {
     matches!(
         name,
-        "序号" | "编号" | "顺序号" | "行号" | "序" | "xh" | "No" | "NO" | "No." | "备注" | "附注" | "成员备注"
+        "序号"
+            | "编号"
+            | "顺序号"
+            | "行号"
+            | "序"
+            | "xh"
+            | "No"
+            | "NO"
+            | "No."
+            | "备注"
+            | "附注"
+            | "成员备注"
     )
 }
 
@@ -272,7 +290,11 @@ pub fn unit_in_text(header: &str) -> Option<String> {
     for glued in ["m²", "m2", "㎡", "m³", "m3", "km²", "km2", "kg", "%"] {
         if f.ends_with(glued) && f.len() > glued.len() {
             let before = &f[..f.len() - glued.len()];
-            if before.chars().last().is_some_and(|c| !c.is_ascii_alphanumeric()) {
+            if before
+                .chars()
+                .last()
+                .is_some_and(|c| !c.is_ascii_alphanumeric())
+            {
                 return Some(glued.to_string());
             }
         }
@@ -307,14 +329,23 @@ fn implicit_unit(name: &str, ty: FieldType) -> Option<String> {
     }
     // A year something was built or happened is measured in years; the year a record belongs
     // to (所属年份, 统计年份) is a label.
-    if name.ends_with("年份") && !["所属", "统计", "数据", "填报", "报告"].iter().any(|p| name.starts_with(p)) {
+    if name.ends_with("年份")
+        && !["所属", "统计", "数据", "填报", "报告"]
+            .iter()
+            .any(|p| name.starts_with(p))
+    {
         return Some("年".to_string());
     }
     None
 }
 
 /// The dropdown list that applies to a column's data cells.
-fn enum_values_for(workbook: &Workbook, sheet: &Sheet, form: &Form, col: u32) -> Option<Vec<String>> {
+fn enum_values_for(
+    workbook: &Workbook,
+    sheet: &Sheet,
+    form: &Form,
+    col: u32,
+) -> Option<Vec<String>> {
     let below = form.header_rows.last().copied().unwrap_or(0) + 1;
     let last = form.data_rows.map_or(below + 50, |(_, b)| b.max(below + 1));
     let validation = sheet.validations.iter().find(|v| {
@@ -407,10 +438,17 @@ fn infer_type(name: &str, samples: &[&Value], enum_values: &[String]) -> FieldTy
         }
         return FieldType::Enum;
     }
-    let id_name = name_has(name, &["身份证", "公民身份号码", "证件号码", "证件号", "身份号码"]) && !name_has(name, &["残疾", "证书"]);
+    let id_name = name_has(
+        name,
+        &["身份证", "公民身份号码", "证件号码", "证件号", "身份号码"],
+    ) && !name_has(name, &["残疾", "证书"]);
     let phone_name = name_has(name, &["电话", "手机", "联系方式", "联系号码"]);
-    let date_name = name_has(name, &["日期", "时间", "年月", "生日", "月份"]) && !name_has(name, &["时间(月)", "时段"]);
-    let texts: Vec<String> = samples.iter().map(|v| v.text().trim().to_string()).collect();
+    let date_name = name_has(name, &["日期", "时间", "年月", "生日", "月份"])
+        && !name_has(name, &["时间(月)", "时段"]);
+    let texts: Vec<String> = samples
+        .iter()
+        .map(|v| v.text().trim().to_string())
+        .collect();
     let n = texts.len();
     if n > 0 {
         let share = |f: &dyn Fn(&Value, &str) -> bool| {
@@ -427,23 +465,28 @@ fn infer_type(name: &str, samples: &[&Value], enum_values: &[String]) -> FieldTy
         }
         if share(&|v, t| {
             matches!(v, Value::Date(_))
-                || (matches!(v, Value::Text(_)) && parse_date(t).is_some() && (date_name || t.contains(['-', '/', '年'])))
+                || (matches!(v, Value::Text(_))
+                    && parse_date(t).is_some()
+                    && (date_name || t.contains(['-', '/', '年'])))
                 || (date_name && is_year_month_digits(t))
         }) {
             return FieldType::Date;
         }
         let numeric = samples.iter().zip(&texts).all(|(v, t)| {
-            matches!(v, Value::Number(_)) || (matches!(v, Value::Text(_)) && is_numeric_text(t) && !is_code_digits(t))
+            matches!(v, Value::Number(_))
+                || (matches!(v, Value::Text(_)) && is_numeric_text(t) && !is_code_digits(t))
         });
         if numeric {
-            let integral = samples
-                .iter()
-                .zip(&texts)
-                .all(|(v, t)| match v {
-                    Value::Number(x) => x.fract() == 0.0,
-                    _ => !t.contains('.'),
-                });
-            let money_or_measure = name_has(name, &["金额", "元", "标准", "收入", "面积", "产量", "资金", "补贴", "费", "价"]);
+            let integral = samples.iter().zip(&texts).all(|(v, t)| match v {
+                Value::Number(x) => x.fract() == 0.0,
+                _ => !t.contains('.'),
+            });
+            let money_or_measure = name_has(
+                name,
+                &[
+                    "金额", "元", "标准", "收入", "面积", "产量", "资金", "补贴", "费", "价",
+                ],
+            );
             return if integral && !money_or_measure {
                 FieldType::Integer
             } else {
@@ -471,7 +514,13 @@ fn infer_type(name: &str, samples: &[&Value], enum_values: &[String]) -> FieldTy
 }
 
 /// Warnings about a column's values: long numbers that lost digits, ID check digits.
-fn data_warnings(col: u32, header: &str, ty: FieldType, samples: &[&Value], warnings: &mut Vec<Warning>) {
+fn data_warnings(
+    col: u32,
+    header: &str,
+    ty: FieldType,
+    samples: &[&Value],
+    warnings: &mut Vec<Warning>,
+) {
     // f64 holds integers exactly only up to 2^53 (16 digits): 18-digit IDs and 19-digit bank
     // accounts stored as numbers have already lost their last digits.
     let lost = samples
@@ -503,14 +552,22 @@ fn data_warnings(col: u32, header: &str, ty: FieldType, samples: &[&Value], warn
 fn duplicate_warnings(fields: &[Field], warnings: &mut Vec<Warning>) {
     let mut by_path: HashMap<Vec<String>, Vec<u32>> = HashMap::new();
     for f in fields {
-        by_path.entry(f.header_path.clone()).or_default().push(f.column);
+        by_path
+            .entry(f.header_path.clone())
+            .or_default()
+            .push(f.column);
     }
-    let mut dups: Vec<(Vec<String>, Vec<u32>)> = by_path.into_iter().filter(|(_, c)| c.len() > 1).collect();
+    let mut dups: Vec<(Vec<String>, Vec<u32>)> =
+        by_path.into_iter().filter(|(_, c)| c.len() > 1).collect();
     dups.sort_by_key(|(_, c)| c[0]);
     for (path, cols) in dups {
         warnings.push(Warning::DuplicateHeader {
             header: path.join("/"),
-            columns: cols.iter().map(|&c| col_letter(c)).collect::<Vec<_>>().join("、"),
+            columns: cols
+                .iter()
+                .map(|&c| col_letter(c))
+                .collect::<Vec<_>>()
+                .join("、"),
         });
     }
 }
@@ -522,7 +579,10 @@ pub fn guess_grain(title: Option<&str>, fields: &[Field]) -> Grain {
         .filter(|f| f.role == Role::Data)
         .map(|f| f.name.as_str())
         .collect();
-    let paths: Vec<String> = fields.iter().map(|f| normalize_name(&f.header_path.join("/"))).collect();
+    let paths: Vec<String> = fields
+        .iter()
+        .map(|f| normalize_name(&f.header_path.join("/")))
+        .collect();
     let title = title.unwrap_or("");
     let has = |k: &str| names.iter().any(|n| n.contains(k));
     let reason = |kind: GrainKind, why: String| Grain { kind, reason: why };
@@ -531,12 +591,18 @@ pub fn guess_grain(title: Option<&str>, fields: &[Field]) -> Grain {
         return reason(GrainKind::Plot, "有“地块编号”等地块字段，每行一块地".into());
     }
     let person_id = fields.iter().any(|f| f.ty == FieldType::IdNumber);
-    let person_name = names.iter().any(|n| n.contains("姓名") || *n == "承包户" || n.contains("户主"));
+    let person_name = names
+        .iter()
+        .any(|n| n.contains("姓名") || *n == "承包户" || n.contains("户主"));
     let count_fields = fields
         .iter()
         .filter(|f| matches!(f.ty, FieldType::Integer | FieldType::Decimal) && f.role == Role::Data)
         .count();
-    if !person_id && !person_name && (has("村") || title.contains("村")) && count_fields * 2 >= names.len() {
+    if !person_id
+        && !person_name
+        && (has("村") || title.contains("村"))
+        && count_fields * 2 >= names.len()
+    {
         return reason(
             GrainKind::Village,
             "没有个人姓名或身份证号，以村为单位填写户数、人口等汇总数".into(),
@@ -549,16 +615,38 @@ pub fn guess_grain(title: Option<&str>, fields: &[Field]) -> Grain {
         );
     }
     if has("户主") {
-        return reason(GrainKind::Household, "以户主姓名/户主身份证号标识，每行一户".into());
+        return reason(
+            GrainKind::Household,
+            "以户主姓名/户主身份证号标识，每行一户".into(),
+        );
     }
-    let person_score = ["性别", "出生", "民族", "年龄", "文化程度", "婚姻", "残疾", "政治面貌", "健康"]
-        .iter()
-        .filter(|k| has(k))
-        .count();
-    let household_score = ["家庭人口", "家庭住址", "家庭地址", "承包地", "宅基地", "户类型", "户编号", "家庭年"]
-        .iter()
-        .filter(|k| has(k) || paths.iter().any(|p| p.contains(*k)))
-        .count();
+    let person_score = [
+        "性别",
+        "出生",
+        "民族",
+        "年龄",
+        "文化程度",
+        "婚姻",
+        "残疾",
+        "政治面貌",
+        "健康",
+    ]
+    .iter()
+    .filter(|k| has(k))
+    .count();
+    let household_score = [
+        "家庭人口",
+        "家庭住址",
+        "家庭地址",
+        "承包地",
+        "宅基地",
+        "户类型",
+        "户编号",
+        "家庭年",
+    ]
+    .iter()
+    .filter(|k| has(k) || paths.iter().any(|p| p.contains(*k)))
+    .count();
     if person_id || has("姓名") {
         if household_score > person_score {
             return reason(
@@ -566,9 +654,15 @@ pub fn guess_grain(title: Option<&str>, fields: &[Field]) -> Grain {
                 format!("有姓名和身份证号，但承包地、家庭住址等按户填写的字段更多（{household_score} 对 {person_score}）"),
             );
         }
-        return reason(GrainKind::Person, "有姓名、身份证号等个人字段，每行一人".into());
+        return reason(
+            GrainKind::Person,
+            "有姓名、身份证号等个人字段，每行一人".into(),
+        );
     }
-    reason(GrainKind::Unknown, "字段中没有姓名、身份证号、户主或村名等主键".into())
+    reason(
+        GrainKind::Unknown,
+        "字段中没有姓名、身份证号、户主或村名等主键".into(),
+    )
 }
 
 #[cfg(test)]
@@ -591,13 +685,22 @@ mod tests {
         ] {
             assert_eq!(unit_in_text(h).as_deref(), u, "{h}");
         }
-        assert_eq!(crate::text::canonical_unit("㎡"), crate::text::canonical_unit("m2"));
+        assert_eq!(
+            crate::text::canonical_unit("㎡"),
+            crate::text::canonical_unit("m2")
+        );
     }
 
     #[test]
     fn implicit_units() {
-        assert_eq!(implicit_unit("家庭人口数", FieldType::Integer).as_deref(), Some("人"));
-        assert_eq!(implicit_unit("建成年份", FieldType::Integer).as_deref(), Some("年"));
+        assert_eq!(
+            implicit_unit("家庭人口数", FieldType::Integer).as_deref(),
+            Some("人")
+        );
+        assert_eq!(
+            implicit_unit("建成年份", FieldType::Integer).as_deref(),
+            Some("年")
+        );
         assert_eq!(implicit_unit("所属年份", FieldType::Integer), None);
         assert_eq!(implicit_unit("人数", FieldType::Text), None);
     }

@@ -183,8 +183,11 @@ pub struct SheetForms {
 /// Runs layout detection and field extraction on every sheet of a workbook.
 pub fn analyse(wb: &Workbook) -> Vec<SheetForms> {
     let referenced = layout::referenced_sheets(wb);
-    let layouts: Vec<layout::SheetLayout> =
-        wb.sheets.iter().map(|s| layout::detect(s, &referenced)).collect();
+    let layouts: Vec<layout::SheetLayout> = wb
+        .sheets
+        .iter()
+        .map(|s| layout::detect(s, &referenced))
+        .collect();
     let dictionaries = Dictionaries::from_sheets(
         wb.sheets
             .iter()
@@ -241,8 +244,12 @@ fn note_warnings(notes: &[SheetNote]) -> Vec<Warning> {
     }
     for n in notes {
         match n {
-            SheetNote::UnterminatedQuote { row } => out.push(Warning::UnterminatedQuote { row: *row }),
-            SheetNote::DecodeErrors { first_row } => out.push(Warning::DecodeErrors { row: *first_row }),
+            SheetNote::UnterminatedQuote { row } => {
+                out.push(Warning::UnterminatedQuote { row: *row })
+            }
+            SheetNote::DecodeErrors { first_row } => {
+                out.push(Warning::DecodeErrors { row: *first_row })
+            }
             _ => {}
         }
     }

@@ -225,17 +225,42 @@ pub fn detect(sheet: &Sheet, referenced: &HashSet<String>) -> SheetLayout {
 
 fn is_dictionary_name(name: &str) -> bool {
     let n = name.trim().to_lowercase();
-    ["字典", "下拉", "数据源", "选项", "代码表", "枚举", "数据有效性", "序列"]
-        .iter()
-        .any(|k| n.contains(k))
-        || ["type", "list", "lists", "dict", "dictionary", "dropdown", "hidden"].contains(&n.as_str())
+    [
+        "字典",
+        "下拉",
+        "数据源",
+        "选项",
+        "代码表",
+        "枚举",
+        "数据有效性",
+        "序列",
+    ]
+    .iter()
+    .any(|k| n.contains(k))
+        || [
+            "type",
+            "list",
+            "lists",
+            "dict",
+            "dictionary",
+            "dropdown",
+            "hidden",
+        ]
+        .contains(&n.as_str())
 }
 
 fn is_instructions_name(name: &str) -> bool {
     let n = name.trim().to_lowercase();
-    ["说明", "注意事项", "须知", "指标解释", "readme", "instructions"]
-        .iter()
-        .any(|k| n.contains(k))
+    [
+        "说明",
+        "注意事项",
+        "须知",
+        "指标解释",
+        "readme",
+        "instructions",
+    ]
+    .iter()
+    .any(|k| n.contains(k))
 }
 
 fn mostly_long_text(grid: &Grid) -> bool {
@@ -262,7 +287,9 @@ fn looks_like_dictionary(grid: &Grid, form: &Form) -> bool {
         for r in first..=last {
             let v = grid.get(r, c);
             if !v.is_blank() {
-                if !matches!(v, Value::Text(t) if t.chars().count() <= 20) && !matches!(v, Value::Number(_)) {
+                if !matches!(v, Value::Text(t) if t.chars().count() <= 20)
+                    && !matches!(v, Value::Number(_))
+                {
                     return false;
                 }
                 end = Some(r);
@@ -356,7 +383,10 @@ fn detect_form(grid: &Grid, merges: &Merges<'_>, start: u32) -> Option<Form> {
         // A group cell (merged across columns, not the whole table) has children below it.
         let width = table_width(grid, h0);
         let has_group = merges.starting_in(h1).any(|m| {
-            m.width() > 1 && m.height() == 1 && m.width() < width.max(2) && !grid.get(m.top, m.left).is_blank()
+            m.width() > 1
+                && m.height() == 1
+                && m.width() < width.max(2)
+                && !grid.get(m.top, m.left).is_blank()
         });
         if has_group && next == h1 && h1 + 1 < grid.height() {
             next = h1 + 1;
@@ -436,7 +466,9 @@ fn detect_form(grid: &Grid, merges: &Merges<'_>, start: u32) -> Option<Form> {
             && merges
                 .at(r, cells[0].0)
                 .is_some_and(|m| m.width() * 2 > last - first + 1);
-        if is_footer_line(&text) || ((single_wide || cells.len() == 1) && (is_meta_line(&text) || is_note_line(&text))) {
+        if is_footer_line(&text)
+            || ((single_wide || cells.len() == 1) && (is_meta_line(&text) || is_note_line(&text)))
+        {
             break;
         }
         if blank_run >= 2 && data_first.is_some() && header_like(&cells, grid, r) {
@@ -490,13 +522,19 @@ fn detect_form(grid: &Grid, merges: &Merges<'_>, start: u32) -> Option<Form> {
         .iter()
         .chain(&form.meta_rows)
         .chain(&form.note_rows)
-        .filter_map(|&r| row_cells(grid, merges, r).into_iter().find_map(|(_, t)| table_unit(&t)))
+        .filter_map(|&r| {
+            row_cells(grid, merges, r)
+                .into_iter()
+                .find_map(|(_, t)| table_unit(&t))
+        })
         .next();
     if form.title.is_none() {
         form.warnings.push(Warning::NoTitle);
     }
     let leading = form.header_rows[0] - start;
-    let accounted = (form.title_rows.len() + form.meta_rows.len() + form.note_rows.iter().filter(|&&n| n < h0).count()) as u32;
+    let accounted = (form.title_rows.len()
+        + form.meta_rows.len()
+        + form.note_rows.iter().filter(|&&n| n < h0).count()) as u32;
     if leading > 6 && accounted + 2 < leading {
         form.warnings.push(Warning::HeaderFarDown {
             row: form.header_rows[0],
@@ -542,7 +580,8 @@ fn is_unit_row(grid: &Grid, row: u32, first: u32, last: u32) -> bool {
         filled += 1;
         let t = v.text();
         let t = t.trim();
-        if is_unit_token(t) || matches!(t, "—" | "-" | "--" | "－" | "/" | "计量单位" | "单位") {
+        if is_unit_token(t) || matches!(t, "—" | "-" | "--" | "－" | "/" | "计量单位" | "单位")
+        {
             units += 1;
         }
     }
@@ -569,7 +608,8 @@ fn is_code_row(grid: &Grid, row: u32, first: u32, last: u32) -> bool {
     }
     // Numbers must climb by one: 1 2 3 … (a data row of small counts would not).
     let nums: Vec<i64> = codes.iter().filter_map(|t| t.parse().ok()).collect();
-    nums.len() < 2 || nums.windows(2).filter(|w| w[1] == w[0] + 1).count() * 10 >= (nums.len() - 1) * 8
+    nums.len() < 2
+        || nums.windows(2).filter(|w| w[1] == w[0] + 1).count() * 10 >= (nums.len() - 1) * 8
 }
 
 /// Warns about columns inside the table that have no header text at all.
@@ -600,7 +640,11 @@ pub fn table_unit(text: &str) -> Option<String> {
             let before = if i > 0 { Some(chars[i - 1]) } else { None };
             let ok = match before {
                 None => true,
-                Some(b) => b.is_whitespace() || matches!(b, '（' | '(' | '，' | ',' | '；' | ';') || (b == '量' && i >= 2 && chars[i - 2] == '计'),
+                Some(b) => {
+                    b.is_whitespace()
+                        || matches!(b, '（' | '(' | '，' | ',' | '；' | ';')
+                        || (b == '量' && i >= 2 && chars[i - 2] == '计')
+                }
             };
             if !ok {
                 continue;

@@ -50,7 +50,9 @@ fn strip_numbering(s: &str) -> String {
             if let Some(close) = chars.iter().position(|&c| matches!(c, ')' | '】' | ']')) {
                 let inner: String = chars[1..close].iter().collect();
                 if !inner.is_empty()
-                    && inner.chars().all(|c| c.is_ascii_digit() || CN_NUMS.contains(c))
+                    && inner
+                        .chars()
+                        .all(|c| c.is_ascii_digit() || CN_NUMS.contains(c))
                     && close + 1 < chars.len()
                 {
                     return chars[close + 1..].iter().collect();
@@ -66,11 +68,12 @@ fn strip_numbering(s: &str) -> String {
     if digits > 0 && digits <= 3 && digits + 1 < chars.len() {
         let sep = chars[digits];
         let all_cn = chars[..digits].iter().all(|c| CN_NUMS.contains(*c));
-        if matches!(sep, '、' | ')' | '．') || (sep == '.' && !chars[digits + 1].is_ascii_digit())
+        let numbering_sep =
+            matches!(sep, '、' | ')' | '．') || (sep == '.' && !chars[digits + 1].is_ascii_digit());
+        if numbering_sep
+            && (all_cn || sep != '、' || chars[..digits].iter().all(char::is_ascii_digit))
         {
-            if all_cn || sep != '、' || chars[..digits].iter().all(char::is_ascii_digit) {
-                return chars[digits + 1..].iter().collect();
-            }
+            return chars[digits + 1..].iter().collect();
         }
     }
     s.to_string()
@@ -78,13 +81,95 @@ fn strip_numbering(s: &str) -> String {
 
 /// Units seen in county forms, in brackets, unit rows and `单位：` lines.
 const UNITS: &[&str] = &[
-    "个", "户", "人", "口", "亩", "元", "万元", "亿元", "千元", "吨", "万吨", "公斤", "千克", "斤",
-    "克", "kg", "t", "平方米", "㎡", "m²", "m2", "平方公里", "km²", "km2", "公顷", "千公顷",
-    "立方米", "m³", "m3", "米", "m", "千米", "公里", "km", "年", "月", "日", "天", "周岁", "岁",
-    "%", "％", "‰", "件", "间", "次", "人次", "户次", "宗", "层", "株", "头", "只", "羽", "台",
-    "辆", "套", "处", "所", "张", "本", "份", "座", "条", "项", "家", "名", "元/月", "元/年",
-    "元/亩", "元/人", "元/人/月", "元/人/年", "元/月/人", "元/年/人", "万元/年", "公斤/亩",
-    "千克/亩", "kg/亩", "小时", "h", "度", "千瓦时", "kWh", "标准亩", "栋", "幢", "眼", "口井",
+    "个",
+    "户",
+    "人",
+    "口",
+    "亩",
+    "元",
+    "万元",
+    "亿元",
+    "千元",
+    "吨",
+    "万吨",
+    "公斤",
+    "千克",
+    "斤",
+    "克",
+    "kg",
+    "t",
+    "平方米",
+    "㎡",
+    "m²",
+    "m2",
+    "平方公里",
+    "km²",
+    "km2",
+    "公顷",
+    "千公顷",
+    "立方米",
+    "m³",
+    "m3",
+    "米",
+    "m",
+    "千米",
+    "公里",
+    "km",
+    "年",
+    "月",
+    "日",
+    "天",
+    "周岁",
+    "岁",
+    "%",
+    "％",
+    "‰",
+    "件",
+    "间",
+    "次",
+    "人次",
+    "户次",
+    "宗",
+    "层",
+    "株",
+    "头",
+    "只",
+    "羽",
+    "台",
+    "辆",
+    "套",
+    "处",
+    "所",
+    "张",
+    "本",
+    "份",
+    "座",
+    "条",
+    "项",
+    "家",
+    "名",
+    "元/月",
+    "元/年",
+    "元/亩",
+    "元/人",
+    "元/人/月",
+    "元/人/年",
+    "元/月/人",
+    "元/年/人",
+    "万元/年",
+    "公斤/亩",
+    "千克/亩",
+    "kg/亩",
+    "小时",
+    "h",
+    "度",
+    "千瓦时",
+    "kWh",
+    "标准亩",
+    "栋",
+    "幢",
+    "眼",
+    "口井",
 ];
 
 /// True for a unit token: `亩`, `元/月`, `m²`, `万元` …
@@ -109,12 +194,48 @@ pub fn canonical_unit(s: &str) -> String {
 
 /// Keywords of reporter lines: who fills, when, for which unit.
 const META_KEYS: &[&str] = &[
-    "填报单位", "填报人", "填表人", "制表人", "填报日期", "填报时间", "填表日期", "填表时间",
-    "制表日期", "制表时间", "统计单位", "统计时间", "统计日期", "制表机关", "表号", "表　　号",
-    "数据来源", "导出时间", "采集单位", "采集人", "采集时间", "核实人", "公示日期", "经办人",
-    "审核人", "复核人", "稽核人", "审批人", "盖章", "单位负责人", "统计负责人", "报出日期",
-    "批准文号", "登记日期", "信息采集员", "联系电话：", "联系电话:", "电话：", "负责人",
-    "综合机关名称", "有效期至", "文号",
+    "填报单位",
+    "填报人",
+    "填表人",
+    "制表人",
+    "填报日期",
+    "填报时间",
+    "填表日期",
+    "填表时间",
+    "制表日期",
+    "制表时间",
+    "统计单位",
+    "统计时间",
+    "统计日期",
+    "制表机关",
+    "表号",
+    "表　　号",
+    "数据来源",
+    "导出时间",
+    "采集单位",
+    "采集人",
+    "采集时间",
+    "核实人",
+    "公示日期",
+    "经办人",
+    "审核人",
+    "复核人",
+    "稽核人",
+    "审批人",
+    "盖章",
+    "单位负责人",
+    "统计负责人",
+    "报出日期",
+    "批准文号",
+    "登记日期",
+    "信息采集员",
+    "联系电话：",
+    "联系电话:",
+    "电话：",
+    "负责人",
+    "综合机关名称",
+    "有效期至",
+    "文号",
 ];
 
 /// True for a reporter line (`填报单位：… 填报人：… 填报日期：…`) or a signature line.
@@ -122,7 +243,10 @@ pub fn is_meta_line(text: &str) -> bool {
     let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     let t = fold_width(&t);
     if META_KEYS.iter().any(|k| {
-        let k: String = fold_width(k).chars().filter(|c| !c.is_whitespace()).collect();
+        let k: String = fold_width(k)
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
         t.contains(&k)
     }) {
         return true;
@@ -135,22 +259,59 @@ pub fn is_meta_line(text: &str) -> bool {
 pub fn is_note_line(text: &str) -> bool {
     let t = fold_width(text.trim());
     let t: String = t.chars().filter(|c| !c.is_whitespace()).collect();
-    ["注:", "注：", "注1", "注①", "说明:", "填表说明", "导入注意事项", "注意事项", "备注:", "平衡关系", "指标解释", "温馨提示"]
-        .iter()
-        .any(|k| t.starts_with(&fold_width(k)))
-        || (t.starts_with('注') && t.chars().nth(1).is_some_and(|c| c.is_ascii_digit() || c == '、'))
+    [
+        "注:",
+        "注：",
+        "注1",
+        "注①",
+        "说明:",
+        "填表说明",
+        "导入注意事项",
+        "注意事项",
+        "备注:",
+        "平衡关系",
+        "指标解释",
+        "温馨提示",
+    ]
+    .iter()
+    .any(|k| t.starts_with(&fold_width(k)))
+        || (t.starts_with('注')
+            && t.chars()
+                .nth(1)
+                .is_some_and(|c| c.is_ascii_digit() || c == '、'))
 }
 
 /// True for a footer line: totals and signatures below the data.
 pub fn is_footer_line(text: &str) -> bool {
-    let t: String = fold_width(text).chars().filter(|c| !c.is_whitespace()).collect();
+    let t: String = fold_width(text)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
     let first = t.split([':', ' ']).next().unwrap_or("");
-    if ["合计", "总计", "小计", "共计", "累计"].iter().any(|k| first.ends_with(k) && first.chars().count() <= 8) {
+    if ["合计", "总计", "小计", "共计", "累计"]
+        .iter()
+        .any(|k| first.ends_with(k) && first.chars().count() <= 8)
+    {
         return true;
     }
-    ["审核人", "复核人", "负责人", "盖章", "签字", "签名", "声明:", "此表统计时间", "制表人", "填表人", "填报人", "经办人", "稽核人", "审批人"]
-        .iter()
-        .any(|k| t.contains(k))
+    [
+        "审核人",
+        "复核人",
+        "负责人",
+        "盖章",
+        "签字",
+        "签名",
+        "声明:",
+        "此表统计时间",
+        "制表人",
+        "填表人",
+        "填报人",
+        "经办人",
+        "稽核人",
+        "审批人",
+    ]
+    .iter()
+    .any(|k| t.contains(k))
 }
 
 /// True for the cells of a column-number row: `1`, `001`, `甲`, `A`, `D1`, `(1)`.
@@ -190,7 +351,9 @@ pub fn looks_like_data(t: &str) -> bool {
 /// 18 characters: 17 digits and a digit or X. (The check digit is checked by [`id_check_ok`].)
 pub fn is_id_number_shape(t: &str) -> bool {
     let b = t.as_bytes();
-    b.len() == 18 && b[..17].iter().all(u8::is_ascii_digit) && (b[17].is_ascii_digit() || b[17] == b'X' || b[17] == b'x')
+    b.len() == 18
+        && b[..17].iter().all(u8::is_ascii_digit)
+        && (b[17].is_ascii_digit() || b[17] == b'X' || b[17] == b'x')
 }
 
 /// The GB 11643 (ISO 7064 MOD 11-2) check digit of an 18-character citizen ID number is right.
@@ -213,7 +376,11 @@ pub fn id_check_ok(t: &str) -> bool {
 pub fn is_phone(t: &str) -> bool {
     let t = fold_width(t.trim());
     let b = t.as_bytes();
-    if b.len() == 11 && b[0] == b'1' && (b'3'..=b'9').contains(&b[1]) && b.iter().all(u8::is_ascii_digit) {
+    if b.len() == 11
+        && b[0] == b'1'
+        && (b'3'..=b'9').contains(&b[1])
+        && b.iter().all(u8::is_ascii_digit)
+    {
         return true;
     }
     if let Some((area, num)) = t.split_once('-') {
@@ -246,7 +413,12 @@ pub fn parse_date(t: &str) -> Option<(u32, u32, u32)> {
     let y: u32 = parts[0].parse().ok()?;
     let m: u32 = parts[1].parse().ok()?;
     let d: u32 = parts.get(2).map_or(Some(0), |p| p.parse().ok())?;
-    if parts[0].len() != 4 || !(1900..=2100).contains(&y) || !(1..=12).contains(&m) || d > 31 || parts[1].len() > 2 {
+    if parts[0].len() != 4
+        || !(1900..=2100).contains(&y)
+        || !(1..=12).contains(&m)
+        || d > 31
+        || parts[1].len() > 2
+    {
         return None;
     }
     // "2024.5" could be a decimal; a 4-digit year with a one- or two-digit part is a date only

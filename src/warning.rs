@@ -19,9 +19,17 @@ pub enum Warning {
     BlankHeader { column: String },
     /// Long numbers (ID or account numbers) were stored as numbers: Excel keeps only 15
     /// significant digits, so the last digits are already lost in the file.
-    DigitsLost { column: String, header: String, count: u32 },
+    DigitsLost {
+        column: String,
+        header: String,
+        count: u32,
+    },
     /// ID numbers whose check digit is wrong.
-    BadIdCheckDigit { column: String, header: String, count: u32 },
+    BadIdCheckDigit {
+        column: String,
+        header: String,
+        count: u32,
+    },
     /// Formulas whose results were not saved in the file; those cells read as empty.
     FormulaWithoutValue { cells: u32, first: String },
     /// Text longer than a cell can hold in Excel was cut.
@@ -86,25 +94,25 @@ impl Warning {
                 "第 {column} 列「{header}」有 {count} 个长号码以数字格式保存，Excel 只保留 15 位有效数字，末尾数字在原文件中已丢失，请向填报单位核实原号码。"
             ),
             (Warning::DigitsLost { column, header, count }, Lang::En) => format!(
-                "Column {column} \"{header}\": {count} long numbers were stored as numbers. Excel keeps only 15 significant digits, so their last digits are already lost in the file. Ask the sender for the original numbers."
+                "Column {column} \"{header}\": {count} long number(s) were stored as numbers. Excel keeps only 15 significant digits, so their last digits are already lost in the file. Ask the sender for the original numbers."
             ),
             (Warning::BadIdCheckDigit { column, header, count }, Lang::Zh) => format!(
                 "第 {column} 列「{header}」有 {count} 个身份证号码校验位不正确。"
             ),
             (Warning::BadIdCheckDigit { column, header, count }, Lang::En) => format!(
-                "Column {column} \"{header}\": {count} ID numbers have a wrong check digit."
+                "Column {column} \"{header}\": {count} ID number(s) with a wrong check digit."
             ),
             (Warning::FormulaWithoutValue { cells, first }, Lang::Zh) => format!(
                 "有 {cells} 个公式单元格（如 {first}）在文件中没有保存计算结果，读作空值。请在 Excel/WPS 中打开并保存后重新添加。"
             ),
             (Warning::FormulaWithoutValue { cells, first }, Lang::En) => format!(
-                "{cells} formula cells (e.g. {first}) have no saved result and read as empty. Open and save the file in Excel or WPS, then add it again."
+                "{cells} formula cell(s) (e.g. {first}) have no saved result and read as empty. Open and save the file in Excel or WPS, then add it again."
             ),
             (Warning::TextTruncated { cells }, Lang::Zh) => {
                 format!("有 {cells} 个单元格文字超过 32767 字，已截断。")
             }
             (Warning::TextTruncated { cells }, Lang::En) => {
-                format!("{cells} cells held more than 32,767 characters and were cut.")
+                format!("{cells} cell(s) held more than 32,767 characters and were cut.")
             }
             (Warning::UnterminatedQuote { row }, Lang::Zh) => format!(
                 "第 {} 行的引号没有闭合，已按普通字符读取，请核对该行。",

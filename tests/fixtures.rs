@@ -23,7 +23,12 @@ fn report(file: &str) -> FileReport {
 
 fn rows(v: &Json) -> Vec<u32> {
     v.as_array()
-        .map(|a| a.iter().filter_map(|x| x.as_u64()).map(|x| x as u32).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_u64())
+                .map(|x| x as u32)
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -42,7 +47,13 @@ fn find_form<'a>(rep: &'a FileReport, truth_form: &Json) -> &'a FormReport {
         None => rep.sheets.first().expect("csv sheet"),
     };
     assert_eq!(sheet.kind, "form", "{} / {}", rep.file, sheet.sheet);
-    assert_eq!(sheet.forms.len(), 1, "{} / {}: one form", rep.file, sheet.sheet);
+    assert_eq!(
+        sheet.forms.len(),
+        1,
+        "{} / {}: one form",
+        rep.file,
+        sheet.sheet
+    );
     &sheet.forms[0]
 }
 
@@ -82,7 +93,11 @@ fn every_form_has_the_right_rows_and_fields() {
             let col = tfield["column"].as_u64().unwrap_or(0) as u32;
             let want_path: Vec<String> = tfield["header_path"]
                 .as_array()
-                .map(|a| a.iter().filter_map(|s| s.as_str().map(String::from)).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|s| s.as_str().map(String::from))
+                        .collect()
+                })
                 .unwrap_or_default();
             let want_unit = tfield["unit"].as_str().map(String::from);
             let want_role = tfield["role"].as_str().unwrap_or("");
@@ -112,14 +127,26 @@ fn every_form_has_the_right_rows_and_fields() {
     for m in &misses {
         println!("  miss: {m}");
     }
-    assert!(layout_errors.is_empty(), "layout errors:\n{}", layout_errors.join("\n"));
-    assert!(share >= 0.99, "only {:.2}% of fields right:\n{}", share * 100.0, misses.join("\n"));
+    assert!(
+        layout_errors.is_empty(),
+        "layout errors:\n{}",
+        layout_errors.join("\n")
+    );
+    assert!(
+        share >= 0.99,
+        "only {:.2}% of fields right:\n{}",
+        share * 100.0,
+        misses.join("\n")
+    );
 }
 
 #[test]
 fn sheets_without_forms_are_recognised() {
     let truth = truth();
-    for ns in truth["non_form_sheets"].as_array().expect("non_form_sheets") {
+    for ns in truth["non_form_sheets"]
+        .as_array()
+        .expect("non_form_sheets")
+    {
         let file = ns["file"].as_str().unwrap_or("");
         let sheet = ns["sheet"].as_str().unwrap_or("");
         let rep = report(file);
@@ -128,7 +155,11 @@ fn sheets_without_forms_are_recognised() {
             .iter()
             .find(|s| s.sheet == sheet)
             .unwrap_or_else(|| panic!("{file}: sheet {sheet} missing"));
-        assert_eq!(s.kind, ns["kind"].as_str().unwrap_or(""), "{file} / {sheet}");
+        assert_eq!(
+            s.kind,
+            ns["kind"].as_str().unwrap_or(""),
+            "{file} / {sheet}"
+        );
         assert!(s.forms.is_empty());
     }
 }
@@ -153,13 +184,25 @@ fn dropdown_lists_reach_their_fields() {
     // Inline lists, lists on a 字典 sheet, and lists on a `type` sheet.
     let rep = report("青山县退役军人事务局-退役军人和其他优抚对象信息采集表.xlsx");
     let form = &rep.sheets[0].forms[0];
-    let field = |letter: &str| form.fields.iter().find(|f| f.column_letter == letter).expect("field");
+    let field = |letter: &str| {
+        form.fields
+            .iter()
+            .find(|f| f.column_letter == letter)
+            .expect("field")
+    };
     assert_eq!(field("D").enum_values, ["男", "女"]);
     assert_eq!(field("E").enum_values.len(), 58);
-    assert_eq!(field("S").enum_values.first().map(String::as_str), Some("一级"));
+    assert_eq!(
+        field("S").enum_values.first().map(String::as_str),
+        Some("一级")
+    );
     let rep = report("青山县应急管理局-2024—2025年度冬春生活救助需求及发放台账.xlsx");
     let form = &rep.sheets[0].forms[0];
-    let k = form.fields.iter().find(|f| f.column_letter == "K").expect("K");
+    let k = form
+        .fields
+        .iter()
+        .find(|f| f.column_letter == "K")
+        .expect("K");
     assert_eq!(k.enum_values.len(), 12);
     assert_eq!(k.ty, "enum");
 }
@@ -201,11 +244,18 @@ fn types_follow_the_values() {
             total += 1;
             let want = tfield["type"].as_str().unwrap_or("");
             // Our yes_no is the truth's enum of 是/否.
-            let got = if f.ty == "yes_no" { "enum" } else { f.ty.as_str() };
+            let got = if f.ty == "yes_no" {
+                "enum"
+            } else {
+                f.ty.as_str()
+            };
             if got == want || (want == "enum" && f.enum_values.is_empty()) {
                 right += 1;
             } else {
-                println!("type miss: {} {}: want {want}, got {}", tf["form_id"], f.name, f.ty);
+                println!(
+                    "type miss: {} {}: want {want}, got {}",
+                    tf["form_id"], f.name, f.ty
+                );
             }
         }
     }

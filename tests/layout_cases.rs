@@ -37,7 +37,8 @@ fn check(rows: &[&[&str]], merges: &[&str], expect: Expect) {
         sheet_errors: vec![],
     };
     let mut warnings = vec![];
-    let fields = yibiao::fields::extract(&wb, &Dictionaries::default(), &sheet, form, &mut warnings);
+    let fields =
+        yibiao::fields::extract(&wb, &Dictionaries::default(), &sheet, form, &mut warnings);
     let got = Expect {
         title: expect.title.filter(|t| form.title.as_deref() == Some(*t)),
         header: form.header_rows.iter().map(|r| r + 1).collect(),
@@ -49,7 +50,13 @@ fn check(rows: &[&[&str]], merges: &[&str], expect: Expect) {
     let leaves: Vec<String> = fields.iter().map(|f| f.header_path.join("/")).collect();
     assert_eq!(
         (got.title, got.header, got.unit, got.code, got.data),
-        (expect.title, expect.header, expect.unit, expect.code, expect.data),
+        (
+            expect.title,
+            expect.header,
+            expect.unit,
+            expect.code,
+            expect.data
+        ),
         "title/header/unit/code/data; title was {:?}",
         form.title
     );
@@ -121,7 +128,13 @@ fn two_level_header_with_merged_groups_and_vertical_leaves() {
             unit: None,
             code: None,
             data: Some([4, 4]),
-            leaves: vec!["序号", "基本情况/姓名", "基本情况/性别", "监护人/姓名", "备注"],
+            leaves: vec![
+                "序号",
+                "基本情况/姓名",
+                "基本情况/性别",
+                "监护人/姓名",
+                "备注",
+            ],
         },
     );
 }
@@ -141,14 +154,21 @@ fn three_level_header_with_unit_and_code_rows_and_footer() {
             &["东坪镇", "荷塘村", "827", "2502"],
             &["单位负责人：　　填报人：", "", "", ""],
         ],
-        &["A1:D1", "A2:D2", "A3:A5", "B3:B5", "C3:D3", "C4:D4", "A10:D10"],
+        &[
+            "A1:D1", "A2:D2", "A3:A5", "B3:B5", "C3:D3", "C4:D4", "A10:D10",
+        ],
         Expect {
             title: Some("村级基本情况统计表"),
             header: vec![3, 4, 5],
             unit: Some(6),
             code: Some(7),
             data: Some([8, 9]),
-            leaves: vec!["乡镇", "村名", "户数及人口/户籍情况/户数", "户数及人口/户籍情况/人口数"],
+            leaves: vec![
+                "乡镇",
+                "村名",
+                "户数及人口/户籍情况/户数",
+                "户数及人口/户籍情况/人口数",
+            ],
         },
     );
 }
@@ -175,7 +195,13 @@ fn two_level_header_without_merges_is_guessed_from_text() {
         &[
             &["序号", "本人情况", "", "配偶情况", ""],
             &["", "姓名", "身份证号", "姓名", "身份证号"],
-            &["1", "夏秀兰", "999999195709127967", "高涛", "999999195809203779"],
+            &[
+                "1",
+                "夏秀兰",
+                "999999195709127967",
+                "高涛",
+                "999999195809203779",
+            ],
         ],
         &[],
         Expect {
@@ -184,7 +210,13 @@ fn two_level_header_without_merges_is_guessed_from_text() {
             unit: None,
             code: None,
             data: Some([3, 3]),
-            leaves: vec!["序号", "本人情况/姓名", "本人情况/身份证号", "配偶情况/姓名", "配偶情况/身份证号"],
+            leaves: vec![
+                "序号",
+                "本人情况/姓名",
+                "本人情况/身份证号",
+                "配偶情况/姓名",
+                "配偶情况/身份证号",
+            ],
         },
     );
 }
@@ -255,10 +287,17 @@ fn sheets_that_hold_no_form() {
     check_kind("Sheet2", &[], SheetKind::Empty);
     check_kind(
         "填表说明",
-        &[&["填表说明"], &["1. 本表由各村（社区）据实填报，乡镇审核汇总。"]],
+        &[
+            &["填表说明"],
+            &["1. 本表由各村（社区）据实填报，乡镇审核汇总。"],
+        ],
         SheetKind::Instructions,
     );
-    check_kind("字典", &[&["性别"], &["男"], &["女"]], SheetKind::Dictionary);
+    check_kind(
+        "字典",
+        &[&["性别"], &["男"], &["女"]],
+        SheetKind::Dictionary,
+    );
     check_kind(
         "Sheet4",
         &[

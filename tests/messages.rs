@@ -1,1 +1,171 @@
-//! todo
+//! The messages people see, pinned word for word in both languages: a change of wording must
+//! be a deliberate act, made here too.
+
+use yibiao::error::{Lang, Limit, ReadError, SheetError, SheetErrorKind};
+use yibiao::warning::Warning;
+
+#[track_caller]
+fn check(got: (String, String), zh: &str, en: &str) {
+    assert_eq!(got.0, zh);
+    assert_eq!(got.1, en);
+}
+
+fn both(f: impl Fn(Lang) -> String) -> (String, String) {
+    (f(Lang::Zh), f(Lang::En))
+}
+
+#[test]
+fn file_errors() {
+    let cases: &[(ReadError, &str, &str)] = &[
+        (
+            ReadError::Empty,
+            "文件是空的（0 字节），请检查是否选错了文件。",
+            "The file is empty (0 bytes). Check that you picked the right file.",
+        ),
+        (
+            ReadError::NotSpreadsheet { looks_like: "PNG 图片" },
+            "这不是电子表格文件（看起来是 PNG 图片）。请选择 Excel、WPS 或 CSV 表格文件。",
+            "This is not a spreadsheet (it looks like a PNG image). Pick an Excel, WPS or CSV file.",
+        ),
+        (
+            ReadError::OldExcel,
+            "这是 Excel 95 或更早版本的 .xls 文件，无法读取。请在 Excel/WPS 中打开并另存为 .xlsx 后重新添加。",
+            "This .xls file is from Excel 95 or older and cannot be read. Open it in Excel or WPS, save it as .xlsx and add it again.",
+        ),
+        (
+            ReadError::Encrypted,
+            "文件有密码保护，请在 Excel/WPS 中取消密码后重新添加。",
+            "The file is protected by a password. Remove the password in Excel or WPS and add it again.",
+        ),
+        (
+            ReadError::Damaged { detail: "Could not find EOCD".into() },
+            "文件已损坏或不完整（可能下载或复制时中断）。请向发文单位重新索取。技术原因：Could not find EOCD",
+            "The file is damaged or incomplete (perhaps a download or copy was cut short). Ask the sender for it again. Technical reason: Could not find EOCD",
+        ),
+        (
+            ReadError::TooLarge { limit: Limit::Inflated { max: 300 * 1024 * 1024 } },
+            "文件超出安全上限：解压后超过 300 MB（疑似“压缩炸弹”）。请删去多余的工作表或空行后重新添加。",
+            "The file goes over a safety limit: it unpacks to more than 300 MB (a possible zip bomb). Remove extra sheets or empty rows and add it again.",
+        ),
+        (
+            ReadError::TooLarge { limit: Limit::ZipEntries { max: 1000 } },
+            "文件超出安全上限：压缩包内部件超过 1,000 个。请删去多余的工作表或空行后重新添加。",
+            "The file goes over a safety limit: the file holds more than 1,000 parts. Remove extra sheets or empty rows and add it again.",
+        ),
+        (
+            ReadError::TooLarge { limit: Limit::FileSize { max: 100 * 1024 * 1024 } },
+            "文件超出安全上限：文件超过 100 MB。请删去多余的工作表或空行后重新添加。",
+            "The file goes over a safety limit: the file is larger than 100 MB. Remove extra sheets or empty rows and add it again.",
+        ),
+        (
+            ReadError::TooLarge { limit: Limit::Cells { max: 5_000_000 } },
+            "文件超出安全上限：单元格超过 5,000,000 个。请删去多余的工作表或空行后重新添加。",
+            "The file goes over a safety limit: it has more than 5,000,000 cells. Remove extra sheets or empty rows and add it again.",
+        ),
+        (
+            ReadError::TooLarge { limit: Limit::Columns { max: 16384 } },
+            "文件超出安全上限：列数超过 16,384 列。请删去多余的工作表或空行后重新添加。",
+            "The file goes over a safety limit: it has more than 16,384 columns. Remove extra sheets or empty rows and add it again.",
+        ),
+        (
+            ReadError::TooLarge { limit: Limit::OutsideGrid },
+            "文件超出安全上限：单元格位置超出 Excel 表格范围（A1:XFD1048576）。请删去多余的工作表或空行后重新添加。",
+            "The file goes over a safety limit: a cell lies outside the Excel grid (A1:XFD1048576). Remove extra sheets or empty rows and add it again.",
+        ),
+        (
+            ReadError::Unsupported { format: "HTML 网页" },
+            "暂不支持读取「HTML 网页」格式的文件。请在 Excel/WPS 中打开，另存为 .xlsx 后重新添加。",
+            "HTML web page files cannot be read. Open the file in Excel or WPS, save it as .xlsx and add it again.",
+        ),
+    ];
+    for (e, zh, en) in cases {
+        check(both(|l| e.message(l)), zh, en);
+        assert_eq!(e.to_string(), *zh, "Display is the Chinese message");
+    }
+}
+
+#[test]
+fn sheet_errors_name_the_sheet() {
+    let cases: &[(SheetErrorKind, &str, &str)] = &[
+        (
+            SheetErrorKind::Damaged { detail: "start tag not closed".into() },
+            "工作表「表1」已损坏，无法读取，其他工作表不受影响。技术原因：start tag not closed",
+            "Sheet \"表1\" is damaged and could not be read; the other sheets were read. Technical reason: start tag not closed",
+        ),
+        (
+            SheetErrorKind::TooLarge { limit: Limit::Cells { max: 5_000_000 } },
+            "工作表「表1」超出安全上限（单元格超过 5,000,000 个），已跳过。",
+            "Sheet \"表1\" goes over a safety limit (it has more than 5,000,000 cells) and was skipped.",
+        ),
+        (
+            SheetErrorKind::NotATable { what: "宏表" },
+            "工作表「表1」是宏表，不含表格，已跳过。",
+            "Sheet \"表1\" is a macro sheet and holds no table; it was skipped.",
+        ),
+        (
+            SheetErrorKind::NotATable { what: "图表" },
+            "工作表「表1」是图表，不含表格，已跳过。",
+            "Sheet \"表1\" is a chart sheet and holds no table; it was skipped.",
+        ),
+    ];
+    for (kind, zh, en) in cases {
+        let e = SheetError {
+            sheet: "表1".into(),
+            kind: kind.clone(),
+        };
+        check(both(|l| e.message(l)), zh, en);
+    }
+}
+
+#[test]
+fn warnings() {
+    let cases: &[(Warning, &str, &str)] = &[
+        (
+            Warning::HeaderDepthGuessed { rows: 2 },
+            "表头没有合并单元格，按文字推断为 2 行，请核对。",
+            "The header has no merged cells; it was judged from the text to be 2 rows deep. Please check.",
+        ),
+        (Warning::NoDataRows, "表头下方没有数据行（空表模板）。", "There are no data rows under the header (an empty template)."),
+        (Warning::NoTitle, "表头上方没有找到表名。", "No title was found above the header."),
+        (
+            Warning::HeaderFarDown { row: 9 },
+            "表头在第 10 行才开始，上方有未识别的内容，请核对表头位置。",
+            "The header only starts at row 10, below content that was not understood. Please check where the header is.",
+        ),
+        (Warning::BlankHeader { column: "C".into() }, "第 C 列没有表头文字。", "Column C has no header text."),
+        (
+            Warning::DigitsLost { column: "E".into(), header: "身份证号".into(), count: 3 },
+            "第 E 列「身份证号」有 3 个长号码以数字格式保存，Excel 只保留 15 位有效数字，末尾数字在原文件中已丢失，请向填报单位核实原号码。",
+            "Column E \"身份证号\": 3 long number(s) were stored as numbers. Excel keeps only 15 significant digits, so their last digits are already lost in the file. Ask the sender for the original numbers.",
+        ),
+        (
+            Warning::BadIdCheckDigit { column: "E".into(), header: "身份证号".into(), count: 1 },
+            "第 E 列「身份证号」有 1 个身份证号码校验位不正确。",
+            "Column E \"身份证号\": 1 ID number(s) with a wrong check digit.",
+        ),
+        (
+            Warning::FormulaWithoutValue { cells: 1, first: "E12".into() },
+            "有 1 个公式单元格（如 E12）在文件中没有保存计算结果，读作空值。请在 Excel/WPS 中打开并保存后重新添加。",
+            "1 formula cell(s) (e.g. E12) have no saved result and read as empty. Open and save the file in Excel or WPS, then add it again.",
+        ),
+        (Warning::TextTruncated { cells: 2 }, "有 2 个单元格文字超过 32767 字，已截断。", "2 cell(s) held more than 32,767 characters and were cut."),
+        (
+            Warning::UnterminatedQuote { row: 4 },
+            "第 5 行的引号没有闭合，已按普通字符读取，请核对该行。",
+            "A quote on row 5 is never closed; it was read as a plain character. Please check that row.",
+        ),
+        (
+            Warning::DecodeErrors { row: 2 },
+            "从第 3 行起有无法识别的字符，已用 � 代替，请核对文件编码。",
+            "From row 3 some characters could not be decoded and were replaced by �. Please check the file's encoding.",
+        ),
+        (
+            Warning::DuplicateHeader { header: "姓名".into(), columns: "B、R".into() },
+            "表头「姓名」重复出现在 B、R 列。",
+            "The header \"姓名\" appears in more than one column: B、R.",
+        ),
+    ];
+    for (w, zh, en) in cases {
+        check(both(|l| w.message(l)), zh, en);
+    }
+}

@@ -120,11 +120,21 @@ fn pad(s: &str, w: usize) -> String {
 fn table(rows: &[Vec<String>]) -> String {
     let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..cols)
-        .map(|c| rows.iter().filter_map(|r| r.get(c)).map(|s| width(s)).max().unwrap_or(0))
+        .map(|c| {
+            rows.iter()
+                .filter_map(|r| r.get(c))
+                .map(|s| width(s))
+                .max()
+                .unwrap_or(0)
+        })
         .collect();
     let mut out = String::new();
     for r in rows {
-        let line: Vec<String> = r.iter().enumerate().map(|(i, s)| pad(s, widths[i])).collect();
+        let line: Vec<String> = r
+            .iter()
+            .enumerate()
+            .map(|(i, s)| pad(s, widths[i]))
+            .collect();
         out.push_str("    ");
         out.push_str(line.join("  ").trim_end());
         out.push('\n');
@@ -142,14 +152,27 @@ fn rows_text(rows: &[u32]) -> String {
 
 /// The human-readable report.
 fn render(report: &Report, en: bool) -> String {
-    let msg = |p: &Problem| if en { p.message_en.clone() } else { p.message.clone() };
+    let msg = |p: &Problem| {
+        if en {
+            p.message_en.clone()
+        } else {
+            p.message.clone()
+        }
+    };
     let mut out = String::new();
     for f in &report.files {
         out.push_str(&format!("■ {}\n", f.file));
         match &f.format {
             Some(fmt) => {
-                let enc = f.encoding.as_deref().map(|e| format!(", {e}")).unwrap_or_default();
-                out.push_str(&format!("  {} {fmt}{enc}\n", if en { "format" } else { "格式" }));
+                let enc = f
+                    .encoding
+                    .as_deref()
+                    .map(|e| format!(", {e}"))
+                    .unwrap_or_default();
+                out.push_str(&format!(
+                    "  {} {fmt}{enc}\n",
+                    if en { "format" } else { "格式" }
+                ));
             }
             None => {}
         }
@@ -164,7 +187,15 @@ fn render(report: &Report, en: bool) -> String {
                 ("empty", false) => "空表",
                 (k, _) => k,
             };
-            let hidden = if s.hidden { if en { " (hidden)" } else { "（隐藏）" } } else { "" };
+            let hidden = if s.hidden {
+                if en {
+                    " (hidden)"
+                } else {
+                    "（隐藏）"
+                }
+            } else {
+                ""
+            };
             out.push_str(&format!("  □ {} [{kind}]{hidden}\n", s.sheet));
             for w in &s.warnings {
                 out.push_str(&format!("    ! {}\n", msg(w)));
@@ -198,15 +229,32 @@ fn render(report: &Report, en: bool) -> String {
                     out.push_str(&format!("    ! {}\n", msg(w)));
                 }
                 let mut rows = vec![if en {
-                    ["col", "header", "name", "unit", "type", "req", "role", "values"]
+                    [
+                        "col", "header", "name", "unit", "type", "req", "role", "values",
+                    ]
                 } else {
-                    ["列", "表头", "字段名", "单位", "类型", "必填", "角色", "可选值"]
+                    [
+                        "列",
+                        "表头",
+                        "字段名",
+                        "单位",
+                        "类型",
+                        "必填",
+                        "角色",
+                        "可选值",
+                    ]
                 }
                 .iter()
                 .map(|s| s.to_string())
                 .collect::<Vec<_>>()];
                 for fld in &form.fields {
-                    let mut values = fld.enum_values.iter().take(6).cloned().collect::<Vec<_>>().join("/");
+                    let mut values = fld
+                        .enum_values
+                        .iter()
+                        .take(6)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join("/");
                     if fld.enum_values.len() > 6 {
                         values.push_str(&format!("…({})", fld.enum_values.len()));
                     }
@@ -216,7 +264,11 @@ fn render(report: &Report, en: bool) -> String {
                         fld.name.clone(),
                         fld.unit.clone().unwrap_or_else(|| "—".into()),
                         fld.ty.clone(),
-                        if fld.required { "*".into() } else { String::new() },
+                        if fld.required {
+                            "*".into()
+                        } else {
+                            String::new()
+                        },
                         fld.role.clone(),
                         values,
                     ]);

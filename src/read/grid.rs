@@ -73,7 +73,10 @@ pub fn format_number(n: f64) -> String {
     } else {
         let s = format!("{n}");
         if s.contains('e') {
-            format!("{n:.10}").trim_end_matches('0').trim_end_matches('.').to_string()
+            format!("{n:.10}")
+                .trim_end_matches('0')
+                .trim_end_matches('.')
+                .to_string()
         } else {
             s
         }
@@ -186,7 +189,10 @@ impl Grid {
 
     /// One row's values (as wide as its last non-empty cell).
     pub fn row(&self, row: u32) -> &[Value] {
-        self.rows.get(row as usize).map(Vec::as_slice).unwrap_or(&[])
+        self.rows
+            .get(row as usize)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
     }
 
     /// True when no cell holds a value.
@@ -370,7 +376,10 @@ mod tests {
             b.set(0, 16_383, Value::Number(1.0)),
             Err(Limit::Cells { max: 1000 })
         );
-        assert_eq!(b.set(MAX_ROWS, 0, Value::Number(1.0)), Err(Limit::OutsideGrid));
+        assert_eq!(
+            b.set(MAX_ROWS, 0, Value::Number(1.0)),
+            Err(Limit::OutsideGrid)
+        );
         let mut b = GridBuilder::new(1000, 16_384);
         // A million empty rows before one cell cost about 62,500 cells: refused.
         assert!(b.set(1_000_000, 0, Value::Number(1.0)).is_err());

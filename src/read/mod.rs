@@ -192,7 +192,9 @@ pub fn read_with_limits(name: &str, bytes: &[u8], limits: &Limits) -> Result<Wor
         sniff::Sniffed::Zip => {
             let entries = zipguard::preflight(bytes, limits)?;
             match entries.kind() {
-                zipguard::ZipKind::Xlsx { macros } => xlsx::read_xlsx(bytes, entries, macros, limits),
+                zipguard::ZipKind::Xlsx { macros } => {
+                    xlsx::read_xlsx(bytes, entries, macros, limits)
+                }
                 zipguard::ZipKind::Xlsb => xlsx::read_xlsb(bytes, limits),
                 zipguard::ZipKind::Ods => ods::read_ods(&entries, limits),
                 zipguard::ZipKind::Other(looks_like) => {

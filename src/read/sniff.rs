@@ -77,8 +77,8 @@ fn markup_kind(bytes: &[u8]) -> Option<Sniffed> {
     if body[start] != b'<' {
         return None;
     }
-    let head: String = String::from_utf8_lossy(&body[start..body.len().min(start + 4096)])
-        .to_ascii_lowercase();
+    let head: String =
+        String::from_utf8_lossy(&body[start..body.len().min(start + 4096)]).to_ascii_lowercase();
     if head.contains("urn:schemas-microsoft-com:office:spreadsheet") || head.contains("<workbook") {
         return Some(Sniffed::Unsupported("Excel 2003 XML"));
     }

@@ -1,4 +1,6 @@
 //! stub
 use crate::error::ReadError;
 use crate::read::{Limits, Workbook};
-pub fn read_xls(_bytes: &[u8], _limits: &Limits) -> Result<Workbook, ReadError> { Err(ReadError::Unsupported { format: "xls" }) }
+pub fn read_xls(_bytes: &[u8], _limits: &Limits) -> Result<Workbook, ReadError> {
+    Err(ReadError::Unsupported { format: "xls" })
+}

@@ -15,8 +15,8 @@ use std::io::Cursor;
 use calamine::{DataRef, Reader, SheetType, SheetVisible, Xlsb, Xlsx, XlsxError};
 use quick_xml::events::Event;
 
-use super::xmlutil::{attr, entity_text};
 use super::grid::{parse_a1_range, GridBuilder, Rect, Value};
+use super::xmlutil::{attr, entity_text};
 use super::zipguard::ZipEntries;
 use super::{Format, Limits, ListSource, ListValidation, Sheet, SheetNote, Workbook};
 use crate::error::{ReadError, SheetError, SheetErrorKind};
@@ -50,7 +50,12 @@ pub fn read_xlsx(
     let mut replace: Vec<(&str, Vec<u8>)> = Vec::new();
     let unknown: Vec<&SheetEntry> = listed
         .iter()
-        .filter(|s| !matches!(rel_kind(&s.rel_type), "worksheet" | "chartsheet" | "dialogsheet"))
+        .filter(|s| {
+            !matches!(
+                rel_kind(&s.rel_type),
+                "worksheet" | "chartsheet" | "dialogsheet"
+            )
+        })
         .collect();
     if !unknown.is_empty() {
         if let Some(xml) = entries.get(&workbook_part) {
@@ -61,7 +66,7 @@ pub fn read_xlsx(
             sheet_errors.push(SheetError {
                 sheet: s.name.clone(),
                 kind: SheetErrorKind::NotATable {
-                    what: if rel_kind(&s.rel_type).contains("macro") {
+                    what: if rel_kind(&s.rel_type).to_ascii_lowercase().contains("macro") {
                         "宏表"
                     } else {
                         "图表"
@@ -448,7 +453,11 @@ fn neutralise_unique_count(sst: &[u8]) -> Option<Vec<u8>> {
     let key = b"uniqueCount=\"";
     let start = head.windows(key.len()).position(|w| w == key)? + key.len();
     let end = start + head[start..].iter().position(|&b| b == b'"')?;
-    let claimed: u64 = std::str::from_utf8(&head[start..end]).ok()?.trim().parse().unwrap_or(u64::MAX);
+    let claimed: u64 = std::str::from_utf8(&head[start..end])
+        .ok()?
+        .trim()
+        .parse()
+        .unwrap_or(u64::MAX);
     // The smallest string item, `<si/>`, takes 5 bytes.
     if claimed <= sst.len() as u64 / 5 {
         return None;
@@ -467,14 +476,20 @@ struct SheetExtras {
     notes: Vec<SheetNote>,
 }
 
+/// A `<c>` element being read: its position and whether it has a formula and a value.
+struct OpenCell {
+    pos: Option<(u32, u32)>,
+    formula: bool,
+    value: bool,
+}
+
 /// Reads list data validations (classic and the x14 extension form) and formulas saved without
 /// a cached result from a worksheet part. Malformed XML ends the scan; what was found is kept.
 fn scan_sheet_xml(xml: &[u8], defined: &HashMap<String, String>) -> SheetExtras {
     let mut extras = SheetExtras::default();
     let mut reader = quick_xml::Reader::from_reader(xml);
     let mut buf = Vec::new();
-    // Current cell: position, has formula, has value.
-    let mut cell: Option<(Option<(u32, u32)>, bool, bool)> = None;
+    let mut cell: Option<OpenCell> = None;
     // Current validation: is a list, sqref text, formula1 text.
     let mut dv: Option<(bool, String, String)> = None;
     let mut in_text: Option<&'static str> = None;
@@ -483,31 +498,35 @@ fn scan_sheet_xml(xml: &[u8], defined: &HashMap<String, String>) -> SheetExtras 
             Ok(Event::Start(e)) => match e.local_name().as_ref() {
                 "c" => {
                     let pos = attr(&e, "r").and_then(|r| super::grid::parse_a1(&r));
-                    cell = Some((pos, false, false));
+                    cell = Some(OpenCell {
+                        pos,
+                        formula: false,
+                        value: false,
+                    });
                 }
                 "f" if cell.is_some() => {
                     if let Some(c) = cell.as_mut() {
-                        c.1 = true;
+                        c.formula = true;
                     }
                 }
                 "v" | "is" if cell.is_some() => {
                     if let Some(c) = cell.as_mut() {
-                        c.2 = true;
+                        c.value = true;
                     }
                 }
                 "dataValidation" => {
                     let is_list = attr(&e, "type").as_deref() == Some("list");
-                    dv = Some((is_list, attr(&e, "sqref").unwrap_or_default(), String::new()));
+                    dv = Some((
+                        is_list,
+                        attr(&e, "sqref").unwrap_or_default(),
+                        String::new(),
+                    ));
                 }
                 "formula1" | "f" if dv.is_some() => in_text = Some("formula"),
                 "sqref" if dv.is_some() => in_text = Some("sqref"),
                 _ => {}
             },
-            Ok(Event::Empty(e)) => {
-                if e.local_name().as_ref() == "c" {
-                    cell = None;
-                }
-            }
+            Ok(Event::Empty(e)) if e.local_name().as_ref() == "c" => cell = None,
             Ok(Event::Text(t)) => {
                 if let (Some(which), Some(d)) = (in_text, dv.as_mut()) {
                     let text = t.xml10_content().into_owned();
@@ -519,7 +538,8 @@ fn scan_sheet_xml(xml: &[u8], defined: &HashMap<String, String>) -> SheetExtras 
                 }
             }
             Ok(Event::GeneralRef(r)) => {
-                if let (Some(which), Some(d), Some(text)) = (in_text, dv.as_mut(), entity_text(&r)) {
+                if let (Some(which), Some(d), Some(text)) = (in_text, dv.as_mut(), entity_text(&r))
+                {
                     if which == "formula" {
                         d.2.push_str(&text);
                     } else {
@@ -529,9 +549,16 @@ fn scan_sheet_xml(xml: &[u8], defined: &HashMap<String, String>) -> SheetExtras 
             }
             Ok(Event::End(e)) => match e.local_name().as_ref() {
                 "c" => {
-                    if let Some((Some((row, col)), true, false)) = cell.take() {
+                    if let Some(OpenCell {
+                        pos: Some((row, col)),
+                        formula: true,
+                        value: false,
+                    }) = cell.take()
+                    {
                         if extras.notes.len() < 1000 {
-                            extras.notes.push(SheetNote::FormulaWithoutValue { row, col });
+                            extras
+                                .notes
+                                .push(SheetNote::FormulaWithoutValue { row, col });
                         }
                     }
                 }
@@ -563,7 +590,6 @@ fn scan_sheet_xml(xml: &[u8], defined: &HashMap<String, String>) -> SheetExtras 
     }
     extras
 }
-
 
 /// Interprets a list validation's `formula1`: `"男,女"`, `字典!$A$2:$A$5`, `$A$2:$A$5`, or a
 /// defined name standing for one of those.
@@ -662,8 +688,17 @@ mod tests {
 
     #[test]
     fn targets_resolve() {
-        assert_eq!(resolve_target("xl/", "worksheets/sheet1.xml"), "xl/worksheets/sheet1.xml");
-        assert_eq!(resolve_target("xl/", "/xl/worksheets/s.xml"), "xl/worksheets/s.xml");
-        assert_eq!(resolve_target("xl/", "../customXml/item.xml"), "customXml/item.xml");
+        assert_eq!(
+            resolve_target("xl/", "worksheets/sheet1.xml"),
+            "xl/worksheets/sheet1.xml"
+        );
+        assert_eq!(
+            resolve_target("xl/", "/xl/worksheets/s.xml"),
+            "xl/worksheets/s.xml"
+        );
+        assert_eq!(
+            resolve_target("xl/", "../customXml/item.xml"),
+            "customXml/item.xml"
+        );
     }
 }

@@ -85,7 +85,9 @@ impl ZipEntries {
             .get("[Content_Types].xml")
             .map(|t| String::from_utf8_lossy(t).into_owned())
             .unwrap_or_default();
-        if self.names().any(|n| n.to_ascii_lowercase().ends_with("workbook.xml"))
+        if self
+            .names()
+            .any(|n| n.to_ascii_lowercase().ends_with("workbook.xml"))
             || types.contains("spreadsheetml")
         {
             let macros = types.contains("macroEnabled") || self.has("xl/vbaProject.bin");
@@ -97,7 +99,10 @@ impl ZipEntries {
         if self.names().any(|n| n.starts_with("ppt/")) {
             return ZipKind::Other("PowerPoint 演示文稿");
         }
-        if self.names().any(|n| n.starts_with("Index/") && n.ends_with(".iwa")) {
+        if self
+            .names()
+            .any(|n| n.starts_with("Index/") && n.ends_with(".iwa"))
+        {
             return ZipKind::Unsupported("Apple Numbers");
         }
         ZipKind::Other("压缩包")
@@ -133,7 +138,10 @@ impl ZipEntries {
 /// Entries worth keeping in memory: the XML parts readers parse.
 fn worth_keeping(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    lower.ends_with(".xml") || lower.ends_with(".rels") || lower == "mimetype" || lower.ends_with(".bin") && lower.starts_with("xl/") && !lower.contains("vbaproject")
+    lower.ends_with(".xml")
+        || lower.ends_with(".rels")
+        || lower == "mimetype"
+        || lower.ends_with(".bin") && lower.starts_with("xl/") && !lower.contains("vbaproject")
 }
 
 /// Reads the entry count a zip's end record claims, without trusting anything else.
@@ -175,7 +183,8 @@ fn damaged(e: impl std::fmt::Display) -> ReadError {
 /// - [`ReadError::Damaged`] for a truncated or corrupt container, duplicate entry names, or an
 ///   entry whose data does not match its checksum.
 pub fn preflight(bytes: &[u8], limits: &Limits) -> Result<ZipEntries, ReadError> {
-    match claimed_entries(bytes) {
+    let claimed = claimed_entries(bytes);
+    match claimed {
         Some(n) if n > limits.max_zip_entries => {
             return Err(ReadError::TooLarge {
                 limit: Limit::ZipEntries {
@@ -197,6 +206,13 @@ pub fn preflight(bytes: &[u8], limits: &Limits) -> Result<ZipEntries, ReadError>
                 max: limits.max_zip_entries,
             },
         });
+    }
+    // The zip reader keeps one entry per name; a directory that lists more entries than it
+    // yields has duplicate names (or is corrupt), and which copy a reader uses is arbitrary.
+    if claimed.is_some_and(|n| n != archive.len() as u64) {
+        return Err(damaged(
+            "压缩包内有重名部件 / duplicate entry names in the zip directory",
+        ));
     }
     let mut seen = HashSet::new();
     let mut names = Vec::with_capacity(archive.len());
@@ -276,7 +292,10 @@ mod tests {
     #[test]
     fn inflated_bytes_are_counted_not_claimed() {
         let big = vec![b' '; 3_000_000];
-        let z = zip_of(&[("xl/workbook.xml", &big)], zip::CompressionMethod::Deflated);
+        let z = zip_of(
+            &[("xl/workbook.xml", &big)],
+            zip::CompressionMethod::Deflated,
+        );
         assert!(z.len() < 100_000);
         let limits = Limits {
             max_inflated_bytes: 1_000_000,
