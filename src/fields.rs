@@ -275,7 +275,8 @@ fn is_structural(name: &str) -> bool {
 /// The unit written in a header: in brackets (`（亩）`, `(元/月)`, `(m2` without its closing
 /// bracket) or glued on as a symbol (`面积m2`, `宅基地面积 ㎡`).
 pub fn unit_in_text(header: &str) -> Option<String> {
-    let f = fold_width(header.trim());
+    // Required markers and numbering go first: `缴费档次(元/年)*`.
+    let f = normalize_name(header);
     // The last bracketed group.
     if let Some(open) = f.rfind('(') {
         let inner = f[open + 1..].trim_end_matches(')').trim();
@@ -326,6 +327,15 @@ fn implicit_unit(name: &str, ty: FieldType) -> Option<String> {
     ];
     if let Some((_, u)) = rules.iter().find(|(k, _)| name.ends_with(k)) {
         return Some((*u).to_string());
+    }
+    if ty == FieldType::Integer {
+        // Counts of people (…人口, …人员) and of places (村民小组, 自然村).
+        if name.ends_with("人口") || name.ends_with("人员") {
+            return Some("人".to_string());
+        }
+        if ["村民小组", "自然村", "行政村", "社区", "合作社"].contains(&name) {
+            return Some("个".to_string());
+        }
     }
     // A year something was built or happened is measured in years; the year a record belongs
     // to (所属年份, 统计年份) is a label.

@@ -2,6 +2,6 @@
 //! truth, layout cases, bad input, and the messages people see.
 
 mod bad_input;
-mod fixtures;
+mod county;
 mod layout_cases;
 mod messages;
