@@ -9,14 +9,19 @@ use serde_json::Value;
 use yibiao::inspect::inspect;
 
 fn main() {
-    let dir = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "tests/fixtures/qingshan".into()));
-    let truth: Value = match std::fs::read_to_string(dir.join("truth.json")).map(|t| serde_json::from_str(&t)) {
-        Ok(Ok(t)) => t,
-        _ => {
-            eprintln!("no readable truth.json in {}", dir.display());
-            std::process::exit(2);
-        }
-    };
+    let dir = PathBuf::from(
+        std::env::args()
+            .nth(1)
+            .unwrap_or_else(|| "tests/fixtures/qingshan".into()),
+    );
+    let truth: Value =
+        match std::fs::read_to_string(dir.join("truth.json")).map(|t| serde_json::from_str(&t)) {
+            Ok(Ok(t)) => t,
+            _ => {
+                eprintln!("no readable truth.json in {}", dir.display());
+                std::process::exit(2);
+            }
+        };
     let (mut forms, mut forms_right, mut fields, mut fields_right) = (0, 0, 0, 0);
     let mut misses = Vec::new();
     for tf in truth["forms"].as_array().into_iter().flatten() {
@@ -33,14 +38,29 @@ fn main() {
             fields += tf["fields"].as_array().map_or(0, Vec::len);
             continue;
         };
-        let rows = |v: &Value| -> Vec<u32> { v.as_array().into_iter().flatten().filter_map(|x| x.as_u64()).map(|x| x as u32).collect() };
+        let rows = |v: &Value| -> Vec<u32> {
+            v.as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|x| x.as_u64())
+                .map(|x| x as u32)
+                .collect()
+        };
         let want = (
             rows(&tf["header_rows"]),
             tf["unit_row"].as_u64().map(|x| x as u32),
             tf["code_row"].as_u64().map(|x| x as u32),
-            Some([tf["data_first_row"].as_u64().unwrap_or(0) as u32, tf["data_last_row"].as_u64().unwrap_or(0) as u32]),
+            Some([
+                tf["data_first_row"].as_u64().unwrap_or(0) as u32,
+                tf["data_last_row"].as_u64().unwrap_or(0) as u32,
+            ]),
         );
-        let got = (form.header_rows.clone(), form.unit_row, form.code_row, form.data_rows);
+        let got = (
+            form.header_rows.clone(),
+            form.unit_row,
+            form.code_row,
+            form.data_rows,
+        );
         if want == got {
             forms_right += 1;
         } else {
@@ -49,12 +69,22 @@ fn main() {
         for tfield in tf["fields"].as_array().into_iter().flatten() {
             fields += 1;
             let col = tfield["column"].as_u64().unwrap_or(0) as u32;
-            let path: Vec<String> = tfield["header_path"].as_array().into_iter().flatten().filter_map(|s| s.as_str().map(String::from)).collect();
+            let path: Vec<String> = tfield["header_path"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|s| s.as_str().map(String::from))
+                .collect();
             let unit = tfield["unit"].as_str().map(String::from);
             let role = tfield["role"].as_str().unwrap_or_default();
             match form.fields.iter().find(|f| f.column == col) {
-                Some(f) if f.header_path == path && f.unit == unit && f.role == role => fields_right += 1,
-                Some(f) => misses.push(format!("{file} {}: want {path:?} {unit:?} {role}; got {:?} {:?} {}", f.column_letter, f.header_path, f.unit, f.role)),
+                Some(f) if f.header_path == path && f.unit == unit && f.role == role => {
+                    fields_right += 1
+                }
+                Some(f) => misses.push(format!(
+                    "{file} {}: want {path:?} {unit:?} {role}; got {:?} {:?} {}",
+                    f.column_letter, f.header_path, f.unit, f.role
+                )),
                 None => misses.push(format!("{file} col {col}: missing")),
             }
         }

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use crate::layout::{merged_value, Form, Merges};
 use crate::read::{col_letter, ListSource, Sheet, Value, Workbook};
 use crate::text::{
-    fold_width, has_required_marker, id_check_ok, is_id_number_shape, is_phone, is_unit_token,
+    has_required_marker, id_check_ok, is_id_number_shape, is_phone, is_unit_token,
     is_year_month_digits, normalize_name, parse_date,
 };
 use crate::warning::Warning;
@@ -129,6 +129,9 @@ pub struct Grain {
     pub reason: String,
 }
 
+/// How many values of a column the type is judged from.
+const TYPE_SAMPLES: usize = 200;
+
 /// The most values kept for one dropdown list.
 const MAX_ENUM_VALUES: usize = 1000;
 
@@ -179,10 +182,12 @@ pub fn extract(
                     .collect()
             })
             .unwrap_or_default();
+        // The type is judged from the first values; a few hundred are plenty.
+        let head = &samples[..samples.len().min(TYPE_SAMPLES)];
         let enum_values = enum_values_for(workbook, sheet, form, c)
             .or_else(|| dictionaries.0.get(&name).cloned())
             .unwrap_or_default();
-        let ty = infer_type(&name, &samples, &enum_values);
+        let ty = infer_type(&name, head, &enum_values);
         let unit_row_text = form
             .unit_row
             .map(|r| merged_value(grid, &merges, r, c).text().trim().to_string())

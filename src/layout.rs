@@ -451,6 +451,21 @@ fn detect_form(grid: &Grid, merges: &Merges<'_>, start: u32) -> Option<Form> {
     let mut data_last = None;
     let mut blank_run = 0;
     while r < grid.height() {
+        // A row of many values is data; only short rows can be footers or a next title, so
+        // only those are looked at closely (this loop runs over every data row).
+        let filled = grid.row(r).iter().filter(|v| !v.is_blank()).count();
+        if filled == 0 {
+            blank_run += 1;
+            r += 1;
+            continue;
+        }
+        if filled > 4 && blank_run < 2 {
+            blank_run = 0;
+            data_first.get_or_insert(r);
+            data_last = Some(r);
+            r += 1;
+            continue;
+        }
         let cells = row_cells(grid, merges, r);
         if cells.is_empty() {
             blank_run += 1;

@@ -15,6 +15,17 @@ pub fn fold_width(s: &str) -> String {
         .collect()
 }
 
+/// Widths folded and all white space removed: the form lines are compared in.
+fn compact(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            _ => c,
+        })
+        .collect()
+}
+
 /// Collapses every run of white space (including U+3000 and line breaks) into one space and
 /// trims the ends.
 pub fn norm_space(s: &str) -> String {
@@ -192,7 +203,8 @@ pub fn canonical_unit(s: &str) -> String {
     }
 }
 
-/// Keywords of reporter lines: who fills, when, for which unit.
+/// Keywords of reporter lines: who fills, when, for which unit. Written as they read after
+/// [`fold_width`] with white space removed, which is how lines are compared.
 const META_KEYS: &[&str] = &[
     "填报单位",
     "填报人",
@@ -209,7 +221,6 @@ const META_KEYS: &[&str] = &[
     "统计日期",
     "制表机关",
     "表号",
-    "表　　号",
     "数据来源",
     "导出时间",
     "采集单位",
@@ -229,9 +240,9 @@ const META_KEYS: &[&str] = &[
     "批准文号",
     "登记日期",
     "信息采集员",
-    "联系电话：",
     "联系电话:",
-    "电话：",
+    "联系电话:",
+    "电话:",
     "负责人",
     "综合机关名称",
     "有效期至",
@@ -240,15 +251,8 @@ const META_KEYS: &[&str] = &[
 
 /// True for a reporter line (`填报单位：… 填报人：… 填报日期：…`) or a signature line.
 pub fn is_meta_line(text: &str) -> bool {
-    let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    let t = fold_width(&t);
-    if META_KEYS.iter().any(|k| {
-        let k: String = fold_width(k)
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect();
-        t.contains(&k)
-    }) {
+    let t = compact(text);
+    if META_KEYS.iter().any(|k| t.contains(k)) {
         return true;
     }
     // Two or more "label：" pairs on one line.
@@ -257,11 +261,9 @@ pub fn is_meta_line(text: &str) -> bool {
 
 /// True for a note line: `注：…`, `说明：…`, `填表说明…`, `导入注意事项…`.
 pub fn is_note_line(text: &str) -> bool {
-    let t = fold_width(text.trim());
-    let t: String = t.chars().filter(|c| !c.is_whitespace()).collect();
+    let t = compact(text);
     [
         "注:",
-        "注：",
         "注1",
         "注①",
         "说明:",
@@ -274,7 +276,7 @@ pub fn is_note_line(text: &str) -> bool {
         "温馨提示",
     ]
     .iter()
-    .any(|k| t.starts_with(&fold_width(k)))
+    .any(|k| t.starts_with(k))
         || (t.starts_with('注')
             && t.chars()
                 .nth(1)
@@ -283,10 +285,7 @@ pub fn is_note_line(text: &str) -> bool {
 
 /// True for a footer line: totals and signatures below the data.
 pub fn is_footer_line(text: &str) -> bool {
-    let t: String = fold_width(text)
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
+    let t = compact(text);
     let first = t.split([':', ' ']).next().unwrap_or("");
     if ["合计", "总计", "小计", "共计", "累计"]
         .iter()
@@ -374,7 +373,12 @@ pub fn id_check_ok(t: &str) -> bool {
 
 /// A Chinese mobile number (11 digits, 1[3-9]…) or a landline (0xxx-xxxxxxx).
 pub fn is_phone(t: &str) -> bool {
-    let t = fold_width(t.trim());
+    let t = t.trim();
+    if !t.is_ascii() {
+        // Full-width digits: fold once and look again (folding makes the text ASCII or not).
+        let folded = fold_width(t);
+        return folded.is_ascii() && is_phone(&folded);
+    }
     let b = t.as_bytes();
     if b.len() == 11
         && b[0] == b'1'
@@ -399,30 +403,30 @@ pub fn parse_date(t: &str) -> Option<(u32, u32, u32)> {
     let t = t.trim();
     let t = t.split('T').next().unwrap_or(t);
     let t = t.split(' ').next().unwrap_or(t);
-    let parts: Vec<&str> = t
-        .split(['-', '/', '.', '年', '月', '日'])
-        .filter(|p| !p.is_empty())
-        .collect();
-    let sep_ok = t.contains(['-', '/', '.', '年']);
-    if !sep_ok || parts.len() < 2 || parts.len() > 3 {
+    if !t.contains(['-', '/', '.', '年']) {
         return None;
     }
-    if parts.iter().any(|p| !p.bytes().all(|b| b.is_ascii_digit())) {
+    let mut parts = [""; 3];
+    let mut n = 0;
+    for p in t
+        .split(['-', '/', '.', '年', '月', '日'])
+        .filter(|p| !p.is_empty())
+    {
+        if n == 3 || !p.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        parts[n] = p;
+        n += 1;
+    }
+    if n < 2 || parts[0].len() != 4 || parts[1].len() > 2 {
         return None;
     }
     let y: u32 = parts[0].parse().ok()?;
     let m: u32 = parts[1].parse().ok()?;
-    let d: u32 = parts.get(2).map_or(Some(0), |p| p.parse().ok())?;
-    if parts[0].len() != 4
-        || !(1900..=2100).contains(&y)
-        || !(1..=12).contains(&m)
-        || d > 31
-        || parts[1].len() > 2
-    {
+    let d: u32 = if n == 3 { parts[2].parse().ok()? } else { 0 };
+    if !(1900..=2100).contains(&y) || !(1..=12).contains(&m) || d > 31 {
         return None;
     }
-    // "2024.5" could be a decimal; a 4-digit year with a one- or two-digit part is a date only
-    // when the part is a month.
     Some((y, m, d))
 }
 

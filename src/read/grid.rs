@@ -68,7 +68,10 @@ pub fn format_number(n: f64) -> String {
     if !n.is_finite() {
         return n.to_string();
     }
-    if n.fract() == 0.0 && n.abs() < 1e21 {
+    if n.fract() == 0.0 && n.abs() < 9.0e15 {
+        // Exact in i64; formatting the integer is much cheaper than exact float formatting.
+        (n as i64).to_string()
+    } else if n.fract() == 0.0 && n.abs() < 1e21 {
         format!("{n:.0}")
     } else {
         let s = format!("{n}");

@@ -487,7 +487,13 @@ struct OpenCell {
 /// a cached result from a worksheet part. Malformed XML ends the scan; what was found is kept.
 fn scan_sheet_xml(xml: &[u8], defined: &HashMap<String, String>) -> SheetExtras {
     let mut extras = SheetExtras::default();
-    let mut reader = quick_xml::Reader::from_reader(xml);
+    // Most sheets have no formulas: then only the part after the cells needs parsing.
+    let start = match find(xml, b"</sheetData>") {
+        Some(end) if find(&xml[..end], b"<f").is_none() => end + b"</sheetData>".len(),
+        _ => 0,
+    };
+    let mut reader = quick_xml::Reader::from_reader(&xml[start..]);
+    reader.config_mut().check_end_names = false;
     let mut buf = Vec::new();
     let mut cell: Option<OpenCell> = None;
     // Current validation: is a list, sqref text, formula1 text.
@@ -589,6 +595,10 @@ fn scan_sheet_xml(xml: &[u8], defined: &HashMap<String, String>) -> SheetExtras 
         buf.clear();
     }
     extras
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    memchr::memmem::find(haystack, needle)
 }
 
 /// Interprets a list validation's `formula1`: `"男,女"`, `字典!$A$2:$A$5`, `$A$2:$A$5`, or a
