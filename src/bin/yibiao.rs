@@ -162,19 +162,16 @@ fn render(report: &Report, en: bool) -> String {
     let mut out = String::new();
     for f in &report.files {
         out.push_str(&format!("■ {}\n", f.file));
-        match &f.format {
-            Some(fmt) => {
-                let enc = f
-                    .encoding
-                    .as_deref()
-                    .map(|e| format!(", {e}"))
-                    .unwrap_or_default();
-                out.push_str(&format!(
-                    "  {} {fmt}{enc}\n",
-                    if en { "format" } else { "格式" }
-                ));
-            }
-            None => {}
+        if let Some(fmt) = &f.format {
+            let enc = f
+                .encoding
+                .as_deref()
+                .map(|e| format!(", {e}"))
+                .unwrap_or_default();
+            out.push_str(&format!(
+                "  {} {fmt}{enc}\n",
+                if en { "format" } else { "格式" }
+            ));
         }
         for e in &f.errors {
             out.push_str(&format!("  ✗ {}\n", msg(e)));
