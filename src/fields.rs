@@ -130,7 +130,7 @@ pub struct Grain {
 }
 
 /// How many values of a column the type is judged from.
-const TYPE_SAMPLES: usize = 200;
+const TYPE_SAMPLES: usize = 64;
 
 /// The most values kept for one dropdown list.
 const MAX_ENUM_VALUES: usize = 1000;
@@ -182,7 +182,7 @@ pub fn extract(
                     .collect()
             })
             .unwrap_or_default();
-        // The type is judged from the first values; a few hundred are plenty.
+        // The type is judged from the first values; a few dozen are plenty.
         let head = &samples[..samples.len().min(TYPE_SAMPLES)];
         let enum_values = enum_values_for(workbook, sheet, form, c)
             .or_else(|| dictionaries.0.get(&name).cloned())
