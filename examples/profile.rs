@@ -1,44 +1,35 @@
-use calamine::Reader;
-use std::io::Cursor;
+//! Times the two halves of `inspect` — read, then layout + fields — over every file in a
+//! folder: `cargo run --release --example profile -- target/bench-scale/scale`. A quick look
+//! before reaching for `cargo bench` or `perf record`.
+
 use std::time::Instant;
+
 fn main() {
-    let dir = std::env::args().nth(1).unwrap();
-    let mut files = vec![];
-    for e in std::fs::read_dir(&dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.extension().is_some_and(|x| x == "xlsx") {
-            files.push(std::fs::read(&p).unwrap());
-        }
-    }
-    let limits = yibiao::read::Limits::default();
+    let dir = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "tests/fixtures/qingshan".into());
+    let files: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x != "json" && x != "md"))
+                .filter_map(|p| Some((p.display().to_string(), std::fs::read(&p).ok()?)))
+                .collect()
+        })
+        .unwrap_or_default();
     let t = Instant::now();
-    for b in &files {
-        let _ = yibiao::read::zipguard::preflight(b, &limits).unwrap();
-    }
-    println!("preflight {:?}", t.elapsed());
-    let t = Instant::now();
-    for b in &files {
-        let mut x: calamine::Xlsx<_> = calamine::Xlsx::new(Cursor::new(&b[..])).unwrap();
-        let n = x.sheet_names()[0].clone();
-        let mut r = x.worksheet_cells_reader(&n).unwrap();
-        while let Some(_c) = r.next_cell_with_style_id().unwrap() {}
-    }
-    println!("calamine open+cells {:?}", t.elapsed());
-    let t = Instant::now();
-    for b in &files {
-        let x: calamine::Xlsx<_> = calamine::Xlsx::new(Cursor::new(&b[..])).unwrap();
-        std::hint::black_box(x);
-    }
-    println!("calamine open {:?}", t.elapsed());
-    let t = Instant::now();
-    let wbs: Vec<_> = files
+    let books: Vec<_> = files
         .iter()
-        .map(|b| yibiao::read::read("x.xlsx", b).unwrap())
+        .filter_map(|(n, b)| yibiao::read::read(n, b).ok())
         .collect();
-    println!("read {:?}", t.elapsed());
+    let read = t.elapsed();
     let t = Instant::now();
-    for wb in &wbs {
-        let _ = yibiao::inspect::analyse(wb);
+    for wb in &books {
+        std::hint::black_box(yibiao::inspect::analyse(wb));
     }
-    println!("analyse {:?}", t.elapsed());
+    println!(
+        "{} files: read {read:?}, layout + fields {:?}",
+        files.len(),
+        t.elapsed()
+    );
 }

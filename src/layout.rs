@@ -135,6 +135,15 @@ fn row_cells(grid: &Grid, merges: &Merges<'_>, row: u32) -> Vec<(u32, String)> {
     out
 }
 
+/// The texts of a row's cells joined into one line, as a person reads a merged note.
+fn row_text(cells: &[(u32, String)]) -> String {
+    cells
+        .iter()
+        .map(|(_, t)| t.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// The width of the table below a row: the widest of the next few rows.
 fn table_width(grid: &Grid, from: u32) -> u32 {
     (from..grid.height().min(from + 8))
@@ -351,11 +360,7 @@ fn detect_form(grid: &Grid, merges: &Merges<'_>, start: u32) -> Option<Form> {
             break;
         }
         // Rows above the header: title, reporter lines, notes.
-        let text = cells
-            .iter()
-            .map(|(_, t)| t.as_str())
-            .collect::<Vec<_>>()
-            .join(" ");
+        let text = row_text(&cells);
         match classify_above(&text) {
             Above::Note => form.note_rows.push(r),
             Above::Meta => form.meta_rows.push(r),
@@ -472,11 +477,7 @@ fn detect_form(grid: &Grid, merges: &Merges<'_>, start: u32) -> Option<Form> {
             r += 1;
             continue;
         }
-        let text = cells
-            .iter()
-            .map(|(_, t)| t.as_str())
-            .collect::<Vec<_>>()
-            .join(" ");
+        let text = row_text(&cells);
         let single_wide = cells.len() == 1
             && merges
                 .at(r, cells[0].0)
@@ -516,11 +517,7 @@ fn detect_form(grid: &Grid, merges: &Merges<'_>, start: u32) -> Option<Form> {
             f += 1;
             continue;
         }
-        let text = cells
-            .iter()
-            .map(|(_, t)| t.as_str())
-            .collect::<Vec<_>>()
-            .join(" ");
+        let text = row_text(&cells);
         if is_footer_line(&text) || is_meta_line(&text) || is_note_line(&text) {
             if is_note_line(&text) {
                 form.note_rows.push(f);

@@ -96,20 +96,9 @@ const MAX_SHEETS: usize = 10_000;
 const SST_PIECE_BYTES: usize = 4096;
 const SST_PIECES_FREE: usize = 1024;
 
-/// Colours of the BIFF8 default palette, indexes 8 to 63 ([MS-XLS] 2.5.161).
-const DEFAULT_PALETTE: [u32; 56] = [
-    0x000000, 0xFFFFFF, 0xFF0000, 0x00FF00, 0x0000FF, 0xFFFF00, 0xFF00FF, 0x00FFFF, 0x800000,
-    0x008000, 0x000080, 0x808000, 0x800080, 0x008080, 0xC0C0C0, 0x808080, 0x9999FF, 0x993366,
-    0xFFFFCC, 0xCCFFFF, 0x660066, 0xFF8080, 0x0066CC, 0xCCCCFF, 0x000080, 0xFF00FF, 0xFFFF00,
-    0x00FFFF, 0x800080, 0x800000, 0x008080, 0x0000FF, 0x00CCFF, 0xCCFFFF, 0xCCFFCC, 0xFFFF99,
-    0x99CCFF, 0xFF99CC, 0xCC99FF, 0xFFCC99, 0x3366FF, 0x33CCCC, 0x99CC00, 0xFFCC00, 0xFF9900,
-    0xFF6600, 0x666699, 0x969696, 0x003366, 0x339966, 0x003300, 0x333300, 0x993300, 0x993366,
-    0x333399, 0x333333,
-];
-/// Colour indexes 0 to 7, fixed in BIFF8.
-const BUILTIN_COLOURS: [u32; 8] = [
-    0x000000, 0xFFFFFF, 0xFF0000, 0x00FF00, 0x0000FF, 0xFFFF00, 0xFF00FF, 0x00FFFF,
-];
+/// The default colour palette, shared with the xlsx reader: indexes 0 to 7 are fixed in
+/// BIFF8, 8 to 63 may be replaced by a PALETTE record ([MS-XLS] 2.5.161).
+use super::xlsx::DEFAULT_PALETTE;
 
 /// Reads a legacy .xls workbook. `bytes` start with the OLE signature.
 ///
@@ -1059,10 +1048,10 @@ fn sheet_of(g: &Globals, ixti: u16) -> Option<usize> {
 fn is_red(icv: u16, palette: &[u32]) -> bool {
     let i = usize::from(icv);
     let rgb = match i {
-        0..=7 => BUILTIN_COLOURS[i],
+        0..=7 => DEFAULT_PALETTE[i],
         8..=63 => match palette.get(i - 8) {
             Some(&c) => c,
-            None => DEFAULT_PALETTE[i - 8],
+            None => DEFAULT_PALETTE[i],
         },
         // 0x40 and up: system colours (window text, "automatic"), not red.
         _ => return false,
@@ -1798,7 +1787,7 @@ mod tests {
             let rgb: u32 = match i {
                 10 => 0x0000FF,
                 12 => 0xE01010,
-                _ => DEFAULT_PALETTE[i as usize - 8],
+                _ => DEFAULT_PALETTE[i as usize],
             };
             pal.extend_from_slice(&[(rgb >> 16) as u8, (rgb >> 8) as u8, rgb as u8, 0]);
         }
