@@ -581,41 +581,34 @@ fn unmerged_group_below(grid: &Grid, merges: &Merges<'_>, row: u32) -> bool {
         && (0..grid.row(row).len() as u32).any(|c| merged_value(grid, merges, row, c).is_blank())
 }
 
+/// The trimmed texts of a row's non-blank cells between two columns.
+fn span_texts(grid: &Grid, row: u32, first: u32, last: u32) -> Vec<String> {
+    (first..=last)
+        .map(|c| grid.get(row, c))
+        .filter(|v| !v.is_blank())
+        .map(|v| v.text().trim().to_string())
+        .collect()
+}
+
 fn is_unit_row(grid: &Grid, row: u32, first: u32, last: u32) -> bool {
-    let mut units = 0;
-    let mut filled = 0;
-    for c in first..=last {
-        let v = grid.get(row, c);
-        if v.is_blank() {
-            continue;
-        }
-        filled += 1;
-        let t = v.text();
-        let t = t.trim();
-        if is_unit_token(t) || matches!(t, "—" | "-" | "--" | "－" | "/" | "计量单位" | "单位")
-        {
-            units += 1;
-        }
-    }
-    filled >= 2 && units * 10 >= filled * 8
+    let texts = span_texts(grid, row, first, last);
+    let units = texts
+        .iter()
+        .filter(|t| {
+            is_unit_token(t)
+                || matches!(
+                    t.as_str(),
+                    "—" | "-" | "--" | "－" | "/" | "计量单位" | "单位"
+                )
+        })
+        .count();
+    texts.len() >= 2 && units * 10 >= texts.len() * 8
 }
 
 fn is_code_row(grid: &Grid, row: u32, first: u32, last: u32) -> bool {
-    let mut codes = Vec::new();
-    let mut filled = 0;
-    for c in first..=last {
-        let v = grid.get(row, c);
-        if v.is_blank() {
-            continue;
-        }
-        filled += 1;
-        let t = v.text();
-        let t = t.trim().to_string();
-        if is_code_like(&t) {
-            codes.push(t);
-        }
-    }
-    if filled < 3 || codes.len() * 10 < filled * 8 {
+    let texts = span_texts(grid, row, first, last);
+    let codes: Vec<&String> = texts.iter().filter(|t| is_code_like(t)).collect();
+    if texts.len() < 3 || codes.len() * 10 < texts.len() * 8 {
         return false;
     }
     // Numbers must climb by one: 1 2 3 … (a data row of small counts would not).
