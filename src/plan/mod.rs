@@ -1,0 +1,6 @@
+//! Plan: clusters + staff decisions → the consolidated form set (base tables per grain, topic
+//! sheets per original form, canonical fields, burden figures).
+
+pub mod model;
+
+pub use model::*;

@@ -1,0 +1,194 @@
+//! The consolidated form set as data: source forms and their fields, canonical fields (one per
+//! cluster), the sheets of the set with their columns, and the burden figures.
+//!
+//! Everything here is plain serialisable data. It is the project file's body and the only thing
+//! the xlsx writer reads. Lists are arrays, never objects keyed by header text; cross references
+//! are indexes into the arrays of [`FormSet`].
+
+use serde::{Deserialize, Serialize};
+
+/// One departmental form that went into the set.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SourceForm {
+    /// The file name as given.
+    pub file: String,
+    /// The sheet the form is on.
+    pub sheet: String,
+    /// The form's title, or the sheet/file name when it has none.
+    pub title: String,
+    /// The department that issues it (`民政`, `农业农村` …), from the file name or title.
+    pub department: String,
+    /// `per_person`, `per_household`, `per_village`, `per_plot` or `unknown`.
+    pub grain: String,
+    /// How often it is filled (`年报`, `季报`, `月报`), from its title; `年报` when unsaid.
+    pub frequency: String,
+    /// The header block's rows (1-based).
+    pub header_rows: Vec<u32>,
+    /// Header cells (group and leaf cells) a filler reads: a burden figure.
+    pub header_cells: u32,
+    /// The first data row (1-based), where the form's data would start.
+    pub data_first_row: u32,
+    /// The form's leaf columns, left to right.
+    pub fields: Vec<SourceField>,
+}
+
+/// One leaf column of a source form.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SourceField {
+    /// 1-based column.
+    pub column: u32,
+    /// Column letters.
+    pub column_letter: String,
+    /// Header texts top-down, exactly as in the cells.
+    pub header_path: Vec<String>,
+    /// Normalised leaf name.
+    pub name: String,
+    /// Unit as written.
+    pub unit: Option<String>,
+    /// `text`, `integer`, `decimal`, `date`, `id_number`, `phone`, `enum`, `yes_no`.
+    #[serde(rename = "type")]
+    pub ty: String,
+    /// Allowed values.
+    pub enum_values: Vec<String>,
+    /// Marked required.
+    pub required: bool,
+    /// `data` or `structural`.
+    pub role: String,
+    /// Index of its canonical field in [`FormSet::canonical`]; `None` for structural columns
+    /// (序号, 备注), which every sheet of the set has anyway.
+    pub canonical: Option<usize>,
+}
+
+/// A field of the set: one cluster of source fields that mean the same thing.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CanonicalField {
+    /// Stable id (`person.id_number`, `head@person.name`, `n:宅基地面积`).
+    pub id: String,
+    /// The name printed in the set's header.
+    pub name: String,
+    /// Canonical unit (`亩`, `元`, `㎡`), if any.
+    pub unit: Option<String>,
+    /// Value type (as in [`SourceField::ty`]).
+    #[serde(rename = "type")]
+    pub ty: String,
+    /// The union of the members' allowed values, in first-seen order.
+    pub enum_values: Vec<String>,
+    /// Members' value lists disagree (neither contains the other): a reviewer should look.
+    pub enum_conflict: bool,
+    /// Required in at least one source form.
+    pub required: bool,
+    /// Whose fact it is: `person`, `household`, `village`, `plot`.
+    pub grain: String,
+    /// Departments that ask for it, in first-seen order.
+    pub departments: Vec<String>,
+    /// Members as `[source form index, field index within that form]`.
+    pub members: Vec<[usize; 2]>,
+    /// 0–1: how sure the matcher is that the members belong together (1 = confirmed by staff).
+    pub confidence: f32,
+    /// Why the members were put together, in Chinese.
+    pub reasons: Vec<String>,
+    /// Staff marked it "drop (no basis)": it is not in the set, only in the crosswalk.
+    pub dropped: bool,
+}
+
+/// Whether a sheet of the set holds shared facts or one form's own fields.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SetSheetKind {
+    /// 村基本情况 / 农户基本信息 / 人员基本信息 / 地块信息: facts two or more forms need.
+    #[default]
+    Base,
+    /// One original form's remaining fields plus the keys that join them to a base table.
+    Topic,
+}
+
+/// One sheet of the set.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SetSheet {
+    /// Sheet name (≤ 31 characters, unique, no `[]:*?/\`).
+    pub name: String,
+    /// Base table or topic sheet.
+    pub kind: SetSheetKind,
+    /// One row per `person`, `household`, `village` or `plot`.
+    pub grain: String,
+    /// How often it is filled (`年报`, …).
+    pub frequency: String,
+    /// Departments served.
+    pub departments: Vec<String>,
+    /// Source forms (indexes) whose fields live here.
+    pub replaces: Vec<usize>,
+    /// One line on what the sheet is for, in Chinese.
+    pub purpose: String,
+    /// Columns, left to right (序号 is not listed: every sheet starts with it).
+    pub columns: Vec<SetColumn>,
+}
+
+/// One column of a sheet of the set.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SetColumn {
+    /// Index into [`FormSet::canonical`].
+    pub canonical: usize,
+    /// Header group above the leaf (merged across its columns), if any.
+    pub group: Option<String>,
+    /// Leaf header text, with the unit: `承包地面积（亩）`.
+    pub header: String,
+    /// A key column (joins the sheet's rows to a base table or identifies them).
+    pub key: bool,
+    /// Must be filled.
+    pub required: bool,
+}
+
+/// Before/after counts of what villages fill.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Burden {
+    /// Per grain (`person`, `household`, `village`, `plot`, `unknown`).
+    pub by_grain: Vec<BurdenRow>,
+    /// Per department.
+    pub by_department: Vec<BurdenRow>,
+    /// Totals.
+    pub total: BurdenRow,
+    /// Departments (rows) × departments (columns): canonical fields both ask for.
+    pub overlap: OverlapMatrix,
+}
+
+/// One line of burden figures.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct BurdenRow {
+    /// What the line counts (a grain or a department).
+    pub label: String,
+    /// Original forms.
+    pub forms_before: u32,
+    /// Data columns over those forms.
+    pub fields_before: u32,
+    /// Header cells over those forms.
+    pub header_cells_before: u32,
+    /// Sheets of the set for it.
+    pub sheets_after: u32,
+    /// Columns of the set for it (each shared fact counted once).
+    pub fields_after: u32,
+}
+
+/// Department × department overlap.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct OverlapMatrix {
+    /// Department names, in order.
+    pub departments: Vec<String>,
+    /// `counts[i][j]`: canonical fields asked for by both department i and j (`[i][i]`: all of i's).
+    pub counts: Vec<Vec<u32>>,
+}
+
+/// The consolidated annual form set.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct FormSet {
+    /// Title of the set, e.g. `青山县2025年村级综合报表`.
+    pub title: String,
+    /// Source forms.
+    pub sources: Vec<SourceForm>,
+    /// Canonical fields.
+    pub canonical: Vec<CanonicalField>,
+    /// Sheets of the set, in order: base tables (village, household, person, plot), then
+    /// topic sheets.
+    pub sheets: Vec<SetSheet>,
+    /// Before/after figures.
+    pub burden: Burden,
+}
