@@ -19,6 +19,7 @@ pub mod examples;
 pub mod fields;
 pub mod inspect;
 pub mod layout;
+pub mod matching;
 pub mod plan;
 pub mod read;
 pub mod text;

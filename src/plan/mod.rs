@@ -2,5 +2,7 @@
 //! sheets per original form, canonical fields, burden figures).
 
 pub mod model;
+pub mod sources;
 
 pub use model::*;
+pub use sources::sources_from_reports;

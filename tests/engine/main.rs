@@ -4,4 +4,5 @@
 mod bad_input;
 mod county;
 mod layout_cases;
+mod matching;
 mod messages;

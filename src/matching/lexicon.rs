@@ -1,0 +1,596 @@
+//! The lexicon: government data elements and the names they go by, shipped as data
+//! (`lexicon/lexicon.toml`) and extendable by staff with a file of the same format.
+
+use std::collections::HashMap;
+
+use serde::Deserialize;
+
+use crate::fields::GrainKind;
+use crate::text::{canonical_unit, fold_width};
+
+/// The built-in lexicon's source text.
+pub const BUILTIN: &str = include_str!("../../lexicon/lexicon.toml");
+
+/// Whose fact a concept is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConceptKind {
+    /// An attribute of a person (the row's person, the head, a spouse, a contact).
+    Person,
+    /// A household's fact.
+    Household,
+    /// A village's fact.
+    Village,
+    /// A plot's fact.
+    Plot,
+    /// Where the row is: 乡镇, 村, 组 — key columns.
+    Place,
+    /// The same fact on any row (bank account, fill date).
+    Any,
+}
+
+/// One data element.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Concept {
+    /// Stable id (`person.id_number`).
+    pub id: String,
+    /// The name used in the form set.
+    #[serde(default)]
+    pub name: String,
+    /// Whose fact it is.
+    #[serde(default = "default_kind")]
+    pub kind: ConceptKind,
+    /// Expected value type (`id_number`, `phone`, `date`, `enum` …), if the concept has one.
+    #[serde(default, rename = "type")]
+    pub ty: Option<String>,
+    /// A header that ends with a variant also means this concept; the prefix says whose.
+    #[serde(default)]
+    pub suffix: bool,
+    /// On a per-household form, without a qualifier, the household's own concept instead.
+    #[serde(default)]
+    pub on_household: Option<String>,
+    /// Form grains on which the concept may be read (empty: all).
+    #[serde(default)]
+    pub grains: Vec<String>,
+    /// Names seen for it.
+    #[serde(default)]
+    pub variants: Vec<String>,
+}
+
+fn default_kind() -> ConceptKind {
+    ConceptKind::Any
+}
+
+/// Who a column's fact is about.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Subject {
+    /// The row's own person (or the row itself for non-person facts).
+    Own,
+    /// The head of household.
+    Head,
+    /// The spouse.
+    Spouse,
+    /// A contact person or guardian.
+    Contact,
+    /// The male party (计生 forms).
+    Male,
+    /// The female party.
+    Female,
+    /// The household as a whole.
+    Household,
+}
+
+impl Subject {
+    /// The id prefix used for a non-own subject (`head`, `spouse` …).
+    pub fn tag(&self) -> &'static str {
+        match self {
+            Subject::Own => "",
+            Subject::Head => "head",
+            Subject::Spouse => "spouse",
+            Subject::Contact => "contact",
+            Subject::Male => "male",
+            Subject::Female => "female",
+            Subject::Household => "household",
+        }
+    }
+
+    /// The Chinese word put in front of a concept's name for this subject.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Subject::Own => "",
+            Subject::Head => "户主",
+            Subject::Spouse => "配偶",
+            Subject::Contact => "联系人",
+            Subject::Male => "男方",
+            Subject::Female => "女方",
+            Subject::Household => "户",
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct LexiconFile {
+    #[serde(default)]
+    subjects: HashMap<String, Vec<String>>,
+    #[serde(default)]
+    generic_leaves: Vec<String>,
+    #[serde(default)]
+    neutral_groups: Vec<String>,
+    #[serde(default)]
+    program_words: Vec<String>,
+    #[serde(default)]
+    departments: HashMap<String, Vec<String>>,
+    #[serde(default)]
+    concept: Vec<Concept>,
+}
+
+/// Why a lexicon file could not be used.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LexiconError {
+    /// The file is not valid TOML in the lexicon's format; `detail` says where.
+    Syntax {
+        /// The parser's words, with line and column.
+        detail: String,
+    },
+    /// A subject group other than head/spouse/contact/male/female/household/self.
+    UnknownSubject {
+        /// The group's name.
+        name: String,
+    },
+}
+
+impl LexiconError {
+    /// Stable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            LexiconError::Syntax { .. } => "lexicon_syntax",
+            LexiconError::UnknownSubject { .. } => "lexicon_unknown_subject",
+        }
+    }
+
+    /// The message in the given language.
+    pub fn message(&self, lang: crate::Lang) -> String {
+        use crate::Lang::*;
+        match (self, lang) {
+            (LexiconError::Syntax { detail }, Zh) => {
+                format!("词库文件格式有误，请对照内置词库的写法修改：{detail}")
+            }
+            (LexiconError::Syntax { detail }, En) => {
+                format!("The lexicon file is not in the lexicon format; compare it with the built-in lexicon: {detail}")
+            }
+            (LexiconError::UnknownSubject { name }, Zh) => format!(
+                "词库中的对象“{name}”不认识；只能是 head、spouse、contact、male、female、household 或 self。"
+            ),
+            (LexiconError::UnknownSubject { name }, En) => format!(
+                "The lexicon names an unknown subject “{name}”; use head, spouse, contact, male, female, household or self."
+            ),
+        }
+    }
+}
+
+impl std::fmt::Display for LexiconError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message(crate::Lang::Zh))
+    }
+}
+
+impl std::error::Error for LexiconError {}
+
+/// The lexicon, indexed for lookups.
+#[derive(Clone, Debug, Default)]
+pub struct Lexicon {
+    /// All concepts, built-in first.
+    pub concepts: Vec<Concept>,
+    by_variant: HashMap<String, Vec<usize>>,
+    suffix_variants: Vec<(String, usize)>,
+    subjects: Vec<(String, Subject)>,
+    generic_leaves: Vec<String>,
+    neutral_groups: Vec<String>,
+    program_words: Vec<String>,
+    departments: Vec<(String, Vec<String>)>,
+}
+
+/// A name's match in the lexicon.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Hit {
+    /// Index into [`Lexicon::concepts`].
+    pub concept: usize,
+    /// The variant that matched.
+    pub variant: String,
+    /// Whose fact the prefix says it is (`None`: no prefix).
+    pub subject: Option<Subject>,
+}
+
+impl Lexicon {
+    /// The built-in lexicon.
+    pub fn builtin() -> Lexicon {
+        // The built-in file is part of the crate and pinned by a test; it always parses.
+        Lexicon::parse(BUILTIN).unwrap_or_default()
+    }
+
+    /// Parses a lexicon file.
+    ///
+    /// # Errors
+    /// [`LexiconError`] when the text is not a lexicon.
+    pub fn parse(text: &str) -> Result<Lexicon, LexiconError> {
+        let mut lex = Lexicon::default();
+        lex.extend(text)?;
+        Ok(lex)
+    }
+
+    /// Adds a staff file's entries: new concepts, and variants for existing ids.
+    ///
+    /// # Errors
+    /// [`LexiconError`] when the text is not a lexicon; the lexicon is then unchanged.
+    pub fn extend(&mut self, text: &str) -> Result<(), LexiconError> {
+        let file: LexiconFile = toml::from_str(text).map_err(|e| LexiconError::Syntax {
+            detail: e.to_string().trim().replace('\n', " "),
+        })?;
+        let mut subjects = Vec::new();
+        for (group, words) in &file.subjects {
+            let subject = match group.as_str() {
+                "head" => Subject::Head,
+                "spouse" => Subject::Spouse,
+                "contact" => Subject::Contact,
+                "male" => Subject::Male,
+                "female" => Subject::Female,
+                "household" => Subject::Household,
+                "self" => Subject::Own,
+                _ => {
+                    return Err(LexiconError::UnknownSubject {
+                        name: group.clone(),
+                    })
+                }
+            };
+            for w in words {
+                subjects.push((match_key(w), subject.clone()));
+            }
+        }
+        self.subjects.extend(subjects);
+        self.subjects.sort_by(|a, b| {
+            b.0.chars()
+                .count()
+                .cmp(&a.0.chars().count())
+                .then(a.0.cmp(&b.0))
+        });
+        self.generic_leaves
+            .extend(file.generic_leaves.iter().map(|s| match_key(s)));
+        self.neutral_groups
+            .extend(file.neutral_groups.iter().map(|s| match_key(s)));
+        self.program_words
+            .extend(file.program_words.iter().map(|s| match_key(s)));
+        let mut depts: Vec<(String, Vec<String>)> = file.departments.into_iter().collect();
+        depts.sort();
+        for (name, words) in depts {
+            match self.departments.iter_mut().find(|(n, _)| *n == name) {
+                Some((_, w)) => w.extend(words),
+                None => self.departments.push((name, words)),
+            }
+        }
+        for mut c in file.concept {
+            if c.name.is_empty() {
+                c.name = c.variants.first().cloned().unwrap_or_else(|| c.id.clone());
+            }
+            match self.concepts.iter_mut().find(|x| x.id == c.id) {
+                Some(existing) => {
+                    existing.variants.extend(c.variants);
+                    existing.suffix |= c.suffix;
+                }
+                None => self.concepts.push(c),
+            }
+        }
+        self.index();
+        Ok(())
+    }
+
+    fn index(&mut self) {
+        self.by_variant.clear();
+        self.suffix_variants.clear();
+        for (i, c) in self.concepts.iter().enumerate() {
+            let names = std::iter::once(&c.name).chain(&c.variants);
+            for v in names {
+                let k = match_key(v);
+                if k.is_empty() {
+                    continue;
+                }
+                let e = self.by_variant.entry(k.clone()).or_default();
+                if !e.contains(&i) {
+                    e.push(i);
+                }
+                if c.suffix {
+                    self.suffix_variants.push((k, i));
+                }
+            }
+        }
+        // Longest variants first, so 身份证号码 wins over 身份证号 and 号码.
+        self.suffix_variants.sort_by(|a, b| {
+            b.0.chars()
+                .count()
+                .cmp(&a.0.chars().count())
+                .then(a.1.cmp(&b.1))
+        });
+        self.suffix_variants.dedup();
+    }
+
+    fn fits(&self, concept: usize, grain: GrainKind) -> bool {
+        let g = &self.concepts[concept].grains;
+        g.is_empty() || g.iter().any(|x| grain_word(x) == Some(grain))
+    }
+
+    /// Looks a match key up: exact variants first, then (for suffix concepts) a known variant
+    /// at the end with a subject in front.
+    pub fn lookup(&self, key: &str, grain: GrainKind) -> Option<Hit> {
+        if let Some(list) = self.by_variant.get(key) {
+            if let Some(&c) = list.iter().find(|&&c| self.fits(c, grain)) {
+                return Some(Hit {
+                    concept: c,
+                    variant: key.to_string(),
+                    subject: None,
+                });
+            }
+        }
+        for (v, c) in &self.suffix_variants {
+            if key.len() > v.len() && key.ends_with(v.as_str()) && self.fits(*c, grain) {
+                // Only a known subject in front: `退役证件号` is not an ID number of a 退役.
+                let prefix = &key[..key.len() - v.len()];
+                if let Some(subject) = self.subject_of(prefix) {
+                    return Some(Hit {
+                        concept: *c,
+                        variant: v.clone(),
+                        subject: Some(subject),
+                    });
+                }
+            }
+        }
+        None
+    }
+
+    /// The subject a whole word names (`户主`, `配偶情况` → head, spouse), if any.
+    pub fn subject_of(&self, word: &str) -> Option<Subject> {
+        let stem = self.group_stem(word);
+        self.subjects
+            .iter()
+            .find(|(w, _)| *w == word || (!stem.is_empty() && *w == stem))
+            .map(|(_, s)| s.clone())
+    }
+
+    /// A group label without its ordinal and `情况/信息` ending: `二、户籍情况` → `户籍`.
+    pub fn group_stem(&self, group: &str) -> String {
+        let mut s = match_key(group);
+        for suffix in ["基本情况", "基本信息", "情况", "信息", "明细"] {
+            if let Some(x) = s.strip_suffix(suffix) {
+                s = x.to_string();
+                break;
+            }
+        }
+        if self.neutral_groups.contains(&s) {
+            return String::new();
+        }
+        s
+    }
+
+    /// A leaf that says little without its group (面积, 户数).
+    pub fn is_generic_leaf(&self, key: &str) -> bool {
+        self.generic_leaves.iter().any(|g| g == key)
+    }
+
+    /// A name that is specific to one programme when not in the lexicon (…状态, …金额).
+    pub fn is_program_specific(&self, key: &str) -> bool {
+        self.program_words.iter().any(|w| key.ends_with(w.as_str()))
+    }
+
+    /// The department a file name or title names (`青山县民政局-…` → 民政).
+    pub fn department_of(&self, text: &str) -> Option<String> {
+        let mut best: Option<(usize, usize, &str)> = None;
+        for (name, words) in &self.departments {
+            for w in words {
+                if let Some(pos) = text.find(w.as_str()) {
+                    // Earliest mention wins (the issuing office comes first in file names);
+                    // among mentions at the same place, the longest word.
+                    let better = match best {
+                        None => true,
+                        Some((p, l, _)) => pos < p || (pos == p && w.len() > l),
+                    };
+                    if better {
+                        best = Some((pos, w.len(), name));
+                    }
+                }
+            }
+        }
+        best.map(|(_, _, n)| n.to_string())
+    }
+}
+
+fn grain_word(s: &str) -> Option<GrainKind> {
+    Some(match s {
+        "person" | "per_person" => GrainKind::Person,
+        "household" | "per_household" => GrainKind::Household,
+        "village" | "per_village" => GrainKind::Village,
+        "plot" | "per_plot" => GrainKind::Plot,
+        "unknown" => GrainKind::Unknown,
+        _ => return None,
+    })
+}
+
+/// The key a header is compared on: half-width, no spaces, no `*`/（必填）, no numbering, no
+/// trailing unit in brackets, no brackets or punctuation, lower case.
+pub fn match_key(name: &str) -> String {
+    let s = crate::text::normalize_name(name);
+    let s = strip_trailing_unit(&s);
+    let s = s.strip_prefix("其中:").unwrap_or(&s);
+    let s = s.strip_prefix("其中").unwrap_or(s);
+    fold_width(s)
+        .chars()
+        .filter(|c| {
+            !matches!(
+                c,
+                '(' | ')'
+                    | '['
+                    | ']'
+                    | ':'
+                    | '、'
+                    | ','
+                    | '.'
+                    | '-'
+                    | '/'
+                    | '_'
+                    | '"'
+                    | '\''
+                    | '·'
+                    | '—'
+                    | '*'
+            )
+        })
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// A header as a field name for people: normalised, without a trailing unit, with full-width
+/// brackets (`月保障金额（元）` → `月保障金额`, `行政村(社区)` → `行政村（社区）`).
+pub fn display_name(header: &str) -> String {
+    let s = strip_trailing_unit(&crate::text::normalize_name(header));
+    let s = s.strip_prefix("其中:").unwrap_or(&s);
+    s.replace('(', "（").replace(')', "）").replace(':', "：")
+}
+
+/// `月保障金额(元)` → `月保障金额`; `年龄(周岁)` → `年龄`; `面积m2` → `面积`.
+fn strip_trailing_unit(s: &str) -> String {
+    let t = s.trim_end();
+    if let Some(open) = t.rfind('(') {
+        let inner = t[open + 1..].trim_end_matches(')');
+        if open > 0 && crate::fields::unit_in_text(&format!("({inner})")).is_some() {
+            return t[..open].to_string();
+        }
+    }
+    for unit in ["m2", "m²", "㎡", "m3", "km2"] {
+        if let Some(x) = t.strip_suffix(unit) {
+            if !x.is_empty() {
+                return x.to_string();
+            }
+        }
+    }
+    t.to_string()
+}
+
+/// A unit in canonical spelling for comparison (`平方米`, `㎡`, `m2` → `m²`).
+pub fn unit_key(unit: &str) -> String {
+    canonical_unit(unit)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_parses_and_indexes_every_variant() {
+        let lex = Lexicon::parse(BUILTIN).expect("built-in lexicon parses");
+        assert!(lex.concepts.len() > 60, "{}", lex.concepts.len());
+        let mut ids = std::collections::HashSet::new();
+        for c in &lex.concepts {
+            assert!(ids.insert(c.id.clone()), "duplicate id {}", c.id);
+            if let Some(h) = &c.on_household {
+                assert!(lex.concepts.iter().any(|x| &x.id == h), "{h}");
+            }
+            for g in &c.grains {
+                assert!(grain_word(g).is_some(), "{}: grain {g}", c.id);
+            }
+        }
+    }
+
+    #[track_caller]
+    fn check(name: &str, grain: GrainKind, expect: Option<(&str, Option<Subject>)>) {
+        let lex = Lexicon::builtin();
+        let got = lex
+            .lookup(&match_key(name), grain)
+            .map(|h| (lex.concepts[h.concept].id.as_str(), h.subject));
+        assert_eq!(got, expect, "{name}");
+    }
+
+    #[test]
+    fn lookups() {
+        use GrainKind::*;
+        check("身份证号*", Person, Some(("person.id_number", None)));
+        check("公民身份号码", Person, Some(("person.id_number", None)));
+        check(
+            "户主身份证号",
+            Person,
+            Some(("person.id_number", Some(Subject::Head))),
+        );
+        check(
+            "配偶姓名",
+            Person,
+            Some(("person.name", Some(Subject::Spouse))),
+        );
+        check(
+            "60岁退役士兵身份证号*",
+            Person,
+            Some(("person.id_number", Some(Subject::Own))),
+        );
+        check("收款人身份证号", Person, None);
+        check("退役证件号", Person, None);
+        check("人口数", Household, Some(("household.size", None)));
+        check(
+            "人口数",
+            Village,
+            Some(("village.registered_population", None)),
+        );
+        check("家庭人口（人）", Household, Some(("household.size", None)));
+        check("行政村（社区）名称", Household, Some(("loc.village", None)));
+        check(
+            "行政村（社区）代码",
+            Household,
+            Some(("loc.village_code", None)),
+        );
+        check("伤残等级", Person, Some(("vet.mil_disability_grade", None)));
+        check("残疾等级", Person, Some(("person.disability_grade", None)));
+        check(
+            "村级填报人姓名",
+            Household,
+            Some(("meta.filler_name", None)),
+        );
+        check("供养方式", Person, None);
+    }
+
+    #[test]
+    fn departments() {
+        let lex = Lexicon::builtin();
+        for (text, dept) in [
+            ("青山县民政局-2024年民政工作报表（2张）.xlsx", "民政"),
+            (
+                "青山县农业农村局（乡村振兴）-防止返贫监测对象信息采集表.xls",
+                "农业农村",
+            ),
+            (
+                "青山县人力资源和社会保障局（县居保中心）-城乡居民基本养老保险参保登记花名册.csv",
+                "人社",
+            ),
+            ("青山县残疾人联合会-困难残疾人生活补贴.xlsx", "残联"),
+        ] {
+            assert_eq!(lex.department_of(text).as_deref(), Some(dept), "{text}");
+        }
+    }
+
+    #[test]
+    fn staff_additions_extend_and_errors_are_pinned() {
+        let mut lex = Lexicon::builtin();
+        lex.extend("[[concept]]\nid = \"person.id_number\"\nvariants = [\"身份证明号\"]\n")
+            .unwrap();
+        assert_eq!(
+            lex.lookup("身份证明号", GrainKind::Person)
+                .map(|h| h.concept),
+            lex.concepts.iter().position(|c| c.id == "person.id_number")
+        );
+        let e = lex.extend("[[concept]\n").unwrap_err();
+        assert_eq!(e.code(), "lexicon_syntax");
+        assert!(e.message(crate::Lang::Zh).starts_with("词库文件格式有误"));
+        let e = lex.extend("[subjects]\nboss = [\"老板\"]\n").unwrap_err();
+        assert_eq!(
+            e.message(crate::Lang::Zh),
+            "词库中的对象“boss”不认识；只能是 head、spouse、contact、male、female、household 或 self。"
+        );
+        assert_eq!(
+            e.message(crate::Lang::En),
+            "The lexicon names an unknown subject “boss”; use head, spouse, contact, male, female, household or self."
+        );
+    }
+}

@@ -1,0 +1,822 @@
+//! Matching: all fields of all forms → clusters of fields that mean the same thing, each with
+//! a confidence and reasons, plus the near misses that were kept apart.
+//!
+//! Signals: the lexicon (variants of one data element), whose fact a column is (户主/配偶/联系人
+//! prefixes and header groups, and the form's grain), units, types, value lists, and character
+//! bigram similarity normalised by length. Two columns of one form never join one cluster.
+//!
+//! Cost stays near-linear: lexicon hits are grouped by key (a hash map), other names meet only
+//! through a bigram index whose very common bigrams are left out of candidate generation.
+
+pub mod lexicon;
+
+use std::collections::{HashMap, HashSet};
+
+use crate::fields::GrainKind;
+use crate::plan::SourceForm;
+pub use lexicon::{match_key, ConceptKind, Lexicon, LexiconError, Subject};
+
+/// A group of source fields judged to mean the same thing.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Cluster {
+    /// Stable id: the lexicon concept (`person.id_number`, `head@person.name`) or `n:` + name.
+    pub key: String,
+    /// The name for the form set.
+    pub name: String,
+    /// Whose fact it is: person, household, village, plot (unknown when the forms do not say).
+    pub level: GrainKind,
+    /// Members as `[source form, field]`.
+    pub members: Vec<[usize; 2]>,
+    /// 0–1.
+    pub confidence: f32,
+    /// Why, in Chinese.
+    pub reasons: Vec<String>,
+}
+
+/// Two fields (or clusters) that look alike but were kept apart, and why.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NearMiss {
+    /// One side, as `[source form, field]`.
+    pub a: [usize; 2],
+    /// The other side.
+    pub b: [usize; 2],
+    /// Name similarity, 0–1.
+    pub similarity: f32,
+    /// Why they were kept apart, in Chinese.
+    pub reason: String,
+}
+
+/// The matcher's result.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Clustering {
+    /// Clusters, in order of their first member.
+    pub clusters: Vec<Cluster>,
+    /// Risky separations, most similar first.
+    pub near_misses: Vec<NearMiss>,
+    /// For each form, for each field: its cluster (None for structural columns).
+    pub assignment: Vec<Vec<Option<usize>>>,
+}
+
+/// What the matcher knows about one data field.
+#[derive(Clone, Debug)]
+pub(crate) struct Feat {
+    pub at: [usize; 2],
+    pub dept: String,
+    /// The leaf name's match key.
+    pub leaf: String,
+    /// The name compared by similarity (leaf, or group + leaf for generic leaves).
+    pub name: String,
+    pub concept: Option<usize>,
+    /// How the lexicon matched: exact variant, or a variant at the end.
+    pub exact: bool,
+    pub subject: Subject,
+    pub key: String,
+    pub level: GrainKind,
+    pub unit: Option<String>,
+    pub ty: String,
+    pub enums: Vec<String>,
+    /// The leaf as written, for reasons.
+    pub shown: String,
+}
+
+/// Edges at or above this similarity join fields the lexicon does not know.
+const JOIN_SIMILARITY: f32 = 0.8;
+/// Pairs at or above this similarity that stay apart are reported.
+const NEAR_SIMILARITY: f32 = 0.5;
+/// Bigrams shared by more fields than this do not generate candidates (they are too common
+/// to say anything: 金额, 时间); pairs still meet through their rarer bigrams or equal names.
+const MAX_POSTING: usize = 200;
+
+pub(crate) fn grain_of(s: &str) -> GrainKind {
+    match s {
+        "per_person" | "person" => GrainKind::Person,
+        "per_household" | "household" => GrainKind::Household,
+        "per_village" | "village" => GrainKind::Village,
+        "per_plot" | "plot" => GrainKind::Plot,
+        _ => GrainKind::Unknown,
+    }
+}
+
+/// Header path with a CSV-style `组-叶` leaf split into group and leaf.
+fn split_path(path: &[String]) -> (Vec<String>, String) {
+    let mut groups: Vec<String> = path
+        .iter()
+        .take(path.len().saturating_sub(1))
+        .cloned()
+        .collect();
+    let leaf = path.last().cloned().unwrap_or_default();
+    let cjk = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+    for sep in ['-', '－', '—'] {
+        if let Some((g, l)) = leaf.split_once(sep) {
+            if cjk(g) && cjk(l) && !g.ends_with('(') && !g.ends_with('（') {
+                groups.push(g.to_string());
+                return (groups, l.to_string());
+            }
+        }
+    }
+    (groups, leaf)
+}
+
+pub(crate) fn features(sources: &[SourceForm], lex: &Lexicon) -> Vec<Feat> {
+    let mut out = Vec::new();
+    for (fi, form) in sources.iter().enumerate() {
+        let grain = grain_of(&form.grain);
+        let start = out.len();
+        for (ci, f) in form.fields.iter().enumerate() {
+            if f.role != "data" {
+                continue;
+            }
+            out.push(feature(lex, form, grain, [fi, ci], f));
+        }
+        // 联系人 then 联系电话: the phone is the contact's (the row's own phone is elsewhere).
+        for i in start + 1..out.len() {
+            let (before, after) = out.split_at_mut(i);
+            let prev = &before[i - 1];
+            let cur = &mut after[0];
+            let is_phone = cur
+                .concept
+                .is_some_and(|c| lex.concepts[c].id == "person.phone");
+            let prev_name = prev
+                .concept
+                .is_some_and(|c| lex.concepts[c].id == "person.name");
+            if is_phone
+                && prev_name
+                && prev.subject == Subject::Contact
+                && cur.subject == Subject::Own
+                && prev.at[1] + 1 == cur.at[1]
+            {
+                cur.subject = Subject::Contact;
+                cur.level = GrainKind::Person;
+                cur.key = "contact@person.phone".into();
+            }
+        }
+    }
+    out
+}
+
+fn feature(
+    lex: &Lexicon,
+    form: &SourceForm,
+    grain: GrainKind,
+    at: [usize; 2],
+    f: &crate::plan::SourceField,
+) -> Feat {
+    let (groups, leaf_text) = split_path(&f.header_path);
+    let leaf = match_key(&leaf_text);
+    let mut group_subject = None;
+    let mut topic = None;
+    for g in groups.iter().rev() {
+        if group_subject.is_none() {
+            if let Some(s) = lex.subject_of(&match_key(g)) {
+                group_subject = Some(s);
+                continue;
+            }
+        }
+        let stem = lex.group_stem(g);
+        if topic.is_none() && !stem.is_empty() {
+            topic = Some(stem);
+        }
+    }
+    let compound = topic.as_ref().map(|t| format!("{t}{leaf}"));
+    // A column headed just 户主 / 联系人 / 配偶 holds that person's name.
+    let mut hit = None;
+    if let Some(s) = lex
+        .subject_of(&leaf)
+        .filter(|s| *s != Subject::Own && *s != Subject::Household)
+    {
+        if let Some(c) = lex.concepts.iter().position(|c| c.id == "person.name") {
+            hit = Some(lexicon::Hit {
+                concept: c,
+                variant: leaf.clone(),
+                subject: Some(s),
+            });
+        }
+    }
+    if hit.is_none() {
+        hit = compound
+            .as_deref()
+            .and_then(|c| lex.lookup(c, grain))
+            .filter(|h| h.subject.is_none())
+            .or_else(|| lex.lookup(&leaf, grain));
+    }
+    let unit = f.unit.as_deref().map(lexicon::unit_key);
+    let name = match (&compound, lex.is_generic_leaf(&leaf)) {
+        (Some(c), true) => c.clone(),
+        _ => leaf.clone(),
+    };
+    let mut feat = Feat {
+        at,
+        dept: form.department.clone(),
+        leaf: leaf.clone(),
+        name,
+        concept: None,
+        exact: false,
+        subject: Subject::Own,
+        key: String::new(),
+        level: grain,
+        unit,
+        ty: f.ty.clone(),
+        enums: f.enum_values.clone(),
+        shown: leaf_text.trim().to_string(),
+    };
+    match hit {
+        Some(h) => {
+            let mut concept = h.concept;
+            feat.exact = h.subject.is_none();
+            let mut subject = h.subject.or(group_subject).unwrap_or(Subject::Own);
+            let c = &lex.concepts[concept];
+            match c.kind {
+                ConceptKind::Person => {
+                    let household_form = grain == GrainKind::Household;
+                    if subject == Subject::Household || (subject == Subject::Own && household_form)
+                    {
+                        match c
+                            .on_household
+                            .as_ref()
+                            .and_then(|id| lex.concepts.iter().position(|x| &x.id == id))
+                        {
+                            Some(h) => {
+                                concept = h;
+                                subject = Subject::Own;
+                            }
+                            None if household_form && subject == Subject::Own => {
+                                subject = Subject::Head
+                            }
+                            None => {}
+                        }
+                    }
+                    feat.level = match subject {
+                        Subject::Head | Subject::Household => GrainKind::Household,
+                        _ if lex.concepts[concept].kind == ConceptKind::Household => {
+                            GrainKind::Household
+                        }
+                        _ => GrainKind::Person,
+                    };
+                }
+                ConceptKind::Household => {
+                    subject = Subject::Own;
+                    feat.level = GrainKind::Household;
+                }
+                ConceptKind::Village => {
+                    subject = Subject::Own;
+                    feat.level = GrainKind::Village;
+                }
+                ConceptKind::Plot => {
+                    subject = Subject::Own;
+                    feat.level = GrainKind::Plot;
+                }
+                ConceptKind::Place | ConceptKind::Any => {
+                    subject = Subject::Own;
+                    feat.level = grain;
+                }
+            }
+            let id = &lex.concepts[concept].id;
+            feat.key = match subject {
+                Subject::Own => id.clone(),
+                ref s => format!("{}@{id}", s.tag()),
+            };
+            feat.concept = Some(concept);
+            feat.subject = subject;
+        }
+        None => {
+            let subject = group_subject.unwrap_or(Subject::Own);
+            if matches!(subject, Subject::Household | Subject::Head) {
+                feat.level = GrainKind::Household;
+            }
+            feat.key = match &subject {
+                Subject::Own => format!("n:{}", feat.name),
+                s => format!("n:{}@{}", feat.name, s.tag()),
+            };
+            feat.subject = subject;
+        }
+    }
+    feat
+}
+
+/// Character bigrams of a name (a one-character name is its own gram).
+fn bigrams(s: &str) -> Vec<(char, char)> {
+    let cs: Vec<char> = s.chars().collect();
+    if cs.len() == 1 {
+        return vec![(cs[0], '\0')];
+    }
+    let mut v: Vec<(char, char)> = cs.windows(2).map(|w| (w[0], w[1])).collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// Dice coefficient over character bigrams: shared / average count. Length-normalised, so
+/// 耕地面积 vs 林地面积 (2 of 3 shared, 0.67) stays below the join bar while an edit distance
+/// of 1 would join them.
+pub fn similarity(a: &str, b: &str) -> f32 {
+    if a == b {
+        return 1.0;
+    }
+    let (x, y) = (bigrams(a), bigrams(b));
+    if x.is_empty() || y.is_empty() {
+        return 0.0;
+    }
+    let (mut i, mut j, mut shared) = (0, 0, 0);
+    while i < x.len() && j < y.len() {
+        match x[i].cmp(&y[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                shared += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    2.0 * shared as f32 / (x.len() + y.len()) as f32
+}
+
+fn level_word(g: GrainKind) -> &'static str {
+    match g {
+        GrainKind::Person => "人",
+        GrainKind::Household => "户",
+        GrainKind::Village => "村",
+        GrainKind::Plot => "地块",
+        GrainKind::Unknown => "未知",
+    }
+}
+
+/// Why two fields must stay apart even if their names agree, if they must.
+fn veto(a: &Feat, b: &Feat, lex: &Lexicon) -> Option<String> {
+    if a.at[0] == b.at[0] {
+        return Some("同一张表里的两列，含义必然不同".into());
+    }
+    let anywhere = |f: &Feat| {
+        f.concept
+            .is_some_and(|c| matches!(lex.concepts[c].kind, ConceptKind::Place | ConceptKind::Any))
+    };
+    if a.level != b.level && !(a.key == b.key && anywhere(a)) {
+        return Some(format!(
+            "填报对象不同：{} vs {}",
+            level_word(a.level),
+            level_word(b.level)
+        ));
+    }
+    if a.subject != b.subject {
+        let w = |s: &Subject| match s {
+            Subject::Own => "本人".to_string(),
+            s => s.label().to_string(),
+        };
+        return Some(format!("对象不同：{} vs {}", w(&a.subject), w(&b.subject)));
+    }
+    if let (Some(x), Some(y)) = (&a.unit, &b.unit) {
+        if x != y {
+            return Some(format!("单位不同：{x} vs {y}"));
+        }
+    }
+    let strong = |t: &str| matches!(t, "id_number" | "phone" | "date");
+    if a.ty != b.ty && (strong(&a.ty) || strong(&b.ty)) {
+        let numeric = |t: &str| matches!(t, "integer" | "decimal");
+        if !(numeric(&a.ty) && numeric(&b.ty)) {
+            return Some(format!(
+                "类型不同：{} vs {}",
+                type_word(&a.ty),
+                type_word(&b.ty)
+            ));
+        }
+    }
+    if a.concept.is_none()
+        && b.concept.is_none()
+        && a.dept != b.dept
+        && (lex.is_program_specific(&a.name) || lex.is_program_specific(&b.name))
+    {
+        return Some(format!(
+            "不同部门的业务字段（{} vs {}），口径可能不同",
+            a.dept, b.dept
+        ));
+    }
+    None
+}
+
+fn type_word(t: &str) -> &str {
+    match t {
+        "text" => "文本",
+        "integer" => "整数",
+        "decimal" => "数值",
+        "date" => "日期",
+        "id_number" => "身份证号",
+        "phone" => "电话",
+        "enum" => "选项",
+        "yes_no" => "是/否",
+        other => other,
+    }
+}
+
+fn enum_overlap(a: &[String], b: &[String]) -> Option<f32> {
+    if a.is_empty() || b.is_empty() {
+        return None;
+    }
+    let x: HashSet<&str> = a.iter().map(String::as_str).collect();
+    let shared = b.iter().filter(|v| x.contains(v.as_str())).count();
+    Some(shared as f32 / a.len().min(b.len()) as f32)
+}
+
+/// Union-find with a per-set list of forms, so no set ever takes two columns of one form.
+struct Sets {
+    parent: Vec<usize>,
+    forms: Vec<Vec<usize>>,
+}
+
+impl Sets {
+    fn new(feats: &[Feat]) -> Sets {
+        Sets {
+            parent: (0..feats.len()).collect(),
+            forms: feats.iter().map(|f| vec![f.at[0]]).collect(),
+        }
+    }
+    fn find(&mut self, mut x: usize) -> usize {
+        while self.parent[x] != x {
+            self.parent[x] = self.parent[self.parent[x]];
+            x = self.parent[x];
+        }
+        x
+    }
+    /// Joins the sets of a and b unless they share a form; returns whether they are joined.
+    fn join(&mut self, a: usize, b: usize) -> bool {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra == rb {
+            return true;
+        }
+        let (fa, fb) = (&self.forms[ra], &self.forms[rb]);
+        if fa.iter().any(|f| fb.binary_search(f).is_ok()) {
+            return false;
+        }
+        let (big, small) = if fa.len() >= fb.len() {
+            (ra, rb)
+        } else {
+            (rb, ra)
+        };
+        let moved = std::mem::take(&mut self.forms[small]);
+        let target = &mut self.forms[big];
+        target.extend(moved);
+        target.sort_unstable();
+        self.parent[small] = big;
+        true
+    }
+}
+
+/// Clusters the data fields of all sources.
+pub fn cluster(sources: &[SourceForm], lex: &Lexicon) -> Clustering {
+    let feats = features(sources, lex);
+    cluster_features(sources, lex, &feats)
+}
+
+pub(crate) fn cluster_features(
+    sources: &[SourceForm],
+    lex: &Lexicon,
+    feats: &[Feat],
+) -> Clustering {
+    let mut sets = Sets::new(feats);
+    let mut edge_note: HashMap<usize, (f32, String)> = HashMap::new();
+    let mut near: Vec<(usize, usize, f32, String)> = Vec::new();
+
+    // 1. Lexicon keys: members of one key join unless a veto (unit, type, same form) splits.
+    let mut by_key: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, f) in feats.iter().enumerate() {
+        if f.concept.is_some() {
+            by_key.entry(f.key.as_str()).or_default().push(i);
+        }
+    }
+    let mut keys: Vec<&&str> = by_key.keys().collect();
+    keys.sort();
+    for key in keys {
+        let members = &by_key[*key];
+        // Greedy: each member joins the first sub-group it is compatible with.
+        let mut groups: Vec<Vec<usize>> = Vec::new();
+        for &m in members {
+            let mut placed = false;
+            let mut why = None;
+            for g in groups.iter_mut() {
+                let head = g[0];
+                match veto(&feats[head], &feats[m], lex) {
+                    None => {
+                        if sets.join(head, m) {
+                            g.push(m);
+                            placed = true;
+                            break;
+                        }
+                    }
+                    Some(r) => why = Some((head, r)),
+                }
+            }
+            if !placed {
+                if let Some((other, r)) = why {
+                    near.push((other, m, 1.0, r));
+                }
+                groups.push(vec![m]);
+            }
+        }
+    }
+
+    // 2. Names the lexicon does not know: bigram index over the compared names.
+    let mut postings: HashMap<(char, char), Vec<usize>> = HashMap::new();
+    let grams: Vec<Vec<(char, char)>> = feats.iter().map(|f| bigrams(&f.name)).collect();
+    for (i, g) in grams.iter().enumerate() {
+        for b in g {
+            postings.entry(*b).or_default().push(i);
+        }
+    }
+    let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, f) in feats.iter().enumerate() {
+        by_name.entry(f.name.as_str()).or_default().push(i);
+    }
+    let mut edges: Vec<(f32, usize, usize)> = Vec::new();
+    let mut seen: HashSet<(usize, usize)> = HashSet::new();
+    for (i, f) in feats.iter().enumerate() {
+        let mut cands: Vec<usize> = Vec::new();
+        if let Some(same) = by_name.get(f.name.as_str()) {
+            // Equal names meet directly; a capped list keeps a name used 10,000 times linear
+            // (its chain through neighbours still joins them all).
+            let pos = same.partition_point(|&x| x <= i);
+            cands.extend(same[pos..].iter().take(MAX_POSTING));
+        }
+        for b in &grams[i] {
+            let list = &postings[b];
+            if list.len() <= MAX_POSTING {
+                cands.extend(list.iter().filter(|&&j| j > i));
+            }
+        }
+        cands.sort_unstable();
+        cands.dedup();
+        for j in cands {
+            if !seen.insert((i, j)) {
+                continue;
+            }
+            let g = &feats[j];
+            let sim = similarity(&f.name, &g.name).max(if f.leaf == g.leaf { 0.9 } else { 0.0 });
+            if sim < NEAR_SIMILARITY {
+                continue;
+            }
+            match (f.concept, g.concept) {
+                (Some(_), Some(_)) => {
+                    if f.key != g.key {
+                        near.push((i, j, sim, concept_apart(lex, f, g)));
+                    }
+                }
+                (None, None) => {
+                    let mut score = sim;
+                    if let Some(o) = enum_overlap(&f.enums, &g.enums) {
+                        score += if o == 0.0 { -0.15 } else { 0.05 * o };
+                    }
+                    match veto(f, g, lex) {
+                        Some(r) => near.push((i, j, sim, r)),
+                        None if score >= JOIN_SIMILARITY => edges.push((score.min(1.0), i, j)),
+                        None => {
+                            near.push((i, j, sim, format!("名称相似度 {sim:.2}，未达到合并标准")))
+                        }
+                    }
+                }
+                _ => {
+                    if sim >= 0.6 {
+                        let (k, u) = if f.concept.is_some() { (f, g) } else { (g, f) };
+                        near.push((
+                            i,
+                            j,
+                            sim,
+                            format!(
+                                "“{}”是词库中的“{}”，“{}”不在词库中，未自动合并",
+                                k.shown,
+                                lex.concepts[k.concept.unwrap_or(0)].name,
+                                u.shown
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    edges.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    for (score, i, j) in edges {
+        if sets.join(i, j) {
+            let root_note = edge_note.entry(i).or_insert((1.0, String::new()));
+            if score < root_note.0 {
+                *root_note = (score, String::new());
+            }
+            edge_note.insert(
+                j,
+                (
+                    score,
+                    format!("“{}” ≈ “{}”", feats[i].shown, feats[j].shown),
+                ),
+            );
+        } else {
+            near.push((i, j, score, "同一张表里已有相同的列，未合并".into()));
+        }
+    }
+
+    // 3. Collect clusters in order of first member.
+    let mut index_of_root: HashMap<usize, usize> = HashMap::new();
+    let mut clusters: Vec<Cluster> = Vec::new();
+    let mut member_cluster = vec![0usize; feats.len()];
+    for i in 0..feats.len() {
+        let r = sets.find(i);
+        let ci = *index_of_root.entry(r).or_insert_with(|| {
+            clusters.push(Cluster {
+                key: String::new(),
+                name: String::new(),
+                level: feats[i].level,
+                members: Vec::new(),
+                confidence: 1.0,
+                reasons: Vec::new(),
+            });
+            clusters.len() - 1
+        });
+        member_cluster[i] = ci;
+        clusters[ci].members.push(feats[i].at);
+    }
+    let mut feats_of: Vec<Vec<usize>> = vec![Vec::new(); clusters.len()];
+    for (i, &c) in member_cluster.iter().enumerate() {
+        feats_of[c].push(i);
+    }
+    let mut used_keys: HashMap<String, usize> = HashMap::new();
+    for (ci, members) in feats_of.iter().enumerate() {
+        let first = &feats[members[0]];
+        let (key, name, conf, reasons) = describe(lex, feats, members, &edge_note);
+        let n = used_keys.entry(key.clone()).or_insert(0);
+        *n += 1;
+        let c = &mut clusters[ci];
+        c.key = if *n == 1 { key } else { format!("{key}#{n}") };
+        c.name = name;
+        c.confidence = conf;
+        c.reasons = reasons;
+        c.level = first.level;
+    }
+
+    // 4. Near misses between different clusters, strongest per cluster pair.
+    let mut best: HashMap<(usize, usize), (f32, usize, usize, String)> = HashMap::new();
+    for (i, j, sim, reason) in near {
+        let (ca, cb) = (member_cluster[i], member_cluster[j]);
+        // Two columns of one form never merge; only a shared leaf name makes that worth a look
+        // (户籍/户数 vs 常住/户数), other same-form pairs would bury the risky ones.
+        if ca == cb || (feats[i].at[0] == feats[j].at[0] && feats[i].leaf != feats[j].leaf) {
+            continue;
+        }
+        let k = (ca.min(cb), ca.max(cb));
+        let e = best.entry(k).or_insert((-1.0, i, j, String::new()));
+        if sim > e.0 {
+            *e = (sim, i, j, reason);
+        }
+    }
+    let mut near_misses: Vec<NearMiss> = best
+        .into_iter()
+        .map(|((ca, cb), (sim, i, j, reason))| {
+            for c in [ca, cb] {
+                let cap = 1.0 - 0.4 * sim;
+                if clusters[c].confidence > cap {
+                    clusters[c].confidence = cap;
+                }
+            }
+            NearMiss {
+                a: feats[i].at,
+                b: feats[j].at,
+                similarity: sim,
+                reason,
+            }
+        })
+        .collect();
+    near_misses.sort_by(|x, y| {
+        y.similarity
+            .total_cmp(&x.similarity)
+            .then(x.a.cmp(&y.a))
+            .then(x.b.cmp(&y.b))
+    });
+
+    let mut assignment: Vec<Vec<Option<usize>>> =
+        sources.iter().map(|s| vec![None; s.fields.len()]).collect();
+    for (i, f) in feats.iter().enumerate() {
+        assignment[f.at[0]][f.at[1]] = Some(member_cluster[i]);
+    }
+    Clustering {
+        clusters,
+        near_misses,
+        assignment,
+    }
+}
+
+fn concept_apart(lex: &Lexicon, a: &Feat, b: &Feat) -> String {
+    let name = |f: &Feat| {
+        let c = &lex.concepts[f.concept.unwrap_or(0)];
+        match &f.subject {
+            Subject::Own => c.name.clone(),
+            s => format!("{}{}", s.label(), c.name),
+        }
+    };
+    let (na, nb) = (name(a), name(b));
+    if a.leaf == b.leaf {
+        format!(
+            "名称相同（{}），但口径不同：{}（每{}）≠ {}（每{}）",
+            a.shown,
+            na,
+            level_word(a.level),
+            nb,
+            level_word(b.level)
+        )
+    } else {
+        format!("词库中是不同的数据元：{na} ≠ {nb}")
+    }
+}
+
+/// A cluster's key, name, confidence and reasons.
+fn describe(
+    lex: &Lexicon,
+    feats: &[Feat],
+    members: &[usize],
+    edge_note: &HashMap<usize, (f32, String)>,
+) -> (String, String, f32, Vec<String>) {
+    let first = &feats[members[0]];
+    let mut reasons = Vec::new();
+    let mut shown: Vec<&str> = Vec::new();
+    for &m in members {
+        if !shown.contains(&feats[m].shown.as_str()) {
+            shown.push(&feats[m].shown);
+        }
+    }
+    let (key, name, mut conf) = match first.concept {
+        Some(c) => {
+            let concept = &lex.concepts[c];
+            let name = match &first.subject {
+                Subject::Own => concept.name.clone(),
+                s => format!("{}{}", s.label(), concept.name),
+            };
+            let exact = members.iter().all(|&m| feats[m].exact);
+            let conf = if exact { 0.95 } else { 0.85 };
+            if members.len() > 1 {
+                if shown.len() > 1 {
+                    reasons.push(format!("同义词：{}", shown.join(" ≈ ")));
+                } else {
+                    reasons.push(format!("名称相同：{}", shown[0]));
+                }
+            }
+            reasons.push(format!("词库数据元：{}（{}）", concept.name, concept.id));
+            (first.key.clone(), name, conf)
+        }
+        None => {
+            let mut conf: f32 = 1.0;
+            for &m in members {
+                if let Some((s, note)) = edge_note.get(&m) {
+                    conf = conf.min(*s * 0.9);
+                    if !note.is_empty() {
+                        reasons.push(format!("名称相似 {s:.2}：{note}"));
+                    }
+                }
+            }
+            if members.len() > 1 && shown.len() == 1 {
+                reasons.insert(0, format!("名称相同：{}", shown[0]));
+                conf = conf.max(0.9);
+            }
+            if members.len() > 1 {
+                conf = conf.min(0.9);
+            }
+            let name = if first.name != first.leaf {
+                lexicon::display_name(&first.name)
+            } else {
+                lexicon::display_name(&first.shown)
+            };
+            (first.key.clone(), name, conf)
+        }
+    };
+    match &first.subject {
+        Subject::Own => {}
+        s => reasons.push(format!("对象：{}", s.label())),
+    }
+    if members.len() > 1 {
+        let units: HashSet<&str> = members
+            .iter()
+            .filter_map(|&m| feats[m].unit.as_deref())
+            .collect();
+        if units.len() == 1 {
+            reasons.push(format!(
+                "单位一致：{}",
+                units.iter().next().copied().unwrap_or_default()
+            ));
+        }
+        let types: HashSet<&str> = members.iter().map(|&m| feats[m].ty.as_str()).collect();
+        if types.len() == 1 {
+            reasons.push(format!("类型一致：{}", type_word(&first.ty)));
+        }
+        let depts: HashSet<&str> = members.iter().map(|&m| feats[m].dept.as_str()).collect();
+        if depts.len() > 1 {
+            reasons.push(format!("{} 个部门都要这一项", depts.len()));
+        }
+        let lists: Vec<&Vec<String>> = members
+            .iter()
+            .map(|&m| &feats[m].enums)
+            .filter(|e| !e.is_empty())
+            .collect();
+        if lists.len() > 1 {
+            let o = enum_overlap(lists[0], lists[1]).unwrap_or(0.0);
+            if o == 0.0 {
+                reasons.push("选项列表完全不同，请核对".into());
+                conf -= 0.1;
+            } else {
+                reasons.push(format!("选项重合 {:.0}%", o * 100.0));
+            }
+        }
+    }
+    (key, name, conf.clamp(0.0, 1.0), reasons)
+}

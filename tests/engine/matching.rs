@@ -1,0 +1,218 @@
+//! Matching on the fixture county, judged against truth.json: pairwise precision and recall of
+//! same-concept data-field pairs (both must reach 0.95), and no merge across the traps listed
+//! in spec.json.
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+
+use serde_json::Value as Json;
+use yibiao::inspect::inspect;
+use yibiao::matching::{cluster, Clustering, Lexicon};
+use yibiao::plan::{sources_from_reports, SourceForm};
+
+fn dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/qingshan")
+}
+
+fn json(name: &str) -> Json {
+    let text = std::fs::read_to_string(dir().join(name)).expect("fixture json");
+    serde_json::from_str(&text).expect("json parses")
+}
+
+/// The fixture county read and clustered, with each truth field's place: (form id, key) →
+/// (source index, field index) and concept.
+pub struct County {
+    pub sources: Vec<SourceForm>,
+    pub clustering: Clustering,
+    /// (form id, field key) → ([source, field], concept, role)
+    pub truth: HashMap<(String, String), ([usize; 2], String, String)>,
+}
+
+pub fn county() -> County {
+    let truth = json("truth.json");
+    let reports: Vec<_> = truth["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|f| {
+            let name = f["file"].as_str().expect("file");
+            let bytes = std::fs::read(dir().join(name)).expect("fixture file");
+            inspect(name, &bytes)
+        })
+        .collect();
+    let lex = Lexicon::builtin();
+    let sources = sources_from_reports(&reports, &lex);
+    let clustering = cluster(&sources, &lex);
+    let mut map = HashMap::new();
+    for form in truth["forms"].as_array().expect("forms") {
+        let file = form["file"].as_str().expect("file");
+        let sheet = form["sheet"].as_str();
+        let si = sources
+            .iter()
+            .position(|s| s.file == file && sheet.is_none_or(|n| s.sheet == n))
+            .unwrap_or_else(|| panic!("no source for {file} {sheet:?}"));
+        for f in form["fields"].as_array().expect("fields") {
+            let col = f["column"].as_u64().expect("column") as u32;
+            let fi = sources[si]
+                .fields
+                .iter()
+                .position(|x| x.column == col)
+                .unwrap_or_else(|| panic!("{file}: no field at column {col}"));
+            map.insert(
+                (
+                    form["form_id"].as_str().unwrap_or_default().to_string(),
+                    f["key"].as_str().unwrap_or_default().to_string(),
+                ),
+                (
+                    [si, fi],
+                    f["concept"].as_str().unwrap_or_default().to_string(),
+                    f["role"].as_str().unwrap_or_default().to_string(),
+                ),
+            );
+        }
+    }
+    County {
+        sources,
+        clustering,
+        truth: map,
+    }
+}
+
+fn name_of(c: &County, at: [usize; 2]) -> String {
+    let s = &c.sources[at[0]];
+    format!(
+        "{}:{}",
+        s.title.chars().take(8).collect::<String>(),
+        s.fields[at[1]].header_path.join("/")
+    )
+}
+
+#[test]
+fn pairwise_precision_and_recall_over_data_fields() {
+    let c = county();
+    let data: Vec<&([usize; 2], String, String)> = c
+        .truth
+        .values()
+        .filter(|(_, _, role)| role == "data")
+        .collect();
+    let cluster_of = |at: [usize; 2]| c.clustering.assignment[at[0]][at[1]];
+    let (mut tp, mut fp, mut fneg) = (0u32, 0u32, 0u32);
+    let mut wrong = Vec::new();
+    for (i, a) in data.iter().enumerate() {
+        for b in &data[i + 1..] {
+            let same_truth = a.1 == b.1;
+            let same_got = cluster_of(a.0).is_some() && cluster_of(a.0) == cluster_of(b.0);
+            match (same_truth, same_got) {
+                (true, true) => tp += 1,
+                (false, true) => {
+                    fp += 1;
+                    wrong.push(format!(
+                        "FALSE MERGE {} + {} ({} ≠ {})",
+                        name_of(&c, a.0),
+                        name_of(&c, b.0),
+                        a.1,
+                        b.1
+                    ));
+                }
+                (true, false) => {
+                    fneg += 1;
+                    wrong.push(format!(
+                        "MISSED {} + {} ({})",
+                        name_of(&c, a.0),
+                        name_of(&c, b.0),
+                        a.1
+                    ));
+                }
+                _ => {}
+            }
+        }
+    }
+    let precision = tp as f64 / (tp + fp).max(1) as f64;
+    let recall = tp as f64 / (tp + fneg).max(1) as f64;
+    wrong.sort();
+    for w in &wrong {
+        eprintln!("{w}");
+    }
+    eprintln!(
+        "matching on the fixture county: {} data fields, {tp} true pairs found, {fp} false, {fneg} missed; precision {precision:.3}, recall {recall:.3}",
+        data.len()
+    );
+    assert!(precision >= 0.95, "precision {precision:.3}");
+    assert!(recall >= 0.95, "recall {recall:.3}");
+}
+
+/// `A07.f06`-style references anywhere in a trap's text.
+fn refs(text: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i + 5 < chars.len() {
+        if chars[i] == 'A'
+            && chars[i + 1].is_ascii_digit()
+            && chars[i + 2].is_ascii_digit()
+            && chars[i + 3] == '.'
+            && chars[i + 4] == 'f'
+        {
+            let form: String = chars[i..i + 3].iter().collect();
+            let mut j = i + 4;
+            while j < chars.len() && (chars[j].is_ascii_alphanumeric()) {
+                j += 1;
+            }
+            out.push((form, chars[i + 4..j].iter().collect()));
+            i = j;
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+#[test]
+fn no_merge_across_the_traps_of_spec_json() {
+    let c = county();
+    let spec = json("spec.json");
+    let mut checked = 0;
+    for trap in spec["traps"].as_array().expect("traps") {
+        let text = trap.to_string();
+        let fields: Vec<&([usize; 2], String, String)> =
+            refs(&text).iter().filter_map(|k| c.truth.get(k)).collect();
+        for (i, a) in fields.iter().enumerate() {
+            for b in &fields[i + 1..] {
+                if a.1 != b.1 {
+                    checked += 1;
+                    let ca = c.clustering.assignment[a.0[0]][a.0[1]];
+                    let cb = c.clustering.assignment[b.0[0]][b.0[1]];
+                    assert!(
+                        ca.is_none() || ca != cb,
+                        "trap merged: {} + {} ({} ≠ {}) in {text}",
+                        name_of(&c, a.0),
+                        name_of(&c, b.0),
+                        a.1,
+                        b.1
+                    );
+                }
+            }
+        }
+    }
+    assert!(checked >= 20, "only {checked} trap pairs found");
+}
+
+#[test]
+fn near_misses_explain_the_risky_separations() {
+    let c = county();
+    let reasons: Vec<String> = c
+        .clustering
+        .near_misses
+        .iter()
+        .map(|n| format!("{} vs {}: {}", name_of(&c, n.a), name_of(&c, n.b), n.reason))
+        .collect();
+    // The village's 人口数 and a household's 人口数 share a name and are kept apart, saying why.
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.contains("人口数") && r.contains("口径不同")),
+        "{reasons:#?}"
+    );
+    let uniq: HashSet<&String> = reasons.iter().collect();
+    assert_eq!(uniq.len(), reasons.len());
+}
