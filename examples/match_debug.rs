@@ -60,4 +60,23 @@ fn main() {
         };
         println!("{:.2} {} vs {}: {}", n.similarity, f(n.a), f(n.b), n.reason);
     }
+    let project = yibiao::merge::merge(&reports, "", &[]).expect("merge");
+    println!("--- set: {}", project.set.title);
+    for sh in &project.set.sheets {
+        let cols: Vec<String> = sh
+            .columns
+            .iter()
+            .map(|c| format!("{}{}", if c.key { "🔑" } else { "" }, c.header))
+            .collect();
+        println!(
+            "[{}] {} ({}) {} | {}",
+            sh.name,
+            sh.grain,
+            sh.frequency,
+            sh.departments.join("、"),
+            cols.join(", ")
+        );
+    }
+    println!("{:#?}", project.set.burden.total);
+    println!("{:?}", project.summary());
 }

@@ -20,10 +20,12 @@ pub mod fields;
 pub mod inspect;
 pub mod layout;
 pub mod matching;
+pub mod merge;
 pub mod plan;
 pub mod read;
 pub mod text;
 pub mod warning;
+pub mod write;
 
 pub use error::{Lang, ReadError, SheetError};
 pub use inspect::{inspect, FileReport, Report};

@@ -2,11 +2,13 @@
 //! All the work happens in the library; this file only does I/O and formatting.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use yibiao::inspect::{inspect, FileReport, Problem, Report};
+use yibiao::merge::{self, Project};
+use yibiao::Lang;
 
 /// 一表 Yibiao: 读取各部门下发的表格，识别表头与字段。
 /// Reads departmental spreadsheets and finds their forms and fields.
@@ -34,6 +36,38 @@ enum Command {
         #[arg(long, default_value = "zh")]
         lang: String,
     },
+    /// 合并各部门表格，生成年度综合表 / Merge departmental forms into one annual form set.
+    Merge {
+        /// 表格文件（xlsx、xls、ods、csv）/ Spreadsheet files.
+        #[arg(required_unless_present = "examples")]
+        files: Vec<PathBuf>,
+        /// 输出的综合表（.xlsx）/ The form set to write (.xlsx).
+        #[arg(long)]
+        out: PathBuf,
+        /// 字段对照 JSON（项目文件）的保存位置，默认与 --out 同名 .json / Where to write the mapping JSON (project file).
+        #[arg(long)]
+        mapping: Option<PathBuf>,
+        /// 以前保存的项目文件：沿用其中的人工决定与词库补充 / An earlier project file whose decisions and lexicon additions apply again.
+        #[arg(long)]
+        project: Option<PathBuf>,
+        /// 补充词库（TOML）/ Extra lexicon entries (TOML).
+        #[arg(long)]
+        lexicon: Option<PathBuf>,
+        /// 使用内置的青山县示例表格 / Use the built-in 青山县 example forms.
+        #[arg(long)]
+        examples: bool,
+        /// 界面语言 zh 或 en / Message language.
+        #[arg(long, default_value = "zh")]
+        lang: String,
+    },
+    /// 列出需要人工核对的合并结果 / List the merge decisions to review, least certain first.
+    Review {
+        /// merge 写出的 JSON / The mapping JSON written by merge.
+        mapping: PathBuf,
+        /// 界面语言 zh 或 en / Message language.
+        #[arg(long, default_value = "zh")]
+        lang: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -44,50 +78,331 @@ fn main() -> ExitCode {
             json,
             examples,
             lang,
-        } => {
-            let en = lang.eq_ignore_ascii_case("en");
-            let mut report = Report::default();
-            if examples {
-                for (name, bytes) in yibiao::examples::EXAMPLES {
-                    report.files.push(inspect(name, bytes));
+        } => inspect_command(&files, json, examples, lang.eq_ignore_ascii_case("en")),
+        Command::Merge {
+            files,
+            out,
+            mapping,
+            project,
+            lexicon,
+            examples,
+            lang,
+        } => merge_command(MergeArgs {
+            files,
+            out,
+            mapping,
+            project,
+            lexicon,
+            examples,
+            en: lang.eq_ignore_ascii_case("en"),
+        }),
+        Command::Review { mapping, lang } => {
+            review_command(&mapping, lang.eq_ignore_ascii_case("en"))
+        }
+    }
+}
+
+/// Reads one file into a report; a file that cannot be opened gets a report with the error.
+fn read_report(path: &Path, name: &str) -> FileReport {
+    match std::fs::read(path) {
+        Ok(bytes) => inspect(name, &bytes),
+        Err(e) => FileReport {
+            file: name.to_string(),
+            errors: vec![Problem {
+                code: "io".into(),
+                sheet: None,
+                message: format!("无法打开文件：{e}"),
+                message_en: format!("Cannot open the file: {e}"),
+            }],
+            ..FileReport::default()
+        },
+    }
+}
+
+fn inspect_command(files: &[PathBuf], json: bool, examples: bool, en: bool) -> ExitCode {
+    let mut report = Report::default();
+    if examples {
+        for (name, bytes) in yibiao::examples::EXAMPLES {
+            report.files.push(inspect(name, bytes));
+        }
+    }
+    for path in files {
+        let name = path.display().to_string();
+        report.files.push(read_report(path, &name));
+    }
+    let failed = report.files.iter().any(|f| f.format.is_none());
+    let mut out = std::io::stdout().lock();
+    let written = if json {
+        serde_json::to_writer_pretty(&mut out, &report)
+            .map_err(std::io::Error::from)
+            .and_then(|_| writeln!(out))
+    } else {
+        out.write_all(render(&report, en).as_bytes())
+    };
+    if written.is_err() || failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+struct MergeArgs {
+    files: Vec<PathBuf>,
+    out: PathBuf,
+    mapping: Option<PathBuf>,
+    project: Option<PathBuf>,
+    lexicon: Option<PathBuf>,
+    examples: bool,
+    en: bool,
+}
+
+/// Prints a usage-level error and returns exit code 2.
+fn fail(en: bool, zh: String, english: String) -> ExitCode {
+    eprintln!("{}", if en { english } else { zh });
+    ExitCode::from(2)
+}
+
+fn merge_command(a: MergeArgs) -> ExitCode {
+    let lang = if a.en { Lang::En } else { Lang::Zh };
+    let mut reports = Vec::new();
+    if a.examples {
+        for (name, bytes) in yibiao::examples::EXAMPLES {
+            reports.push(inspect(name, bytes));
+        }
+    }
+    for path in &a.files {
+        // The file name alone: folders say nothing about the form and may hold personal names.
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_else(|| path.display().to_string());
+        reports.push(read_report(path, &name));
+    }
+    let previous = match &a.project {
+        None => None,
+        Some(p) => match std::fs::read_to_string(p).map_err(|e| e.to_string()) {
+            Err(e) => {
+                return fail(
+                    a.en,
+                    format!("无法打开项目文件 {}：{e}", p.display()),
+                    format!("Cannot open the project file {}: {e}", p.display()),
+                )
+            }
+            Ok(text) => match Project::from_json(&text) {
+                Ok(project) => Some(project),
+                Err(e) => return fail(a.en, e.message(Lang::Zh), e.message(Lang::En)),
+            },
+        },
+    };
+    let mut additions = previous
+        .as_ref()
+        .map(|p| p.lexicon_additions.clone())
+        .unwrap_or_default();
+    if let Some(path) = &a.lexicon {
+        match std::fs::read_to_string(path) {
+            Ok(text) => {
+                if !additions.is_empty() {
+                    additions.push('\n');
                 }
+                additions.push_str(&text);
             }
-            for path in &files {
-                let name = path.display().to_string();
-                let file = match std::fs::read(path) {
-                    Ok(bytes) => inspect(&name, &bytes),
-                    Err(e) => FileReport {
-                        file: name,
-                        errors: vec![Problem {
-                            code: "io".into(),
-                            sheet: None,
-                            message: format!("无法打开文件：{e}"),
-                            message_en: format!("Cannot open the file: {e}"),
-                        }],
-                        ..FileReport::default()
-                    },
-                };
-                report.files.push(file);
-            }
-            let failed = report.files.iter().any(|f| f.format.is_none());
-            let mut out = std::io::stdout().lock();
-            let written = if json {
-                serde_json::to_writer_pretty(&mut out, &report)
-                    .map_err(std::io::Error::from)
-                    .and_then(|_| writeln!(out))
-            } else {
-                out.write_all(render(&report, en).as_bytes())
-            };
-            if written.is_err() {
-                return ExitCode::from(1);
-            }
-            if failed {
-                ExitCode::from(1)
-            } else {
-                ExitCode::SUCCESS
+            Err(e) => {
+                return fail(
+                    a.en,
+                    format!("无法打开词库文件 {}：{e}", path.display()),
+                    format!("Cannot open the lexicon file {}: {e}", path.display()),
+                )
             }
         }
     }
+    let decisions = previous.map(|p| p.decisions).unwrap_or_default();
+    let project = match merge::merge(&reports, &additions, &decisions) {
+        Ok(p) => p,
+        Err(e) => return fail(a.en, e.message(Lang::Zh), e.message(Lang::En)),
+    };
+    let xlsx = match yibiao::write::to_xlsx(&project.set, lang) {
+        Ok(bytes) => bytes,
+        Err(e) => return fail(a.en, e.message(Lang::Zh), e.message(Lang::En)),
+    };
+    let mapping = a
+        .mapping
+        .clone()
+        .unwrap_or_else(|| a.out.with_extension("json"));
+    for (path, bytes) in [(&a.out, xlsx), (&mapping, project.to_json().into_bytes())] {
+        if let Err(e) = std::fs::write(path, bytes) {
+            return fail(
+                a.en,
+                format!("无法写入 {}：{e}", path.display()),
+                format!("Cannot write {}: {e}", path.display()),
+            );
+        }
+    }
+    let unreadable: Vec<&FileReport> = reports.iter().filter(|r| r.format.is_none()).collect();
+    print!(
+        "{}",
+        merge_summary(&project, &unreadable, &a.out, &mapping, a.en)
+    );
+    if unreadable.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+fn merge_summary(
+    project: &Project,
+    unreadable: &[&FileReport],
+    out: &Path,
+    mapping: &Path,
+    en: bool,
+) -> String {
+    let s = project.summary();
+    let mut text = String::new();
+    if en {
+        text.push_str(&format!(
+            "{} forms from {} files: {} fields before, {} columns in the set ({} sheets); {} canonical fields, {} shared by two or more forms.\n",
+            s.forms, s.files, s.fields_before, s.fields_after, s.sheets, s.canonical, s.shared
+        ));
+        text.push_str(&format!(
+            "To review: {} (run `yibiao review {}`).\n",
+            s.to_review,
+            mapping.display()
+        ));
+        if s.decisions_not_applied > 0 {
+            text.push_str(&format!(
+                "{} earlier decisions no longer fit and were not applied.\n",
+                s.decisions_not_applied
+            ));
+        }
+        text.push_str(&format!(
+            "Wrote {} and {}.\n",
+            out.display(),
+            mapping.display()
+        ));
+    } else {
+        text.push_str(&format!(
+            "{} 个文件、{} 张原表：原来共 {} 项，合并后 {} 列（{} 张表）；统一字段 {} 个，其中 {} 个被两张及以上原表使用。\n",
+            s.files, s.forms, s.fields_before, s.fields_after, s.sheets, s.canonical, s.shared
+        ));
+        text.push_str(&format!(
+            "需要人工核对：{} 个（运行 yibiao review {} 查看）。\n",
+            s.to_review,
+            mapping.display()
+        ));
+        if s.decisions_not_applied > 0 {
+            text.push_str(&format!(
+                "有 {} 条以前的人工决定已不适用，未执行。\n",
+                s.decisions_not_applied
+            ));
+        }
+        text.push_str(&format!(
+            "已写出 {} 和 {}。\n",
+            out.display(),
+            mapping.display()
+        ));
+    }
+    for r in unreadable {
+        let (zh, english) = r
+            .errors
+            .first()
+            .map(|p| (p.message.clone(), p.message_en.clone()))
+            .unwrap_or_default();
+        text.push_str(&format!(
+            "  {}: {}\n",
+            r.file,
+            if en { english } else { zh }
+        ));
+    }
+    text
+}
+
+fn review_command(mapping: &Path, en: bool) -> ExitCode {
+    let text = match std::fs::read_to_string(mapping) {
+        Ok(t) => t,
+        Err(e) => {
+            return fail(
+                en,
+                format!("无法打开 {}：{e}", mapping.display()),
+                format!("Cannot open {}: {e}", mapping.display()),
+            )
+        }
+    };
+    let project = match Project::from_json(&text) {
+        Ok(p) => p,
+        Err(e) => return fail(en, e.message(Lang::Zh), e.message(Lang::En)),
+    };
+    print!("{}", render_review(&project, en));
+    ExitCode::SUCCESS
+}
+
+fn render_review(project: &Project, en: bool) -> String {
+    let set = &project.set;
+    let mut out = String::new();
+    let items = project.review();
+    out.push_str(&if en {
+        format!(
+            "{} canonical fields to review, least certain first:\n",
+            items.len()
+        )
+    } else {
+        format!(
+            "需要核对的统一字段 {} 个（按把握从低到高）：\n",
+            items.len()
+        )
+    });
+    for c in items {
+        out.push_str(&format!(
+            "\n  [{:.2}] {}  ({})\n",
+            c.confidence, c.name, c.id
+        ));
+        for m in &c.members {
+            let s = &set.sources[m[0]];
+            let f = &s.fields[m[1]];
+            out.push_str(&format!(
+                "      {} · {} · {}{}  {}\n",
+                s.department,
+                s.title,
+                f.column_letter,
+                "",
+                f.header_path.join("/")
+            ));
+        }
+        for r in &c.reasons {
+            out.push_str(&format!("      - {r}\n"));
+        }
+    }
+    if !project.near_misses.is_empty() {
+        out.push_str(&if en {
+            "\nLook-alike fields kept apart:\n".to_string()
+        } else {
+            "\n名称相近但未合并的字段：\n".to_string()
+        });
+        for n in &project.near_misses {
+            out.push_str(&format!(
+                "  [{:.2}] {}  vs  {}: {}\n",
+                n.similarity,
+                n.a.header_path.join("/"),
+                n.b.header_path.join("/"),
+                n.reason
+            ));
+        }
+    }
+    let not_applied: Vec<_> = project
+        .decision_outcomes
+        .iter()
+        .filter(|o| !o.applied)
+        .collect();
+    if !not_applied.is_empty() {
+        out.push_str(&if en {
+            "\nEarlier decisions that no longer fit:\n".to_string()
+        } else {
+            "\n不再适用的人工决定：\n".to_string()
+        });
+        for o in not_applied {
+            out.push_str(&format!("  {}: {}\n", o.decision.describe(), o.problem));
+        }
+    }
+    out
 }
 
 /// Display width in a terminal: CJK and full-width characters take two columns.

@@ -188,6 +188,8 @@ pub struct Lexicon {
     neutral_groups: Vec<String>,
     program_words: Vec<String>,
     departments: Vec<(String, Vec<String>)>,
+    /// Names staff assigned to a concept (overriding built-in names and variants).
+    claimed: HashMap<String, String>,
 }
 
 /// A name's match in the lexicon.
@@ -267,7 +269,20 @@ impl Lexicon {
                 None => self.departments.push((name, words)),
             }
         }
+        // The first file is the base; later files are staff additions, which override: a
+        // variant they name means their concept only. (Within the base, one name may belong
+        // to several concepts told apart by grain: 人口数 of a household, of a village.)
+        let is_addition = !self.concepts.is_empty();
         for mut c in file.concept {
+            if is_addition {
+                let added: Vec<String> = c.variants.iter().map(|v| match_key(v)).collect();
+                for other in self.concepts.iter_mut().filter(|x| x.id != c.id) {
+                    other.variants.retain(|v| !added.contains(&match_key(v)));
+                }
+                for k in added {
+                    self.claimed.insert(k, c.id.clone());
+                }
+            }
             if c.name.is_empty() {
                 c.name = c.variants.first().cloned().unwrap_or_else(|| c.id.clone());
             }
@@ -290,7 +305,7 @@ impl Lexicon {
             let names = std::iter::once(&c.name).chain(&c.variants);
             for v in names {
                 let k = match_key(v);
-                if k.is_empty() {
+                if k.is_empty() || self.claimed.get(&k).is_some_and(|id| *id != c.id) {
                     continue;
                 }
                 let e = self.by_variant.entry(k.clone()).or_default();

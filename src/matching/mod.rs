@@ -55,6 +55,9 @@ pub struct Clustering {
     pub near_misses: Vec<NearMiss>,
     /// For each form, for each field: its cluster (None for structural columns).
     pub assignment: Vec<Vec<Option<usize>>>,
+    /// For each form, for each field: whose fact it is in that form (a bank account on a
+    /// household roster is the household's, on a person roster the person's).
+    pub levels: Vec<Vec<GrainKind>>,
 }
 
 /// What the matcher knows about one data field.
@@ -688,13 +691,19 @@ pub(crate) fn cluster_features(
 
     let mut assignment: Vec<Vec<Option<usize>>> =
         sources.iter().map(|s| vec![None; s.fields.len()]).collect();
+    let mut levels: Vec<Vec<GrainKind>> = sources
+        .iter()
+        .map(|s| vec![grain_of(&s.grain); s.fields.len()])
+        .collect();
     for (i, f) in feats.iter().enumerate() {
         assignment[f.at[0]][f.at[1]] = Some(member_cluster[i]);
+        levels[f.at[0]][f.at[1]] = f.level;
     }
     Clustering {
         clusters,
         near_misses,
         assignment,
+        levels,
     }
 }
 

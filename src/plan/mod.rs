@@ -1,8 +1,12 @@
 //! Plan: clusters + staff decisions → the consolidated form set (base tables per grain, topic
 //! sheets per original form, canonical fields, burden figures).
 
+pub mod build;
+pub mod decisions;
 pub mod model;
 pub mod sources;
 
+pub use build::build;
+pub use decisions::{Decision, DecisionOutcome, FieldRef};
 pub use model::*;
 pub use sources::sources_from_reports;

@@ -54,9 +54,9 @@ pub struct SourceField {
     pub required: bool,
     /// `data` or `structural`.
     pub role: String,
-    /// Index of its canonical field in [`FormSet::canonical`]; `None` for structural columns
+    /// Id of its canonical field ([`CanonicalField::id`]); `None` for structural columns
     /// (序号, 备注), which every sheet of the set has anyway.
-    pub canonical: Option<usize>,
+    pub canonical: Option<String>,
 }
 
 /// A field of the set: one cluster of source fields that mean the same thing.

@@ -5,4 +5,5 @@ mod bad_input;
 mod county;
 mod layout_cases;
 mod matching;
+mod merging;
 mod messages;

@@ -1,0 +1,129 @@
+//! Matching and merging. Targets: matching 10,000 fields in under 1 s natively; the whole merge
+//! of the 200-form scale set (made by `benches/make-scale.sh`, see `benches/read.rs`).
+//!
+//! The 10k-field input is the fixture county's 14 forms copied 40 times under other
+//! departments, with every name the lexicon does not know given a per-copy prefix — so the
+//! matcher sees 10,360 fields, large lexicon groups (320 ID columns) and thousands of distinct
+//! look-alike names for the bigram index.
+
+use std::path::Path;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use yibiao::examples::EXAMPLES;
+use yibiao::inspect::{inspect, FileReport};
+use yibiao::matching::{cluster, match_key, Lexicon};
+use yibiao::plan::{sources_from_reports, SourceForm};
+use yibiao::Lang;
+
+const COPIES: usize = 40;
+const DEPTS: [&str; 12] = [
+    "民政",
+    "农业农村",
+    "乡村振兴",
+    "卫健",
+    "人社",
+    "医保",
+    "残联",
+    "退役军人",
+    "统计",
+    "应急管理",
+    "自然资源",
+    "教育",
+];
+const PREFIXES: &str =
+    "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥春夏秋冬东南西北金木水火土山川河湖海";
+
+fn fixture_reports() -> Vec<FileReport> {
+    EXAMPLES.iter().map(|(n, b)| inspect(n, b)).collect()
+}
+
+fn ten_thousand_fields(lex: &Lexicon) -> Vec<SourceForm> {
+    let base = sources_from_reports(&fixture_reports(), lex);
+    let prefixes: Vec<char> = PREFIXES.chars().collect();
+    let mut out = Vec::new();
+    for k in 0..COPIES {
+        for (i, s) in base.iter().enumerate() {
+            let mut s = s.clone();
+            s.file = format!("{k}-{i}-{}", s.file);
+            s.department = DEPTS[(k + i) % DEPTS.len()].to_string();
+            for f in &mut s.fields {
+                let known = lex
+                    .lookup(&match_key(&f.name), yibiao::fields::GrainKind::Person)
+                    .is_some();
+                if !known {
+                    let p = prefixes[k % prefixes.len()];
+                    f.name = format!("{p}{}", f.name);
+                    if let Some(leaf) = f.header_path.last_mut() {
+                        *leaf = format!("{p}{leaf}");
+                    }
+                }
+            }
+            out.push(s);
+        }
+    }
+    out
+}
+
+fn scale_reports() -> Vec<FileReport> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-scale/scale");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .filter(|e| e.path().extension().is_some_and(|x| x == "xlsx"))
+                .map(|e| e.path())
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    files
+        .iter()
+        .filter_map(|p| {
+            let name = p.file_name()?.to_string_lossy().into_owned();
+            Some(inspect(&name, &std::fs::read(p).ok()?))
+        })
+        .collect()
+}
+
+fn bench(c: &mut Criterion) {
+    let lex = Lexicon::builtin();
+    let sources = ten_thousand_fields(&lex);
+    let n: usize = sources.iter().map(|s| s.fields.len()).sum();
+    let mut group = c.benchmark_group("matching");
+    group.throughput(Throughput::Elements(n as u64));
+    group.sample_size(10);
+    group.bench_function(format!("cluster_{n}_fields"), |b| {
+        b.iter(|| std::hint::black_box(cluster(&sources, &lex)))
+    });
+    group.finish();
+
+    let mut group = c.benchmark_group("merge");
+    group.sample_size(10);
+    let fixtures = fixture_reports();
+    group.bench_function("qingshan_14_forms_merge_and_xlsx", |b| {
+        b.iter(|| {
+            let p = yibiao::merge::merge(&fixtures, "", &[]).expect("merge");
+            std::hint::black_box(yibiao::write::to_xlsx(&p.set, Lang::Zh).expect("xlsx"))
+        })
+    });
+    let scale = scale_reports();
+    if scale.is_empty() {
+        eprintln!("no scale set: run benches/make-scale.sh (or `cargo bench --bench read` once)");
+    } else {
+        let forms: usize = scale
+            .iter()
+            .flat_map(|r| &r.sheets)
+            .map(|s| s.forms.len())
+            .sum();
+        group.throughput(Throughput::Elements(forms as u64));
+        group.bench_function(format!("scale_{forms}_forms_merge_and_xlsx"), |b| {
+            b.iter(|| {
+                let p = yibiao::merge::merge(&scale, "", &[]).expect("merge");
+                std::hint::black_box(yibiao::write::to_xlsx(&p.set, Lang::Zh).expect("xlsx"))
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

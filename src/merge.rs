@@ -1,0 +1,279 @@
+//! Merge: inspect reports → clusters → staff decisions → form set, kept as a **project**: the
+//! versioned JSON that holds the sources, canonical fields, the set's sheets, the decisions
+//! and the lexicon additions, so the next import (this year's again, or next year's) starts
+//! from what staff already decided.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Lang;
+use crate::inspect::FileReport;
+use crate::matching::{self, Lexicon, LexiconError};
+use crate::plan::{self, Decision, DecisionOutcome, FieldRef, FormSet};
+
+/// The `format` value of a project file.
+pub const PROJECT_FORMAT: &str = "yibiao-project";
+/// The project file version this build writes and reads.
+pub const PROJECT_VERSION: u32 = 1;
+/// Below this confidence a canonical field is listed for review.
+pub const REVIEW_BELOW: f32 = 0.8;
+
+/// A project: everything needed to rebuild, review, export and later split the form set.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Project {
+    /// Always [`PROJECT_FORMAT`].
+    pub format: String,
+    /// [`PROJECT_VERSION`] when written.
+    pub version: u32,
+    /// The program that wrote it.
+    pub generator: String,
+    /// Staff additions to the lexicon, in the lexicon's TOML format.
+    #[serde(default)]
+    pub lexicon_additions: String,
+    /// Staff decisions, in the order made.
+    #[serde(default)]
+    pub decisions: Vec<Decision>,
+    /// What became of each decision at the last merge.
+    #[serde(default)]
+    pub decision_outcomes: Vec<DecisionOutcome>,
+    /// Look-alike fields that were kept apart, most similar first.
+    #[serde(default)]
+    pub near_misses: Vec<NearMissRef>,
+    /// The form set: title, sources, canonical fields, sheets, burden.
+    #[serde(flatten)]
+    pub set: FormSet,
+}
+
+/// A near miss by field references.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NearMissRef {
+    /// One field.
+    pub a: FieldRef,
+    /// The other.
+    pub b: FieldRef,
+    /// Name similarity, 0–1.
+    pub similarity: f32,
+    /// Why they were kept apart.
+    pub reason: String,
+}
+
+/// Why a project file could not be used.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ProjectError {
+    /// The file is not JSON, or not in the project's shape; `detail` says where.
+    Syntax {
+        /// The parser's words.
+        detail: String,
+    },
+    /// The JSON is not a Yibiao project (no `"format": "yibiao-project"`).
+    NotAProject,
+    /// Written by a newer Yibiao; this one cannot read it safely.
+    NewerVersion {
+        /// The file's version.
+        version: u32,
+    },
+    /// The lexicon additions kept in the project are broken.
+    Lexicon(LexiconError),
+}
+
+impl ProjectError {
+    /// Stable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ProjectError::Syntax { .. } => "project_syntax",
+            ProjectError::NotAProject => "project_not_a_project",
+            ProjectError::NewerVersion { .. } => "project_newer_version",
+            ProjectError::Lexicon(e) => e.code(),
+        }
+    }
+
+    /// The message in the given language.
+    pub fn message(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (ProjectError::Syntax { detail }, Lang::Zh) => {
+                format!("项目文件已损坏或被改动过，无法读取：{detail}")
+            }
+            (ProjectError::Syntax { detail }, Lang::En) => {
+                format!("The project file is damaged or was edited and cannot be read: {detail}")
+            }
+            (ProjectError::NotAProject, Lang::Zh) => {
+                "这不是一表的项目文件（应是合并时保存的 .json 文件）。".into()
+            }
+            (ProjectError::NotAProject, Lang::En) => {
+                "This is not a Yibiao project file (the .json file saved when merging).".into()
+            }
+            (ProjectError::NewerVersion { version }, Lang::Zh) => format!(
+                "项目文件由较新版本的一表保存（格式版本 {version}），请升级一表后再打开。"
+            ),
+            (ProjectError::NewerVersion { version }, Lang::En) => format!(
+                "The project file was saved by a newer Yibiao (format version {version}); please update Yibiao to open it."
+            ),
+            (ProjectError::Lexicon(e), lang) => e.message(lang),
+        }
+    }
+}
+
+impl std::fmt::Display for ProjectError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message(Lang::Zh))
+    }
+}
+
+impl std::error::Error for ProjectError {}
+
+impl Project {
+    /// Reads a project file.
+    ///
+    /// # Errors
+    /// [`ProjectError`] when the text is not a project this version can read.
+    pub fn from_json(text: &str) -> Result<Project, ProjectError> {
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| ProjectError::Syntax {
+                detail: e.to_string(),
+            })?;
+        if value.get("format").and_then(|f| f.as_str()) != Some(PROJECT_FORMAT) {
+            return Err(ProjectError::NotAProject);
+        }
+        let version = value.get("version").and_then(|v| v.as_u64()).unwrap_or(0) as u32;
+        if version > PROJECT_VERSION {
+            return Err(ProjectError::NewerVersion { version });
+        }
+        serde_json::from_value(value).map_err(|e| ProjectError::Syntax {
+            detail: e.to_string(),
+        })
+    }
+
+    /// The project as pretty JSON.
+    pub fn to_json(&self) -> String {
+        // Plain data with string keys: serialising cannot fail.
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// The lexicon this project merges with: built-in plus its additions.
+    ///
+    /// # Errors
+    /// [`ProjectError::Lexicon`] when the additions are broken.
+    pub fn lexicon(&self) -> Result<Lexicon, ProjectError> {
+        lexicon_with(&[self.lexicon_additions.as_str()]).map_err(ProjectError::Lexicon)
+    }
+
+    /// Figures for a summary line.
+    pub fn summary(&self) -> Summary {
+        let set = &self.set;
+        Summary {
+            files: {
+                let mut f: Vec<&str> = set.sources.iter().map(|s| s.file.as_str()).collect();
+                f.dedup();
+                f.len()
+            },
+            forms: set.sources.len(),
+            fields_before: set.burden.total.fields_before as usize,
+            fields_after: set.burden.total.fields_after as usize,
+            canonical: set
+                .canonical
+                .iter()
+                .filter(|c| !c.dropped && !c.members.is_empty())
+                .count(),
+            shared: set
+                .canonical
+                .iter()
+                .filter(|c| !c.dropped && c.members.len() > 1)
+                .count(),
+            sheets: set.sheets.len(),
+            to_review: self.review().len(),
+            decisions_not_applied: self.decision_outcomes.iter().filter(|o| !o.applied).count(),
+        }
+    }
+
+    /// What a reviewer should look at, least certain first: canonical fields below
+    /// [`REVIEW_BELOW`] confidence.
+    pub fn review(&self) -> Vec<&plan::CanonicalField> {
+        let mut v: Vec<&plan::CanonicalField> = self
+            .set
+            .canonical
+            .iter()
+            .filter(|c| !c.members.is_empty() && c.confidence < REVIEW_BELOW)
+            .collect();
+        v.sort_by(|a, b| a.confidence.total_cmp(&b.confidence).then(a.id.cmp(&b.id)));
+        v
+    }
+}
+
+/// Counts for the line printed after a merge.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Summary {
+    /// Files with at least one form.
+    pub files: usize,
+    /// Original forms.
+    pub forms: usize,
+    /// Data columns over all original forms.
+    pub fields_before: usize,
+    /// Columns of the set.
+    pub fields_after: usize,
+    /// Canonical fields.
+    pub canonical: usize,
+    /// Canonical fields asked by two or more forms.
+    pub shared: usize,
+    /// Sheets of the set.
+    pub sheets: usize,
+    /// Canonical fields to review.
+    pub to_review: usize,
+    /// Decisions that no longer found their fields.
+    pub decisions_not_applied: usize,
+}
+
+/// The built-in lexicon plus staff additions, in order.
+///
+/// # Errors
+/// [`LexiconError`] from the first broken addition.
+pub fn lexicon_with(additions: &[&str]) -> Result<Lexicon, LexiconError> {
+    let mut lex = Lexicon::builtin();
+    for a in additions.iter().filter(|a| !a.trim().is_empty()) {
+        lex.extend(a)?;
+    }
+    Ok(lex)
+}
+
+/// Merges the forms of the reports into a project, applying `decisions` in order.
+/// `lexicon_additions` is kept in the project so the next merge uses it too.
+///
+/// # Errors
+/// [`LexiconError`] when the additions are broken.
+pub fn merge(
+    reports: &[FileReport],
+    lexicon_additions: &str,
+    decisions: &[Decision],
+) -> Result<Project, LexiconError> {
+    let lex = lexicon_with(&[lexicon_additions])?;
+    let sources = plan::sources_from_reports(reports, &lex);
+    let mut clustering = matching::cluster(&sources, &lex);
+    let (outcomes, marks) = plan::decisions::apply(&sources, &mut clustering, decisions);
+    let near_misses = clustering
+        .near_misses
+        .iter()
+        .map(|n| NearMissRef {
+            a: FieldRef::of(&sources, n.a),
+            b: FieldRef::of(&sources, n.b),
+            similarity: n.similarity,
+            reason: n.reason.clone(),
+        })
+        .collect();
+    let set = plan::build(&sources, &clustering, &marks, &lex);
+    Ok(Project {
+        format: PROJECT_FORMAT.into(),
+        version: PROJECT_VERSION,
+        generator: format!("yibiao {}", env!("CARGO_PKG_VERSION")),
+        lexicon_additions: lexicon_additions.to_string(),
+        decisions: decisions.to_vec(),
+        decision_outcomes: outcomes,
+        near_misses,
+        set,
+    })
+}
+
+/// Merges again with a project's decisions and lexicon additions (same or next year's forms).
+///
+/// # Errors
+/// [`LexiconError`] when the project's additions are broken.
+pub fn remerge(reports: &[FileReport], previous: &Project) -> Result<Project, LexiconError> {
+    merge(reports, &previous.lexicon_additions, &previous.decisions)
+}

@@ -1,0 +1,755 @@
+//! Building the form set: canonical fields from clusters, base tables per grain for the facts
+//! two or more forms need, one topic sheet per original form for the rest, and burden figures.
+//!
+//! Every original form stays recoverable: its topic sheet exists even when all its fields live
+//! in base tables (then it is a keys-only roster that records who is on it), and its key columns
+//! join its rows to the base table of its grain.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use crate::fields::GrainKind;
+use crate::matching::{grain_of, Clustering, Lexicon};
+use crate::plan::decisions::Marks;
+use crate::plan::{
+    Burden, BurdenRow, CanonicalField, FormSet, OverlapMatrix, SetColumn, SetSheet, SetSheetKind,
+    SourceForm,
+};
+use crate::text::canonical_unit;
+
+/// The grains that get base tables, in sheet order.
+const LEVELS: [GrainKind; 4] = [
+    GrainKind::Village,
+    GrainKind::Household,
+    GrainKind::Person,
+    GrainKind::Plot,
+];
+
+fn level_name(g: GrainKind) -> &'static str {
+    match g {
+        GrainKind::Person => "person",
+        GrainKind::Household => "household",
+        GrainKind::Village => "village",
+        GrainKind::Plot => "plot",
+        GrainKind::Unknown => "unknown",
+    }
+}
+
+fn base_sheet_name(g: GrainKind) -> &'static str {
+    match g {
+        GrainKind::Village => "村基本情况",
+        GrainKind::Household => "农户基本信息",
+        GrainKind::Person => "人员基本信息",
+        GrainKind::Plot => "地块信息",
+        GrainKind::Unknown => "其他",
+    }
+}
+
+/// Key columns of a base table: (canonical key, always present even if no form asks for it).
+fn base_keys(g: GrainKind) -> &'static [(&'static str, bool)] {
+    match g {
+        GrainKind::Village => &[("loc.town", true), ("loc.village", true)],
+        GrainKind::Household => &[
+            ("loc.town", true),
+            ("loc.village", true),
+            ("loc.group", false),
+            ("household.id", false),
+            ("head@person.name", true),
+            ("head@person.id_number", true),
+        ],
+        GrainKind::Person => &[
+            ("loc.town", true),
+            ("loc.village", true),
+            ("loc.group", false),
+            ("person.name", true),
+            ("person.id_number", true),
+        ],
+        GrainKind::Plot => &[("loc.town", true), ("loc.village", true), ("plot.id", true)],
+        GrainKind::Unknown => &[],
+    }
+}
+
+/// The keys that join a topic sheet's rows to its base table.
+fn join_keys(g: GrainKind) -> &'static [&'static str] {
+    match g {
+        GrainKind::Village => &["loc.town", "loc.village"],
+        GrainKind::Household => &["head@person.name", "head@person.id_number"],
+        GrainKind::Person => &["person.name", "person.id_number"],
+        GrainKind::Plot => &["loc.village", "plot.id"],
+        GrainKind::Unknown => &[],
+    }
+}
+
+/// Builds the form set from sources, their (decided) clustering and the decisions' marks.
+pub fn build(
+    sources: &[SourceForm],
+    clustering: &Clustering,
+    marks: &Marks,
+    lex: &Lexicon,
+) -> FormSet {
+    let mut sources = sources.to_vec();
+    let (mut canonical, index_of_cluster) = canonical_fields(&sources, clustering, marks, lex);
+    for (si, s) in sources.iter_mut().enumerate() {
+        for (fi, f) in s.fields.iter_mut().enumerate() {
+            f.canonical = clustering.assignment[si][fi]
+                .and_then(|c| index_of_cluster[c])
+                .map(|c| canonical[c].id.clone());
+        }
+    }
+    let id_index =
+        |canonical: &[CanonicalField], id: &str| canonical.iter().position(|c| c.id == id);
+
+    // Where each (canonical, level) is asked: the forms, by index.
+    let mut asked: HashMap<(usize, GrainKind), Vec<usize>> = HashMap::new();
+    for (si, s) in sources.iter().enumerate() {
+        for fi in 0..s.fields.len() {
+            let Some(c) = clustering.assignment[si][fi].and_then(|c| index_of_cluster[c]) else {
+                continue;
+            };
+            if canonical[c].dropped {
+                continue;
+            }
+            let level = clustering.levels[si][fi];
+            let e = asked.entry((c, level)).or_default();
+            if !e.contains(&si) {
+                e.push(si);
+            }
+        }
+    }
+
+    let mut sheets: Vec<SetSheet> = Vec::new();
+    // (canonical, level) → base sheet index
+    let mut in_base: HashMap<(usize, GrainKind), usize> = HashMap::new();
+    let mut base_of_level: HashMap<GrainKind, usize> = HashMap::new();
+    for level in LEVELS {
+        let forms_here: Vec<usize> = (0..sources.len())
+            .filter(|&si| grain_of(&sources[si].grain) == level)
+            .collect();
+        let mut shared: Vec<(usize, Vec<usize>)> = asked
+            .iter()
+            .filter(|((_, l), forms)| *l == level && forms.len() >= 2)
+            .map(|((c, _), forms)| (*c, forms.clone()))
+            .collect();
+        let key_ids: Vec<&str> = base_keys(level).iter().map(|(k, _)| *k).collect();
+        let non_key = shared
+            .iter()
+            .filter(|(c, _)| !key_ids.contains(&canonical[*c].id.as_str()))
+            .count();
+        if non_key == 0 {
+            continue;
+        }
+        // Most-asked first, then in order of first appearance.
+        shared.sort_by_key(|(c, forms)| {
+            (
+                std::cmp::Reverse(forms.len()),
+                canonical[*c].members.first().copied(),
+                *c,
+            )
+        });
+        let mut columns = Vec::new();
+        let mut used: HashSet<usize> = HashSet::new();
+        let mut replaces: Vec<usize> = Vec::new();
+        for (key, always) in base_keys(level) {
+            let present = id_index(&canonical, key)
+                .filter(|c| asked.get(&(*c, level)).is_some_and(|f| !f.is_empty()));
+            let c = match (present, *always) {
+                (Some(c), _) => c,
+                (None, true) => ensure_key(&mut canonical, key, level, lex),
+                (None, false) => continue,
+            };
+            used.insert(c);
+            columns.push(SetColumn {
+                canonical: c,
+                group: Some("标识信息".into()),
+                header: header_text(&canonical[c]),
+                key: true,
+                required: true,
+            });
+        }
+        // People rows that also carry household facts need the head's ID to find their household.
+        if level == GrainKind::Person {
+            let person_forms_with_household_facts = asked.iter().any(|((c, l), forms)| {
+                *l == GrainKind::Household
+                    && forms.len() >= 2
+                    && forms
+                        .iter()
+                        .any(|&si| grain_of(&sources[si].grain) == GrainKind::Person)
+                    && !canonical[*c].dropped
+            });
+            if person_forms_with_household_facts {
+                let c = ensure_key(
+                    &mut canonical,
+                    "head@person.id_number",
+                    GrainKind::Household,
+                    lex,
+                );
+                used.insert(c);
+                columns.push(SetColumn {
+                    canonical: c,
+                    group: Some("标识信息".into()),
+                    header: header_text(&canonical[c]),
+                    key: true,
+                    required: true,
+                });
+            }
+        }
+        for (c, forms) in &shared {
+            for &si in forms {
+                if !replaces.contains(&si) {
+                    replaces.push(si);
+                }
+            }
+            if !used.insert(*c) {
+                continue;
+            }
+            columns.push(SetColumn {
+                canonical: *c,
+                group: Some(base_group(&canonical[*c]).into()),
+                header: header_text(&canonical[*c]),
+                key: false,
+                required: canonical[*c].required,
+            });
+        }
+        for &si in &forms_here {
+            if !replaces.contains(&si) {
+                replaces.push(si);
+            }
+        }
+        replaces.sort_unstable();
+        let sheet = sheets.len();
+        for col in &columns {
+            in_base.insert((col.canonical, level), sheet);
+        }
+        base_of_level.insert(level, sheet);
+        sheets.push(SetSheet {
+            name: base_sheet_name(level).into(),
+            kind: SetSheetKind::Base,
+            grain: level_name(level).into(),
+            frequency: "年报（年初填报，变动时更新）".into(),
+            departments: departments_of(&sources, &replaces),
+            replaces,
+            purpose: format!(
+                "{}：两张及以上原表都要的信息，每{}一行，只填一次",
+                base_sheet_name(level),
+                level_word(level)
+            ),
+            columns,
+        });
+    }
+
+    // Topic sheets: one per original form.
+    let mut used_names: HashSet<String> = sheets.iter().map(|s| s.name.clone()).collect();
+    let short_names = short_titles(&sources);
+    for (si, s) in sources.iter().enumerate() {
+        let grain = grain_of(&s.grain);
+        let mut columns: Vec<SetColumn> = Vec::new();
+        let mut used: HashSet<usize> = HashSet::new();
+        let has_base = base_of_level.contains_key(&grain);
+        if has_base {
+            for key in join_keys(grain) {
+                let c = ensure_key(&mut canonical, key, grain, lex);
+                used.insert(c);
+                columns.push(SetColumn {
+                    canonical: c,
+                    group: Some("关联信息（与基础表对应）".into()),
+                    header: header_text(&canonical[c]),
+                    key: true,
+                    required: true,
+                });
+            }
+        }
+        for (fi, f) in s.fields.iter().enumerate() {
+            let Some(c) = clustering.assignment[si][fi].and_then(|c| index_of_cluster[c]) else {
+                continue;
+            };
+            if canonical[c].dropped {
+                continue;
+            }
+            let level = clustering.levels[si][fi];
+            if in_base.contains_key(&(c, level)) || !used.insert(c) {
+                continue;
+            }
+            let group = if f.header_path.len() > 1 {
+                Some(crate::matching::lexicon::display_name(&f.header_path[0]))
+            } else {
+                None
+            };
+            columns.push(SetColumn {
+                canonical: c,
+                group,
+                header: header_text(&canonical[c]),
+                key: false,
+                required: f.required,
+            });
+        }
+        if !has_base {
+            // No base table for this grain: the form's own place and identity columns are the
+            // keys, first and marked.
+            let ids: Vec<&str> = base_keys(grain).iter().map(|(k, _)| *k).collect();
+            for col in columns.iter_mut() {
+                if ids.contains(&canonical[col.canonical].id.as_str()) {
+                    col.key = true;
+                    col.required = true;
+                    col.group = Some("标识信息".into());
+                }
+            }
+            columns.sort_by_key(|c| !c.key);
+        }
+        let name = unique_name(
+            &format!("{}-{}", s.department, short_names[si]),
+            &mut used_names,
+        );
+        let purpose = if columns.iter().all(|c| c.key) {
+            format!("{}：名单（只记录哪些对象在册，其余信息见基础表）", s.title)
+        } else {
+            format!("{}：本表特有的信息", s.title)
+        };
+        sheets.push(SetSheet {
+            name,
+            kind: SetSheetKind::Topic,
+            grain: level_name(grain).into(),
+            frequency: s.frequency.clone(),
+            departments: vec![s.department.clone()],
+            replaces: vec![si],
+            purpose,
+            columns,
+        });
+    }
+
+    let burden = burden(&sources, &canonical, &sheets);
+    FormSet {
+        title: set_title(&sources),
+        sources,
+        canonical,
+        sheets,
+        burden,
+    }
+}
+
+fn level_word(g: GrainKind) -> &'static str {
+    match g {
+        GrainKind::Person => "人",
+        GrainKind::Household => "户",
+        GrainKind::Village => "村",
+        GrainKind::Plot => "地块",
+        GrainKind::Unknown => "行",
+    }
+}
+
+fn base_group(c: &CanonicalField) -> &'static str {
+    if c.id.starts_with("payment.") {
+        "银行账户"
+    } else if c.id.starts_with("spouse@") {
+        "配偶信息"
+    } else if c.id.starts_with("contact@") {
+        "联系人信息"
+    } else if c.id.contains("phone") || c.id.contains("address") {
+        "联系方式"
+    } else {
+        "基本情况"
+    }
+}
+
+/// The leaf header: name and unit, `承包地面积（亩）`.
+pub fn header_text(c: &CanonicalField) -> String {
+    match &c.unit {
+        Some(u) if !c.name.contains(u.as_str()) => format!("{}（{}）", c.name, u),
+        _ => c.name.clone(),
+    }
+}
+
+/// Index of the canonical field with this id, adding a key column nobody asked for (e.g. the
+/// head's ID on a household base table built from forms that only had the head's name).
+fn ensure_key(
+    canonical: &mut Vec<CanonicalField>,
+    id: &str,
+    level: GrainKind,
+    lex: &Lexicon,
+) -> usize {
+    if let Some(i) = canonical.iter().position(|c| c.id == id) {
+        return i;
+    }
+    let (subject, concept_id) = match id.split_once('@') {
+        Some((s, c)) => (Some(s), c),
+        None => (None, id),
+    };
+    let concept = lex.concepts.iter().find(|c| c.id == concept_id);
+    let base = concept
+        .map(|c| c.name.clone())
+        .unwrap_or_else(|| id.to_string());
+    let name = match subject {
+        Some("head") => format!("户主{base}"),
+        _ => base,
+    };
+    canonical.push(CanonicalField {
+        id: id.to_string(),
+        name,
+        unit: None,
+        ty: concept
+            .and_then(|c| c.ty.clone())
+            .unwrap_or_else(|| "text".into()),
+        enum_values: Vec::new(),
+        enum_conflict: false,
+        required: true,
+        grain: level_name(level).into(),
+        departments: Vec::new(),
+        members: Vec::new(),
+        confidence: 1.0,
+        reasons: vec!["关键列：用来把各表的行对应起来".into()],
+        dropped: false,
+    });
+    canonical.len() - 1
+}
+
+/// One canonical field per non-empty cluster; returns them and cluster → canonical index.
+fn canonical_fields(
+    sources: &[SourceForm],
+    clustering: &Clustering,
+    marks: &Marks,
+    lex: &Lexicon,
+) -> (Vec<CanonicalField>, Vec<Option<usize>>) {
+    let mut out = Vec::new();
+    let mut index = vec![None; clustering.clusters.len()];
+    for (ci, cl) in clustering.clusters.iter().enumerate() {
+        if cl.members.is_empty() {
+            continue;
+        }
+        let fields: Vec<&crate::plan::SourceField> = cl
+            .members
+            .iter()
+            .map(|m| &sources[m[0]].fields[m[1]])
+            .collect();
+        // Unit: the most common among members, in canonical spelling.
+        let mut units: BTreeMap<String, usize> = BTreeMap::new();
+        for f in &fields {
+            if let Some(u) = &f.unit {
+                *units.entry(canonical_unit(u)).or_default() += 1;
+            }
+        }
+        let unit = units.into_iter().max_by_key(|(_, n)| *n).map(|(u, _)| u);
+        let concept_ty = cl
+            .key
+            .rsplit('@')
+            .next()
+            .and_then(|id| lex.concepts.iter().find(|c| c.id == id))
+            .and_then(|c| c.ty.clone());
+        let ty = match concept_ty.as_deref() {
+            Some(t @ ("id_number" | "phone" | "date")) => t.to_string(),
+            _ => majority_type(&fields),
+        };
+        let mut enum_values: Vec<String> = Vec::new();
+        let mut lists: Vec<&Vec<String>> = Vec::new();
+        for f in &fields {
+            if !f.enum_values.is_empty() {
+                lists.push(&f.enum_values);
+            }
+            for v in &f.enum_values {
+                if !enum_values.contains(v) {
+                    enum_values.push(v.clone());
+                }
+            }
+        }
+        let enum_conflict = lists.iter().enumerate().any(|(i, a)| {
+            lists[i + 1..]
+                .iter()
+                .any(|b| !a.iter().all(|v| b.contains(v)) && !b.iter().all(|v| a.contains(v)))
+        });
+        let mut departments: Vec<String> = Vec::new();
+        for m in &cl.members {
+            let d = &sources[m[0]].department;
+            if !departments.contains(d) {
+                departments.push(d.clone());
+            }
+        }
+        let mut reasons = cl.reasons.clone();
+        let mut confidence = cl.confidence;
+        if enum_conflict && confidence < 1.0 {
+            reasons.push("各表的选项列表不一致，已合并为并集，请核对".into());
+            confidence = (confidence - 0.1).max(0.0);
+        }
+        index[ci] = Some(out.len());
+        out.push(CanonicalField {
+            id: cl.key.clone(),
+            name: marks
+                .names
+                .get(ci)
+                .cloned()
+                .flatten()
+                .unwrap_or_else(|| cl.name.clone()),
+            unit,
+            ty,
+            enum_values,
+            enum_conflict,
+            required: fields.iter().any(|f| f.required),
+            grain: level_name(cl.level).into(),
+            departments,
+            members: cl.members.clone(),
+            confidence,
+            reasons,
+            dropped: marks.dropped.get(ci).copied().unwrap_or(false),
+        });
+    }
+    (out, index)
+}
+
+fn majority_type(fields: &[&crate::plan::SourceField]) -> String {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for f in fields {
+        *counts.entry(f.ty.as_str()).or_default() += 1;
+    }
+    // Strong evidence wins: one column of real ID numbers says the cluster holds ID numbers.
+    for strong in ["id_number", "phone", "date"] {
+        if counts.contains_key(strong) {
+            return strong.into();
+        }
+    }
+    if counts.contains_key("decimal") && counts.contains_key("integer") {
+        return "decimal".into();
+    }
+    counts
+        .into_iter()
+        .max_by_key(|(_, n)| *n)
+        .map(|(t, _)| t.to_string())
+        .unwrap_or_else(|| "text".into())
+}
+
+fn departments_of(sources: &[SourceForm], forms: &[usize]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for &si in forms {
+        if !out.contains(&sources[si].department) {
+            out.push(sources[si].department.clone());
+        }
+    }
+    out
+}
+
+/// Titles shortened for sheet names: no shared county prefix, no years, no 表/花名册 ending
+/// beyond what is needed to tell them apart.
+fn short_titles(sources: &[SourceForm]) -> Vec<String> {
+    let county = county_prefix(sources);
+    sources
+        .iter()
+        .map(|s| {
+            let mut t: String = crate::text::normalize_name(&s.title);
+            if let Some(c) = &county {
+                if let Some(x) = t.strip_prefix(c.as_str()) {
+                    t = x.to_string();
+                }
+            }
+            t = strip_years(&t);
+            for junk in ["()", "（）"] {
+                t = t.replace(junk, "");
+            }
+            let t = t.trim_matches(|c: char| c == '-' || c == '—' || c.is_whitespace());
+            if t.is_empty() {
+                s.sheet.clone()
+            } else {
+                t.to_string()
+            }
+        })
+        .collect()
+}
+
+/// `青山县` when every title starts with the same place name ending in 县/市/区/旗.
+fn county_prefix(sources: &[SourceForm]) -> Option<String> {
+    let first = &sources.first()?.title;
+    let end = first
+        .char_indices()
+        .take(8)
+        .find(|(_, c)| matches!(c, '县' | '市' | '区' | '旗'))
+        .map(|(i, c)| i + c.len_utf8())?;
+    let prefix = &first[..end];
+    let n = sources
+        .iter()
+        .filter(|s| s.title.starts_with(prefix))
+        .count();
+    (n * 2 > sources.len()).then(|| prefix.to_string())
+}
+
+/// Removes `2024年`, `2024—2025年度`, `2024年度`, `（2024年）`, `2024年第三季度` → `第三季度`.
+fn strip_years(t: &str) -> String {
+    let chars: Vec<char> = t.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_ascii_digit() {
+            let mut j = i;
+            while j < chars.len()
+                && (chars[j].is_ascii_digit() || matches!(chars[j], '—' | '-' | '–' | '~'))
+            {
+                j += 1;
+            }
+            let digits = chars[i..j].iter().filter(|c| c.is_ascii_digit()).count();
+            if digits >= 4 && j < chars.len() && chars[j] == '年' {
+                j += 1;
+                if j < chars.len() && chars[j] == '度' {
+                    j += 1;
+                }
+                i = j;
+                continue;
+            }
+            out.extend(&chars[i..j]);
+            i = j;
+            continue;
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    out.replace("(　月)", "").replace("(月)", "")
+}
+
+/// Excel sheet names: ≤ 31 characters, none of `[]:*?/\`, unique.
+fn unique_name(raw: &str, used: &mut HashSet<String>) -> String {
+    let clean: String = raw
+        .chars()
+        .map(|c| if "[]:*?/\\".contains(c) { '_' } else { c })
+        .collect();
+    let base: String = clean.chars().take(31).collect();
+    let mut name = base.clone();
+    let mut n = 1;
+    while used.contains(&name) {
+        n += 1;
+        let suffix = format!("({n})");
+        name = base
+            .chars()
+            .take(31 - suffix.chars().count())
+            .collect::<String>()
+            + &suffix;
+    }
+    used.insert(name.clone());
+    name
+}
+
+/// `青山县2025年村级综合报表` from the sources' county and latest year.
+fn set_title(sources: &[SourceForm]) -> String {
+    let county = county_prefix(sources).unwrap_or_default();
+    let year = sources
+        .iter()
+        .flat_map(|s| years_in(&s.title))
+        .max()
+        .map(|y| format!("{y}年度"))
+        .unwrap_or_default();
+    format!("{county}{year}村级基础数据综合报表（一表通）")
+}
+
+fn years_in(t: &str) -> Vec<u32> {
+    let mut out = Vec::new();
+    let cs: Vec<char> = t.chars().collect();
+    for i in 0..cs.len().saturating_sub(3) {
+        if cs[i..i + 4].iter().all(|c| c.is_ascii_digit())
+            && (i == 0 || !cs[i - 1].is_ascii_digit())
+            && cs.get(i + 4).is_none_or(|c| !c.is_ascii_digit())
+        {
+            let y: u32 = cs[i..i + 4].iter().collect::<String>().parse().unwrap_or(0);
+            if (2000..2100).contains(&y) {
+                out.push(y);
+            }
+        }
+    }
+    out
+}
+
+fn burden(sources: &[SourceForm], canonical: &[CanonicalField], sheets: &[SetSheet]) -> Burden {
+    let data_fields = |s: &SourceForm| s.fields.iter().filter(|f| f.role == "data").count() as u32;
+    let mut by_grain = Vec::new();
+    for level in LEVELS.iter().chain(std::iter::once(&GrainKind::Unknown)) {
+        let forms: Vec<&SourceForm> = sources
+            .iter()
+            .filter(|s| grain_of(&s.grain) == *level)
+            .collect();
+        let sheets_here: Vec<&SetSheet> = sheets
+            .iter()
+            .filter(|s| s.grain == level_name(*level))
+            .collect();
+        if forms.is_empty() && sheets_here.is_empty() {
+            continue;
+        }
+        by_grain.push(BurdenRow {
+            label: level_name(*level).into(),
+            forms_before: forms.len() as u32,
+            fields_before: forms.iter().map(|s| data_fields(s)).sum(),
+            header_cells_before: forms.iter().map(|s| s.header_cells).sum(),
+            sheets_after: sheets_here.len() as u32,
+            fields_after: sheets_here.iter().map(|s| s.columns.len() as u32).sum(),
+        });
+    }
+    let mut departments: Vec<String> = Vec::new();
+    for s in sources {
+        if !departments.contains(&s.department) {
+            departments.push(s.department.clone());
+        }
+    }
+    let by_department = departments
+        .iter()
+        .map(|d| {
+            let forms: Vec<&SourceForm> = sources.iter().filter(|s| &s.department == d).collect();
+            let ids: HashSet<&str> = forms
+                .iter()
+                .flat_map(|s| s.fields.iter().filter_map(|f| f.canonical.as_deref()))
+                .filter(|id| canonical.iter().any(|c| c.id == *id && !c.dropped))
+                .collect();
+            BurdenRow {
+                label: d.clone(),
+                forms_before: forms.len() as u32,
+                fields_before: forms.iter().map(|s| data_fields(s)).sum(),
+                header_cells_before: forms.iter().map(|s| s.header_cells).sum(),
+                sheets_after: sheets.iter().filter(|s| s.departments.contains(d)).count() as u32,
+                fields_after: ids.len() as u32,
+            }
+        })
+        .collect();
+    let total = BurdenRow {
+        label: "合计".into(),
+        forms_before: sources.len() as u32,
+        fields_before: sources.iter().map(data_fields).sum(),
+        header_cells_before: sources.iter().map(|s| s.header_cells).sum(),
+        sheets_after: sheets.len() as u32,
+        fields_after: sheets.iter().map(|s| s.columns.len() as u32).sum(),
+    };
+    let n = departments.len();
+    let mut counts = vec![vec![0u32; n]; n];
+    for c in canonical
+        .iter()
+        .filter(|c| !c.dropped && !c.members.is_empty())
+    {
+        let idx: Vec<usize> = c
+            .departments
+            .iter()
+            .filter_map(|d| departments.iter().position(|x| x == d))
+            .collect();
+        for &i in &idx {
+            for &j in &idx {
+                counts[i][j] += 1;
+            }
+        }
+    }
+    Burden {
+        by_grain,
+        by_department,
+        total,
+        overlap: OverlapMatrix {
+            departments,
+            counts,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_lose_years_and_county() {
+        assert_eq!(
+            strip_years("2024年第三季度80周岁以上老年人"),
+            "第三季度80周岁以上老年人"
+        );
+        assert_eq!(strip_years("2024—2025年度冬春生活救助"), "冬春生活救助");
+        assert_eq!(years_in("青山县2024—2025年度冬春"), vec![2024, 2025]);
+        let mut used = HashSet::new();
+        assert_eq!(unique_name("a/b", &mut used), "a_b");
+        assert_eq!(unique_name("a/b", &mut used), "a_b(2)");
+        let long = "一".repeat(40);
+        assert_eq!(unique_name(&long, &mut used).chars().count(), 31);
+        assert_eq!(unique_name(&long, &mut used).chars().count(), 31);
+    }
+}
