@@ -629,6 +629,23 @@ pub fn guess_grain(title: Option<&str>, fields: &[Field]) -> Grain {
             "有“与户主关系”，每行一名家庭成员（户信息在成员行重复）".into(),
         );
     }
+    // A person's own name beside a 户主 column: a person roster linking each person to the
+    // head (户主身份证号), not a household roster.
+    let own_name = names.iter().any(|n| {
+        n.contains("姓名")
+            && !["户主", "联系人", "配偶", "监护人", "填报", "经办", "开户"]
+                .iter()
+                .any(|q| n.contains(q))
+    });
+    let head_id = names
+        .iter()
+        .any(|n| n.contains("户主") && (n.contains("身份") || n.contains("证件")));
+    if own_name && person_id && head_id {
+        return reason(
+            GrainKind::Person,
+            "有本人姓名和身份证号，另有户主身份证号关联到户，每行一人".into(),
+        );
+    }
     if has("户主") {
         return reason(
             GrainKind::Household,

@@ -183,10 +183,19 @@ pub struct SheetForms {
 /// Runs layout detection and field extraction on every sheet of a workbook.
 pub fn analyse(wb: &Workbook) -> Vec<SheetForms> {
     let referenced = layout::referenced_sheets(wb);
+    let own_set = is_yibiao_form_set(wb);
     let layouts: Vec<layout::SheetLayout> = wb
         .sheets
         .iter()
-        .map(|s| layout::detect(s, &referenced))
+        .map(
+            |s| match own_set.then(|| support_sheet_kind(&s.name)).flatten() {
+                Some(kind) => layout::SheetLayout {
+                    kind,
+                    forms: Vec::new(),
+                },
+                None => layout::detect(s, &referenced),
+            },
+        )
         .collect();
     let dictionaries = Dictionaries::from_sheets(
         wb.sheets
@@ -217,6 +226,23 @@ pub fn analyse(wb: &Workbook) -> Vec<SheetForms> {
             }
         })
         .collect()
+}
+
+/// A form set written by Yibiao: it has both a catalog and a crosswalk sheet.
+fn is_yibiao_form_set(wb: &Workbook) -> bool {
+    let has = |zh: &str, en: &str| wb.sheets.iter().any(|s| s.name == zh || s.name == en);
+    has("目录", "Catalog") && has("字段对照表", "Crosswalk")
+}
+
+/// The kind of a support sheet of a Yibiao form set (catalog, instructions, crosswalk,
+/// overlap matrix, dropdown lists): read back, they are not forms to fill.
+fn support_sheet_kind(name: &str) -> Option<SheetKind> {
+    match name {
+        "目录" | "Catalog" | "填表说明" | "How to fill" | "字段对照表" | "Crosswalk"
+        | "重叠矩阵" | "Overlap" => Some(SheetKind::Instructions),
+        "_lists" => Some(SheetKind::Dictionary),
+        _ => None,
+    }
 }
 
 /// Folds the reader's per-cell notes into a few warnings.

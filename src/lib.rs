@@ -2,8 +2,7 @@
 //!
 //! County departments each send villages their own spreadsheets; the same facts come back under
 //! different names. Yibiao reads those spreadsheets, finds each form's header block and fields,
-//! and (in later stages) clusters the fields that mean the same thing and writes one
-//! consolidated form set.
+//! clusters the fields that mean the same thing, and writes one consolidated form set.
 //!
 //! The core is pure: bytes in, values out. No module here touches the file system, the network
 //! or the browser; the CLI (`src/bin/yibiao.rs`) and the web app are thin edges over it.
@@ -12,7 +11,11 @@
 //! - [`read`]: file bytes → [`read::Workbook`] (cell grids, merges, dropdown lists, red fonts);
 //! - [`layout`]: a sheet's grid → [`layout::Form`]s (title, header block, unit/code rows, data);
 //! - [`fields`]: a form's header block → [`fields::Field`]s (path, name, unit, type, role);
-//! - [`inspect`]: all of the above as one report that never fails.
+//! - [`inspect`]: all of the above as one report that never fails;
+//! - [`matching`]: all fields of all forms → clusters that mean the same thing, with reasons;
+//! - [`plan`]: clusters + staff decisions → the consolidated [`plan::FormSet`];
+//! - [`merge`]: the above as one call, kept as a versioned project file;
+//! - [`write`](mod@write): the consolidated [`plan::FormSet`] → .xlsx bytes.
 
 pub mod error;
 pub mod examples;

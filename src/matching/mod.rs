@@ -315,7 +315,11 @@ pub fn similarity(a: &str, b: &str) -> f32 {
     if a == b {
         return 1.0;
     }
-    let (x, y) = (bigrams(a), bigrams(b));
+    dice(&bigrams(a), &bigrams(b))
+}
+
+/// Dice coefficient of two sorted, deduplicated bigram lists.
+fn dice(x: &[(char, char)], y: &[(char, char)]) -> f32 {
     if x.is_empty() || y.is_empty() {
         return 0.0;
     }
@@ -516,21 +520,30 @@ pub(crate) fn cluster_features(
         }
     }
 
-    // 2. Names the lexicon does not know: bigram index over the compared names.
+    // 2. Names the lexicon does not know: bigram index over the compared names. Lexicon
+    // fields are already grouped; one of each (key, leaf) takes part, for near misses only.
+    let mut reps: HashSet<(&str, &str)> = HashSet::new();
+    let takes_part: Vec<bool> = feats
+        .iter()
+        .map(|f| f.concept.is_none() || reps.insert((f.key.as_str(), f.leaf.as_str())))
+        .collect();
     let mut postings: HashMap<(char, char), Vec<usize>> = HashMap::new();
     let grams: Vec<Vec<(char, char)>> = feats.iter().map(|f| bigrams(&f.name)).collect();
-    for (i, g) in grams.iter().enumerate() {
-        for b in g {
-            postings.entry(*b).or_default().push(i);
-        }
-    }
     let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, f) in feats.iter().enumerate() {
+        if !takes_part[i] {
+            continue;
+        }
+        for b in &grams[i] {
+            postings.entry(*b).or_default().push(i);
+        }
         by_name.entry(f.name.as_str()).or_default().push(i);
     }
     let mut edges: Vec<(f32, usize, usize)> = Vec::new();
-    let mut seen: HashSet<(usize, usize)> = HashSet::new();
     for (i, f) in feats.iter().enumerate() {
+        if !takes_part[i] {
+            continue;
+        }
         let mut cands: Vec<usize> = Vec::new();
         if let Some(same) = by_name.get(f.name.as_str()) {
             // Equal names meet directly; a capped list keeps a name used 10,000 times linear
@@ -547,11 +560,14 @@ pub(crate) fn cluster_features(
         cands.sort_unstable();
         cands.dedup();
         for j in cands {
-            if !seen.insert((i, j)) {
-                continue;
-            }
             let g = &feats[j];
-            let sim = similarity(&f.name, &g.name).max(if f.leaf == g.leaf { 0.9 } else { 0.0 });
+            let sim = if f.name == g.name {
+                1.0
+            } else if f.leaf == g.leaf {
+                0.9_f32.max(dice(&grams[i], &grams[j]))
+            } else {
+                dice(&grams[i], &grams[j])
+            };
             if sim < NEAR_SIMILARITY {
                 continue;
             }

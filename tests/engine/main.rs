@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod county;
+mod export;
 mod layout_cases;
 mod matching;
 mod merging;
