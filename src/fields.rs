@@ -640,7 +640,7 @@ pub fn guess_grain(title: Option<&str>, fields: &[Field]) -> Grain {
     let head_id = names
         .iter()
         .any(|n| n.contains("户主") && (n.contains("身份") || n.contains("证件")));
-    if own_name && person_id && head_id {
+    if own_name && person_id && (head_id || has("户主")) {
         return reason(
             GrainKind::Person,
             "有本人姓名和身份证号，另有户主身份证号关联到户，每行一人".into(),

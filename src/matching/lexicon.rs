@@ -119,6 +119,8 @@ struct LexiconFile {
     #[serde(default)]
     program_words: Vec<String>,
     #[serde(default)]
+    form_words: Vec<String>,
+    #[serde(default)]
     departments: HashMap<String, Vec<String>>,
     #[serde(default)]
     concept: Vec<Concept>,
@@ -187,6 +189,7 @@ pub struct Lexicon {
     generic_leaves: Vec<String>,
     neutral_groups: Vec<String>,
     program_words: Vec<String>,
+    form_words: Vec<String>,
     departments: Vec<(String, Vec<String>)>,
     /// Names staff assigned to a concept (overriding built-in names and variants).
     claimed: HashMap<String, String>,
@@ -261,6 +264,8 @@ impl Lexicon {
             .extend(file.neutral_groups.iter().map(|s| match_key(s)));
         self.program_words
             .extend(file.program_words.iter().map(|s| match_key(s)));
+        self.form_words
+            .extend(file.form_words.iter().map(|s| match_key(s)));
         let mut depts: Vec<(String, Vec<String>)> = file.departments.into_iter().collect();
         depts.sort();
         for (name, words) in depts {
@@ -392,6 +397,38 @@ impl Lexicon {
     /// A name that is specific to one programme when not in the lexicon (…状态, …金额).
     pub fn is_program_specific(&self, key: &str) -> bool {
         self.program_words.iter().any(|w| key.ends_with(w.as_str()))
+    }
+
+    /// The programme a form's title names: the title without the county, years, department
+    /// and form words (`青山县2024年农村最低生活保障对象花名册` → `农村最低生活保障`).
+    pub fn program_of(&self, title: &str) -> String {
+        let mut t: String = match_key(title)
+            .chars()
+            .filter(|c| !c.is_ascii_digit())
+            .collect();
+        // County (or city, district) prefix.
+        if let Some((i, c)) = t
+            .char_indices()
+            .take(8)
+            .find(|(_, c)| matches!(c, '县' | '市' | '区' | '旗'))
+        {
+            t = t[i + c.len_utf8()..].to_string();
+        }
+        let mut words: Vec<&str> = self
+            .departments
+            .iter()
+            // Only the departments' own names: their other words (养老保险, 医疗保险) are the
+            // programmes themselves.
+            .map(|(n, _)| n.as_str())
+            .chain(self.form_words.iter().map(String::as_str))
+            .collect();
+        words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+        for w in words {
+            if !w.is_empty() {
+                t = t.replace(w, "");
+            }
+        }
+        t
     }
 
     /// The department a file name or title names (`青山县民政局-…` → 民政).
@@ -564,6 +601,25 @@ mod tests {
             Some(("meta.filler_name", None)),
         );
         check("供养方式", Person, None);
+    }
+
+    #[test]
+    fn programmes_from_titles() {
+        let lex = Lexicon::builtin();
+        for (title, program) in [
+            ("青山县2024年农村最低生活保障对象花名册", "最低生活保障"),
+            (
+                "青山县城乡居民基本养老保险参保登记花名册",
+                "城乡居民养老保险参保",
+            ),
+            (
+                "青山县2025年度城乡居民基本医疗保险资助参保人员名册",
+                "城乡居民医疗保险资助参保",
+            ),
+            ("青山县农业农村综合信息采集表（0001）", ""),
+        ] {
+            assert_eq!(lex.program_of(title), program, "{title}");
+        }
     }
 
     #[test]

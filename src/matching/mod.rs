@@ -80,6 +80,8 @@ pub(crate) struct Feat {
     pub enums: Vec<String>,
     /// The leaf as written, for reasons.
     pub shown: String,
+    /// The programme the form's title names (`城乡居民基本养老保险参保`), empty if none.
+    pub program: String,
 }
 
 /// Edges at or above this similarity join fields the lexicon does not know.
@@ -221,7 +223,12 @@ fn feature(
         ty: f.ty.clone(),
         enums: f.enum_values.clone(),
         shown: leaf_text.trim().to_string(),
+        program: lex.program_of(&form.title),
     };
+    // A place word with a count's unit or numbers (村民小组（个）) counts places; it is not the
+    // row's place.
+    let counts = f.unit.is_some() || matches!(f.ty.as_str(), "integer" | "decimal");
+    let hit = hit.filter(|h| !(lex.concepts[h.concept].kind == ConceptKind::Place && counts));
     match hit {
         Some(h) => {
             let mut concept = h.concept;
@@ -357,7 +364,9 @@ fn veto(a: &Feat, b: &Feat, lex: &Lexicon) -> Option<String> {
         f.concept
             .is_some_and(|c| matches!(lex.concepts[c].kind, ConceptKind::Place | ConceptKind::Any))
     };
-    if a.level != b.level && !(a.key == b.key && anywhere(a)) {
+    // A form whose grain is unclear says nothing against a match.
+    let known = a.level != GrainKind::Unknown && b.level != GrainKind::Unknown;
+    if known && a.level != b.level && !(a.key == b.key && anywhere(a)) {
         return Some(format!(
             "填报对象不同：{} vs {}",
             level_word(a.level),
@@ -376,8 +385,11 @@ fn veto(a: &Feat, b: &Feat, lex: &Lexicon) -> Option<String> {
             return Some(format!("单位不同：{x} vs {y}"));
         }
     }
+    // Types are read from sample values, which can be messy (a 退役时间 column of free text);
+    // within one lexicon data element the name is the stronger evidence.
     let strong = |t: &str| matches!(t, "id_number" | "phone" | "date");
-    if a.ty != b.ty && (strong(&a.ty) || strong(&b.ty)) {
+    let same_element = a.concept.is_some() && a.key == b.key;
+    if !same_element && a.ty != b.ty && (strong(&a.ty) || strong(&b.ty)) {
         let numeric = |t: &str| matches!(t, "integer" | "decimal");
         if !(numeric(&a.ty) && numeric(&b.ty)) {
             return Some(format!(
@@ -387,14 +399,19 @@ fn veto(a: &Feat, b: &Feat, lex: &Lexicon) -> Option<String> {
             ));
         }
     }
+    // 参保状态 of the pension roster is not 参保状态 of the medical-insurance roster: a
+    // programme's own field joins another form's only when the forms do not name different
+    // programmes (a generic 综合信息采集表 names none).
     if a.concept.is_none()
         && b.concept.is_none()
-        && a.dept != b.dept
         && (lex.is_program_specific(&a.name) || lex.is_program_specific(&b.name))
+        && !a.program.is_empty()
+        && !b.program.is_empty()
+        && dice(&bigrams(&a.program), &bigrams(&b.program)) < 0.7
     {
         return Some(format!(
-            "不同部门的业务字段（{} vs {}），口径可能不同",
-            a.dept, b.dept
+            "业务字段，两张表的业务不同（{} vs {}），口径可能不同",
+            a.program, b.program
         ));
     }
     None
