@@ -90,7 +90,7 @@ fn main() {
         }
     }
     let mut w: Vec<_> = wrong.into_iter().collect();
-    w.sort_by(|a, b| b.1.cmp(&a.1));
+    w.sort_by_key(|b| std::cmp::Reverse(b.1));
     for (k, n) in w.iter().take(40) {
         println!("{n:6} {k}");
     }
