@@ -80,8 +80,10 @@ pub(crate) struct Feat {
     pub enums: Vec<String>,
     /// The leaf as written, for reasons.
     pub shown: String,
-    /// The programme the form's title names (`城乡居民基本养老保险参保`), empty if none.
+    /// The programme the form's title names (`城乡居民养老保险参保`), empty if none.
     pub program: String,
+    /// Its bigrams.
+    pub program_grams: Vec<(char, char)>,
 }
 
 /// Edges at or above this similarity join fields the lexicon does not know.
@@ -127,11 +129,16 @@ pub(crate) fn features(sources: &[SourceForm], lex: &Lexicon) -> Vec<Feat> {
     for (fi, form) in sources.iter().enumerate() {
         let grain = grain_of(&form.grain);
         let start = out.len();
+        let program = lex.program_of(&form.title);
+        let program_grams = bigrams(&program);
         for (ci, f) in form.fields.iter().enumerate() {
             if f.role != "data" {
                 continue;
             }
-            out.push(feature(lex, form, grain, [fi, ci], f));
+            let mut feat = feature(lex, form, grain, [fi, ci], f);
+            feat.program.clone_from(&program);
+            feat.program_grams.clone_from(&program_grams);
+            out.push(feat);
         }
         // 联系人 then 联系电话: the phone is the contact's (the row's own phone is elsewhere).
         for i in start + 1..out.len() {
@@ -223,7 +230,8 @@ fn feature(
         ty: f.ty.clone(),
         enums: f.enum_values.clone(),
         shown: leaf_text.trim().to_string(),
-        program: lex.program_of(&form.title),
+        program: String::new(),
+        program_grams: Vec::new(),
     };
     // A place word with a count's unit or numbers (村民小组（个）) counts places; it is not the
     // row's place.
@@ -407,7 +415,7 @@ fn veto(a: &Feat, b: &Feat, lex: &Lexicon) -> Option<String> {
         && (lex.is_program_specific(&a.name) || lex.is_program_specific(&b.name))
         && !a.program.is_empty()
         && !b.program.is_empty()
-        && dice(&bigrams(&a.program), &bigrams(&b.program)) < 0.7
+        && dice(&a.program_grams, &b.program_grams) < 0.7
     {
         return Some(format!(
             "业务字段，两张表的业务不同（{} vs {}），口径可能不同",

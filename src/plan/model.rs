@@ -55,7 +55,7 @@ pub struct SourceField {
     /// `data` or `structural`.
     pub role: String,
     /// Id of its canonical field ([`CanonicalField::id`]); `None` for structural columns
-    /// (序号, 备注), which every sheet of the set has anyway.
+    /// (序号, 备注): the set numbers its own rows, and the crosswalk lists them as such.
     pub canonical: Option<String>,
 }
 

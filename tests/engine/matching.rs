@@ -216,3 +216,231 @@ fn near_misses_explain_the_risky_separations() {
     let uniq: HashSet<&String> = reasons.iter().collect();
     assert_eq!(uniq.len(), reasons.len());
 }
+
+/// A form for the table-driven cases: title, department, grain, header paths (`组/叶`).
+struct F(
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+);
+
+fn source(f: &F) -> SourceForm {
+    use yibiao::plan::SourceField;
+    SourceForm {
+        file: format!("{}.xlsx", f.0),
+        sheet: "Sheet1".into(),
+        title: f.0.into(),
+        department: f.1.into(),
+        grain: f.2.into(),
+        fields: f
+            .3
+            .iter()
+            .enumerate()
+            .map(|(i, h)| {
+                let path: Vec<String> = h.split('/').map(String::from).collect();
+                let leaf = path.last().cloned().unwrap_or_default();
+                SourceField {
+                    column: i as u32 + 1,
+                    header_path: path,
+                    name: yibiao::text::normalize_name(&leaf),
+                    unit: yibiao::fields::unit_in_text(&leaf),
+                    ty: if leaf.contains("身份") || leaf.contains("证件号") {
+                        "id_number".into()
+                    } else {
+                        "text".into()
+                    },
+                    role: "data".into(),
+                    ..SourceField::default()
+                }
+            })
+            .collect(),
+        ..SourceForm::default()
+    }
+}
+
+/// `together` and `apart` name fields as `form index:header path`.
+#[track_caller]
+fn check(forms: &[F], together: &[&[&str]], apart: &[(&str, &str)]) {
+    let sources: Vec<SourceForm> = forms.iter().map(source).collect();
+    let c = cluster(&sources, &Lexicon::builtin());
+    let at = |r: &str| -> Option<usize> {
+        let (form, path) = r.split_once(':').expect("form:path");
+        let form: usize = form.parse().expect("form index");
+        let fi = forms[form]
+            .3
+            .iter()
+            .position(|h| *h == path)
+            .unwrap_or_else(|| panic!("no field {r}"));
+        c.assignment[form][fi]
+    };
+    for group in together {
+        let first = at(group[0]);
+        for r in &group[1..] {
+            assert_eq!(at(r), first, "{} and {r} should be one field", group[0]);
+        }
+    }
+    for (a, b) in apart {
+        assert_ne!(at(a), at(b), "{a} and {b} should stay apart");
+    }
+}
+
+#[test]
+fn general_matching_cases() {
+    const P: &str = "per_person";
+    const H: &str = "per_household";
+    const V: &str = "per_village";
+    // Synonyms of one data element join; the head's ID on a person roster does not.
+    check(
+        &[
+            F(
+                "甲县高龄津贴发放花名册",
+                "民政",
+                P,
+                &["姓名", "身份证号", "户主身份证号"],
+            ),
+            F("甲县残疾人补贴名册", "残联", P, &["姓　名", "公民身份号码"]),
+            F(
+                "甲县防返贫监测信息表",
+                "乡村振兴",
+                P,
+                &["家庭成员/姓名", "家庭成员/证件号码"],
+            ),
+            F("甲县低保花名册", "民政", H, &["户主姓名", "身份证号码"]),
+        ],
+        &[
+            &["0:身份证号", "1:公民身份号码", "2:家庭成员/证件号码"],
+            &["0:姓名", "1:姓　名", "2:家庭成员/姓名"],
+            &["0:户主身份证号", "3:身份证号码"],
+        ],
+        &[("0:身份证号", "0:户主身份证号"), ("1:姓　名", "3:户主姓名")],
+    );
+    // Look-alike names with different meanings stay apart (characters, units, grain).
+    check(
+        &[
+            F(
+                "甲县农户土地情况表",
+                "农业农村",
+                H,
+                &[
+                    "户主姓名",
+                    "耕地面积（亩）",
+                    "林地面积（亩）",
+                    "养殖面积（公顷）",
+                ],
+            ),
+            F(
+                "甲县林地调查表",
+                "自然资源",
+                H,
+                &[
+                    "户主姓名",
+                    "林地面积（公顷）",
+                    "养殖面积（平方千米）",
+                    "宅基地面积（平方米）",
+                ],
+            ),
+            F(
+                "甲县宅基地台账",
+                "自然资源",
+                H,
+                &["户主姓名", "宅基地面积（㎡）", "人口数"],
+            ),
+            F(
+                "甲县村级统计表",
+                "统计",
+                V,
+                &["村名", "户籍人口", "常住人口", "人口数"],
+            ),
+        ],
+        &[
+            &["1:宅基地面积（平方米）", "2:宅基地面积（㎡）"],
+            &["0:户主姓名", "1:户主姓名", "2:户主姓名"],
+        ],
+        &[
+            ("0:耕地面积（亩）", "0:林地面积（亩）"),
+            ("0:林地面积（亩）", "1:林地面积（公顷）"),
+            ("0:养殖面积（公顷）", "1:养殖面积（平方千米）"),
+            ("3:户籍人口", "3:常住人口"),
+            ("2:人口数", "3:人口数"),
+        ],
+    );
+    // Whose fact: spouse and contact blocks, and a phone right after 联系人.
+    check(
+        &[
+            F(
+                "甲县计生奖扶花名册",
+                "卫健",
+                P,
+                &[
+                    "本人情况/姓名",
+                    "本人情况/身份证号",
+                    "配偶情况/姓名",
+                    "配偶情况/身份证号",
+                    "配偶情况/联系电话",
+                ],
+            ),
+            F(
+                "甲县残疾人名册",
+                "残联",
+                P,
+                &["姓名", "身份证号", "手机号码", "联系人", "联系电话"],
+            ),
+            F(
+                "甲县特困台账",
+                "民政",
+                P,
+                &[
+                    "姓名",
+                    "公民身份号码",
+                    "配偶身份证号",
+                    "监护人/姓名",
+                    "监护人/联系电话",
+                ],
+            ),
+        ],
+        &[
+            &["0:配偶情况/身份证号", "2:配偶身份证号"],
+            &["0:本人情况/身份证号", "1:身份证号", "2:公民身份号码"],
+            &["1:联系人", "2:监护人/姓名"],
+            &["1:联系电话", "2:监护人/联系电话"],
+        ],
+        &[
+            ("0:配偶情况/联系电话", "1:联系电话"),
+            ("1:手机号码", "1:联系电话"),
+            ("0:本人情况/姓名", "0:配偶情况/姓名"),
+        ],
+    );
+    // Names no lexicon knows: equal names join; a programme's own status does not join another
+    // programme's; two columns of one form never join.
+    check(
+        &[
+            F(
+                "甲县城乡居民基本养老保险参保名册",
+                "人社",
+                P,
+                &["姓名", "是否脱贫户", "参保状态", "家庭人口数*", "家庭人口"],
+            ),
+            F(
+                "甲县城乡居民基本医疗保险参保名册",
+                "医保",
+                P,
+                &["姓名", "是否脱贫户", "参保状态"],
+            ),
+            F(
+                "甲县城乡居民基本养老保险待遇名册",
+                "人社",
+                P,
+                &["姓名", "参保状态"],
+            ),
+        ],
+        &[
+            &["0:是否脱贫户", "1:是否脱贫户"],
+            &["0:参保状态", "2:参保状态"],
+        ],
+        &[
+            ("0:参保状态", "1:参保状态"),
+            ("0:家庭人口数*", "0:家庭人口"),
+        ],
+    );
+}
