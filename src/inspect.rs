@@ -159,13 +159,17 @@ pub fn inspect(name: &str, bytes: &[u8]) -> FileReport {
 pub fn inspect_with_limits(name: &str, bytes: &[u8], limits: &Limits) -> FileReport {
     match read::read_with_limits(name, bytes, limits) {
         Ok(wb) => report_workbook(name, &wb),
-        Err(e) => FileReport {
-            file: name.to_string(),
-            format: None,
-            encoding: None,
-            errors: vec![Problem::from_read(&e)],
-            sheets: Vec::new(),
-        },
+        Err(e) => error_report(name, &e),
+    }
+}
+
+fn error_report(name: &str, e: &ReadError) -> FileReport {
+    FileReport {
+        file: name.to_string(),
+        format: None,
+        encoding: None,
+        errors: vec![Problem::from_read(e)],
+        sheets: Vec::new(),
     }
 }
 
@@ -337,5 +341,44 @@ fn field_report(f: &Field) -> FieldReport {
         enum_values: f.enum_values.clone(),
         required: f.required,
         role: f.role.name().into(),
+    }
+}
+
+/// The top-left corner of a sheet as text, for a preview grid (the app shows where the title,
+/// header block and first data rows were found).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SheetPreview {
+    /// The sheet's name.
+    pub sheet: String,
+    /// Up to `rows` × `cols` cell texts, top-down.
+    pub cells: Vec<Vec<String>>,
+}
+
+/// Reads a file like [`inspect`] and also returns a preview of each sheet's first rows.
+pub fn inspect_with_preview(
+    name: &str,
+    bytes: &[u8],
+    rows: u32,
+    cols: u32,
+) -> (FileReport, Vec<SheetPreview>) {
+    match read::read_with_limits(name, bytes, &Limits::default()) {
+        Ok(wb) => {
+            let previews = wb
+                .sheets
+                .iter()
+                .map(|s| SheetPreview {
+                    sheet: s.name.clone(),
+                    cells: (0..s.grid.height().min(rows))
+                        .map(|r| {
+                            (0..s.grid.width().min(cols))
+                                .map(|c| s.grid.get(r, c).text())
+                                .collect()
+                        })
+                        .collect(),
+                })
+                .collect();
+            (report_workbook(name, &wb), previews)
+        }
+        Err(e) => (error_report(name, &e), Vec::new()),
     }
 }

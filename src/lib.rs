@@ -27,6 +27,7 @@ pub mod merge;
 pub mod plan;
 pub mod read;
 pub mod text;
+pub mod ui;
 pub mod warning;
 pub mod write;
 

@@ -32,6 +32,9 @@ pub struct Project {
     /// Staff decisions, in the order made.
     #[serde(default)]
     pub decisions: Vec<Decision>,
+    /// Staff corrections of a form's department or grain.
+    #[serde(default)]
+    pub overrides: Vec<FormOverride>,
     /// What became of each decision at the last merge.
     #[serde(default)]
     pub decision_outcomes: Vec<DecisionOutcome>,
@@ -41,6 +44,21 @@ pub struct Project {
     /// The form set: title, sources, canonical fields, sheets, burden.
     #[serde(flatten)]
     pub set: FormSet,
+}
+
+/// A staff correction of what was detected about one form: its department or its grain.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormOverride {
+    /// The file.
+    pub file: String,
+    /// The sheet (empty for CSV).
+    pub sheet: String,
+    /// The department to use instead of the guess.
+    #[serde(default)]
+    pub department: Option<String>,
+    /// The grain to use instead of the guess (`per_person`, `per_household`, …).
+    #[serde(default)]
+    pub grain: Option<String>,
 }
 
 /// A near miss by field references.
@@ -243,8 +261,34 @@ pub fn merge(
     lexicon_additions: &str,
     decisions: &[Decision],
 ) -> Result<Project, LexiconError> {
+    merge_with(reports, lexicon_additions, decisions, &[])
+}
+
+/// [`merge`] with staff corrections of forms' departments and grains.
+///
+/// # Errors
+/// [`LexiconError`] when the additions are broken.
+pub fn merge_with(
+    reports: &[FileReport],
+    lexicon_additions: &str,
+    decisions: &[Decision],
+    overrides: &[FormOverride],
+) -> Result<Project, LexiconError> {
     let lex = lexicon_with(&[lexicon_additions])?;
-    let sources = plan::sources_from_reports(reports, &lex);
+    let mut sources = plan::sources_from_reports(reports, &lex);
+    for o in overrides {
+        for s in sources
+            .iter_mut()
+            .filter(|s| s.file == o.file && s.sheet == o.sheet)
+        {
+            if let Some(d) = &o.department {
+                s.department.clone_from(d);
+            }
+            if let Some(g) = &o.grain {
+                s.grain.clone_from(g);
+            }
+        }
+    }
     let mut clustering = matching::cluster(&sources, &lex);
     let (outcomes, marks) = plan::decisions::apply(&sources, &mut clustering, decisions);
     let near_misses = clustering
@@ -264,6 +308,7 @@ pub fn merge(
         generator: format!("yibiao {}", env!("CARGO_PKG_VERSION")),
         lexicon_additions: lexicon_additions.to_string(),
         decisions: decisions.to_vec(),
+        overrides: overrides.to_vec(),
         decision_outcomes: outcomes,
         near_misses,
         set,
@@ -275,5 +320,10 @@ pub fn merge(
 /// # Errors
 /// [`LexiconError`] when the project's additions are broken.
 pub fn remerge(reports: &[FileReport], previous: &Project) -> Result<Project, LexiconError> {
-    merge(reports, &previous.lexicon_additions, &previous.decisions)
+    merge_with(
+        reports,
+        &previous.lexicon_additions,
+        &previous.decisions,
+        &previous.overrides,
+    )
 }

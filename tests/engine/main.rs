@@ -1,6 +1,7 @@
 //! The native integration tests of the engine, as one binary: the fixture county against its
 //! truth, layout cases, bad input, and the messages people see.
 
+mod app_state;
 mod bad_input;
 mod county;
 mod export;

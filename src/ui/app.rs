@@ -1,0 +1,789 @@
+//! The Yew components and the browser edge: reading dropped or chosen files, the built-in
+//! examples, downloads through Blob URLs, and autosave in local storage. Every decision is made
+//! by the pure reducer in `state`; this file only draws the state and turns events into actions.
+//! Cell text is always rendered as text, never as HTML, and never becomes a link.
+
+use std::rc::Rc;
+
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::{spawn_local, JsFuture};
+use web_sys::{Blob, BlobPropertyBag, File, FileList, HtmlAnchorElement, HtmlInputElement, Url};
+use yew::prelude::*;
+
+use crate::error::Lang;
+use crate::inspect::inspect_with_preview;
+use crate::merge::{FormOverride, Project};
+use crate::plan::{Decision, SetSheetKind};
+
+use super::i18n::{grain_label, tr, T};
+use super::state::{Action, AppState, FileStatus, Step};
+use super::view::{cluster_rows, department_bars, departments, heat, split};
+
+const STORE_PROJECT: &str = "yibiao.project";
+const STORE_LANG: &str = "yibiao.lang";
+/// Preview size: enough rows for a title, a 3-row header and the first data rows.
+const PREVIEW_ROWS: u32 = 14;
+const PREVIEW_COLS: u32 = 14;
+/// Larger projects are not autosaved (browser storage holds about 5 MB).
+const MAX_SAVED_BYTES: usize = 4_000_000;
+
+impl Reducible for AppState {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut next = (*self).clone();
+        next.apply(action);
+        Rc::new(next)
+    }
+}
+
+type Dispatch = UseReducerDispatcher<AppState>;
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+/// Lets the browser paint (progress) before the next long step.
+async fn yield_now() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+        }
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+fn files_of(list: Option<FileList>) -> Vec<File> {
+    let Some(list) = list else {
+        return Vec::new();
+    };
+    (0..list.length()).filter_map(|i| list.get(i)).collect()
+}
+
+/// Reads the files one after another, letting the page repaint between them.
+fn read_files(files: Vec<File>, dispatch: Dispatch) {
+    if files.is_empty() {
+        return;
+    }
+    dispatch.dispatch(Action::Queue(
+        files
+            .iter()
+            .map(|f| (f.name(), f.size() as usize))
+            .collect(),
+    ));
+    spawn_local(async move {
+        for f in files {
+            let name = f.name();
+            dispatch.dispatch(Action::Reading(name.clone()));
+            yield_now().await;
+            match JsFuture::from(f.array_buffer()).await {
+                Ok(buffer) => {
+                    let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+                    let (report, previews) =
+                        inspect_with_preview(&name, &bytes, PREVIEW_ROWS, PREVIEW_COLS);
+                    dispatch.dispatch(Action::Read {
+                        name,
+                        report,
+                        previews,
+                    });
+                }
+                Err(_) => dispatch.dispatch(Action::Failed {
+                    name,
+                    zh: "浏览器无法读取这个文件，请确认文件没有被其他程序占用后重新添加。".into(),
+                    en: "The browser could not read this file; make sure no other program holds it and add it again.".into(),
+                }),
+            }
+            yield_now().await;
+        }
+    });
+}
+
+fn load_examples(dispatch: Dispatch) {
+    dispatch.dispatch(Action::Queue(
+        crate::examples::EXAMPLES
+            .iter()
+            .map(|(n, b)| (n.to_string(), b.len()))
+            .collect(),
+    ));
+    spawn_local(async move {
+        for (name, bytes) in crate::examples::EXAMPLES {
+            dispatch.dispatch(Action::Reading(name.to_string()));
+            yield_now().await;
+            let (report, previews) = inspect_with_preview(name, bytes, PREVIEW_ROWS, PREVIEW_COLS);
+            dispatch.dispatch(Action::Read {
+                name: name.to_string(),
+                report,
+                previews,
+            });
+        }
+    });
+}
+
+fn download(name: &str, bytes: &[u8], mime: &str) -> Result<(), JsValue> {
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let options = BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = Blob::new_with_u8_array_sequence_and_options(&parts, &options)?;
+    let url = Url::create_object_url_with_blob(&blob)?;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or_else(|| JsValue::from_str("no document"))?;
+    let a: HtmlAnchorElement = document.create_element("a")?.dyn_into()?;
+    a.set_href(&url);
+    a.set_download(name);
+    a.click();
+    Url::revoke_object_url(&url)
+}
+
+fn initial_lang() -> Lang {
+    let from_url = web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .and_then(|q| web_sys::UrlSearchParams::new_with_str(&q).ok())
+        .and_then(|p| p.get("lang"));
+    let stored = storage().and_then(|s| s.get_item(STORE_LANG).ok().flatten());
+    match from_url.or(stored).as_deref() {
+        Some("en") => Lang::En,
+        _ => Lang::Zh,
+    }
+}
+
+/// The app.
+#[component]
+pub fn App() -> Html {
+    let state = use_reducer(|| AppState {
+        lang: initial_lang(),
+        ..AppState::default()
+    });
+    // Restore the last project once.
+    {
+        let dispatch = state.dispatcher();
+        use_effect_with((), move |_| {
+            if let Some(text) = storage().and_then(|s| s.get_item(STORE_PROJECT).ok().flatten()) {
+                if let Ok(p) = Project::from_json(&text) {
+                    dispatch.dispatch(Action::Restore(Box::new(p)));
+                }
+            }
+        });
+    }
+    // Autosave the project and the language.
+    {
+        let project = state.project.clone();
+        use_effect_with(project, move |p| {
+            if let (Some(p), Some(s)) = (p, storage()) {
+                if let Ok(text) = serde_json::to_string(&**p) {
+                    if text.len() <= MAX_SAVED_BYTES {
+                        let _ = s.set_item(STORE_PROJECT, &text);
+                    }
+                }
+            }
+        });
+        let lang = state.lang;
+        use_effect_with(lang, move |l| {
+            if let Some(s) = storage() {
+                let _ = s.set_item(STORE_LANG, if *l == Lang::En { "en" } else { "zh" });
+            }
+        });
+    }
+    let lang = state.lang;
+    let d = state.dispatcher();
+    let go = |step: Step| {
+        let d = d.clone();
+        Callback::from(move |_: MouseEvent| d.dispatch(Action::Go(step)))
+    };
+    let toggle_lang = {
+        let d = d.clone();
+        Callback::from(move |_: MouseEvent| {
+            d.dispatch(Action::SetLang(if lang == Lang::Zh {
+                Lang::En
+            } else {
+                Lang::Zh
+            }))
+        })
+    };
+    let steps = [
+        (Step::Files, T::StepFiles, "step-files"),
+        (Step::Forms, T::StepForms, "step-forms"),
+        (Step::Review, T::StepReview, "step-review"),
+        (Step::Set, T::StepSet, "step-set"),
+        (Step::Export, T::StepExport, "step-export"),
+    ];
+    html! {
+        <div class="app" lang={if lang == Lang::Zh { "zh-CN" } else { "en" }}>
+            <header class="top">
+                <div class="brand">
+                    <h1>{ tr(lang, T::AppTitle) }</h1>
+                    <p class="tagline">{ tr(lang, T::Tagline) }</p>
+                </div>
+                <button class="lang" data-testid="toggle-lang" onclick={toggle_lang}>{ tr(lang, T::Language) }</button>
+            </header>
+            <nav class="steps">
+                { for steps.iter().map(|(s, label, id)| html! {
+                    <button class={classes!("step", (state.step == *s).then_some("current"))}
+                        data-testid={*id} onclick={go(*s)}>{ tr(lang, *label) }</button>
+                }) }
+            </nav>
+            <p class="privacy">{ tr(lang, T::Privacy) }</p>
+            if let Some((zh, en)) = &state.message {
+                <p class="message" role="alert">{ if lang == Lang::Zh { zh } else { en } }</p>
+            }
+            if let Some(r) = &state.restored {
+                <p class="restored" data-testid="restored">{ format!("{}：{} {}，{} {}。", tr(lang, T::Restored), r.forms, tr(lang, T::OriginalForms), r.decisions, tr(lang, T::Decisions)) }</p>
+            }
+            <main>
+                { match state.step {
+                    Step::Files => files_step(&state, &d),
+                    Step::Forms => forms_step(&state, &d),
+                    Step::Review => review_step(&state, &d),
+                    Step::Set => set_step(&state),
+                    Step::Export => export_step(&state, &d),
+                } }
+            </main>
+        </div>
+    }
+}
+
+fn files_step(state: &AppState, d: &Dispatch) -> Html {
+    let lang = state.lang;
+    let onchange = {
+        let d = d.clone();
+        Callback::from(move |e: Event| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            read_files(files_of(input.files()), d.clone());
+            input.set_value("");
+        })
+    };
+    let ondrop = {
+        let d = d.clone();
+        Callback::from(move |e: DragEvent| {
+            e.prevent_default();
+            read_files(
+                files_of(e.data_transfer().and_then(|t| t.files())),
+                d.clone(),
+            );
+        })
+    };
+    let ondragover = Callback::from(|e: DragEvent| e.prevent_default());
+    let examples = {
+        let d = d.clone();
+        Callback::from(move |_: MouseEvent| load_examples(d.clone()))
+    };
+    let clear = {
+        let d = d.clone();
+        Callback::from(move |_: MouseEvent| d.dispatch(Action::Clear))
+    };
+    let done = state.files.len() - state.busy();
+    html! {
+        <section class="files">
+            <div class="drop" {ondrop} {ondragover}>
+                <p>{ tr(lang, T::DropHere) }</p>
+                <label class="button primary">
+                    { tr(lang, T::AddFiles) }
+                    <input type="file" multiple=true data-testid="add-files" class="visually-hidden"
+                        accept=".xlsx,.xlsm,.xlsb,.xls,.ods,.csv,.tsv,.txt" {onchange} />
+                </label>
+                <button class="button" data-testid="load-example" onclick={examples}>{ tr(lang, T::LoadExample) }</button>
+                if !state.files.is_empty() {
+                    <button class="button subtle" onclick={clear}>{ tr(lang, T::ClearAll) }</button>
+                }
+            </div>
+            if state.files.is_empty() {
+                <p class="empty">{ tr(lang, T::NoFiles) }</p>
+            } else {
+                <p class="progress" data-testid="progress">
+                    <progress max={state.files.len().to_string()} value={done.to_string()}></progress>
+                    { format!(" {done} / {}", state.files.len()) }
+                </p>
+                <ul class="file-list">
+                    { for state.files.iter().map(|f| {
+                        let (class, text) = match &f.status {
+                            FileStatus::Waiting => ("waiting", tr(lang, T::Waiting).to_string()),
+                            FileStatus::Reading => ("reading", tr(lang, T::Reading).to_string()),
+                            FileStatus::Read { forms, fields } => ("ok", if lang == Lang::Zh {
+                                format!("✓ 找到 {forms} 张表、{fields} 个字段")
+                            } else {
+                                format!("✓ {forms} forms, {fields} fields")
+                            }),
+                            FileStatus::Failed { zh, en } => ("failed", format!("✗ {}", if lang == Lang::Zh { zh } else { en })),
+                        };
+                        html! {
+                            <li class={classes!("file", class)}>
+                                <span class="name">{ &f.name }</span>
+                                <span class="size">{ format!("{:.0} KB", f.size as f64 / 1024.0) }</span>
+                                <span class="status" data-testid="file-status">{ text }</span>
+                            </li>
+                        }
+                    }) }
+                </ul>
+            }
+        </section>
+    }
+}
+
+fn forms_step(state: &AppState, d: &Dispatch) -> Html {
+    let lang = state.lang;
+    let Some(p) = &state.project else {
+        return html! { <p class="empty">{ tr(lang, T::NothingYet) }</p> };
+    };
+    let grains = [
+        "per_person",
+        "per_household",
+        "per_village",
+        "per_plot",
+        "unknown",
+    ];
+    html! {
+        <section class="forms">
+            <table class="grid">
+                <thead><tr>
+                    <th>{ tr(lang, T::Department) }</th><th>{ tr(lang, T::Form) }</th>
+                    <th>{ tr(lang, T::Grain) }</th><th>{ tr(lang, T::Frequency) }</th>
+                    <th>{ tr(lang, T::HeaderRows) }</th><th>{ tr(lang, T::Fields) }</th><th></th>
+                </tr></thead>
+                <tbody>
+                { for p.set.sources.iter().enumerate().map(|(i, s)| {
+                    let (file, sheet) = (s.file.clone(), s.sheet.clone());
+                    let on_dept = {
+                        let d = d.clone();
+                        let (file, sheet) = (file.clone(), sheet.clone());
+                        Callback::from(move |e: Event| {
+                            let input: HtmlInputElement = e.target_unchecked_into();
+                            d.dispatch(Action::Override(FormOverride { file: file.clone(), sheet: sheet.clone(), department: Some(input.value()), grain: None }));
+                        })
+                    };
+                    let on_grain = {
+                        let d = d.clone();
+                        Callback::from(move |e: Event| {
+                            let input: web_sys::HtmlSelectElement = e.target_unchecked_into();
+                            d.dispatch(Action::Override(FormOverride { file: file.clone(), sheet: sheet.clone(), department: None, grain: Some(input.value()) }));
+                        })
+                    };
+                    let open = state.preview == Some(i);
+                    let on_preview = {
+                        let d = d.clone();
+                        Callback::from(move |_: MouseEvent| d.dispatch(Action::Preview(if open { None } else { Some(i) })))
+                    };
+                    let header = s.header_rows.iter().map(u32::to_string).collect::<Vec<_>>().join("–");
+                    html! {
+                        <>
+                        <tr data-testid="form-row">
+                            <td><input class="dept" value={s.department.clone()} onchange={on_dept} aria-label={tr(lang, T::Department)} /></td>
+                            <td><div class="title">{ &s.title }</div><div class="file-name">{ &s.file }</div></td>
+                            <td><select onchange={on_grain} aria-label={tr(lang, T::Grain)}>
+                                { for grains.iter().map(|g| html! { <option value={*g} selected={s.grain == *g}>{ grain_label(lang, g) }</option> }) }
+                            </select></td>
+                            <td>{ &s.frequency }</td>
+                            <td>{ header }</td>
+                            <td>{ s.fields.iter().filter(|f| f.role == "data").count() }</td>
+                            <td><button class="button subtle" onclick={on_preview}>{ tr(lang, T::Preview) }</button></td>
+                        </tr>
+                        if open {
+                            <tr><td colspan="7">{ preview(state, i) }</td></tr>
+                        }
+                        </>
+                    }
+                }) }
+                </tbody>
+            </table>
+        </section>
+    }
+}
+
+fn preview(state: &AppState, source: usize) -> Html {
+    let (Some(p), Some(pv)) = (&state.project, state.preview_of(source)) else {
+        return html! { <p class="empty">{ "—" }</p> };
+    };
+    let s = &p.set.sources[source];
+    let first_header = s.header_rows.first().copied().unwrap_or(1);
+    let last_header = s.header_rows.last().copied().unwrap_or(first_header);
+    html! {
+        <div class="preview-wrap">
+            <table class="preview">
+                { for pv.cells.iter().enumerate().map(|(r, row)| {
+                    let n = r as u32 + 1;
+                    let class = if n < first_header { "above" } else if n <= last_header { "header" } else if n >= s.data_first_row { "data" } else { "units" };
+                    html! {
+                        <tr class={class}>
+                            <th>{ n }</th>
+                            { for row.iter().map(|c| html! { <td>{ c }</td> }) }
+                        </tr>
+                    }
+                }) }
+            </table>
+        </div>
+    }
+}
+
+fn review_step(state: &AppState, d: &Dispatch) -> Html {
+    let lang = state.lang;
+    let Some(p) = &state.project else {
+        return html! { <p class="empty">{ tr(lang, T::NothingYet) }</p> };
+    };
+    let rows = cluster_rows(state);
+    let all = cluster_rows(&AppState {
+        search: String::new(),
+        department: None,
+        only_review: false,
+        ..state.clone()
+    });
+    let on_search = {
+        let d = d.clone();
+        Callback::from(move |e: InputEvent| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            d.dispatch(Action::Search(input.value()));
+        })
+    };
+    let on_dept = {
+        let d = d.clone();
+        Callback::from(move |e: Event| {
+            let input: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            let v = input.value();
+            d.dispatch(Action::FilterDepartment((!v.is_empty()).then_some(v)));
+        })
+    };
+    let on_only = {
+        let d = d.clone();
+        Callback::from(move |e: Event| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            d.dispatch(Action::OnlyReview(input.checked()));
+        })
+    };
+    let undo = {
+        let d = d.clone();
+        Callback::from(move |_: MouseEvent| d.dispatch(Action::Undo))
+    };
+    html! {
+        <section class="review">
+            <div class="filters">
+                <input type="search" placeholder={tr(lang, T::Search)} aria-label={tr(lang, T::Search)} value={state.search.clone()} oninput={on_search} />
+                <select onchange={on_dept} aria-label={tr(lang, T::Department)}>
+                    <option value="">{ tr(lang, T::AllDepartments) }</option>
+                    { for departments(p).into_iter().map(|x| html! { <option value={x.clone()} selected={state.department.as_deref() == Some(x.as_str())}>{ x }</option> }) }
+                </select>
+                <label><input type="checkbox" checked={state.only_review} onchange={on_only} />{ tr(lang, T::OnlyReview) }</label>
+                <button class="button subtle" onclick={undo} disabled={state.decisions.is_empty()}>{ tr(lang, T::Undo) }</button>
+                <span class="count">{ format!("{} / {}", rows.len(), all.len()) }</span>
+            </div>
+            <ol class="clusters">
+                { for rows.iter().map(|r| cluster_card(lang, r, &all, d)) }
+            </ol>
+            if !p.near_misses.is_empty() {
+                <h3>{ tr(lang, T::NearMisses) }</h3>
+                <ul class="near">
+                    { for p.near_misses.iter().take(40).map(|n| html! {
+                        <li>{ format!("{:.0}% · {}  ↔  {}：{}", n.similarity * 100.0, n.a.header_path.join("/"), n.b.header_path.join("/"), n.reason) }</li>
+                    }) }
+                </ul>
+            }
+        </section>
+    }
+}
+
+fn cluster_card(
+    lang: Lang,
+    r: &super::view::ClusterRow,
+    all: &[super::view::ClusterRow],
+    d: &Dispatch,
+) -> Html {
+    let Some(first) = r.members.first() else {
+        return html! {};
+    };
+    let decide = |decision: Decision| {
+        let d = d.clone();
+        Callback::from(move |_: MouseEvent| d.dispatch(Action::Decide(decision.clone())))
+    };
+    let accept = decide(Decision::Accept {
+        field: first.field.clone(),
+    });
+    let drop = decide(Decision::Drop {
+        field: first.field.clone(),
+    });
+    let rename = {
+        let d = d.clone();
+        let field = first.field.clone();
+        Callback::from(move |e: Event| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            let name = input.value().trim().to_string();
+            if !name.is_empty() {
+                d.dispatch(Action::Decide(Decision::Rename {
+                    field: field.clone(),
+                    name,
+                }));
+            }
+        })
+    };
+    let class = classes!(
+        "cluster",
+        r.needs_review.then_some("risky"),
+        r.confirmed.then_some("confirmed"),
+        r.dropped.then_some("dropped")
+    );
+    html! {
+        <li class={class} data-testid="cluster">
+            <div class="head">
+                <span class="name">{ &r.name }{ r.unit.as_ref().map(|u| format!("（{u}）")).unwrap_or_default() }</span>
+                <span class="conf" title={tr(lang, T::Confidence)}>
+                    <meter min="0" max="1" low="0.6" high="0.8" optimum="1" value={r.confidence.to_string()}></meter>
+                    <span class="pct">{ format!("{:.0}%", r.confidence * 100.0) }</span>
+                </span>
+                if r.dropped { <span class="tag">{ tr(lang, T::Dropped) }</span> }
+                else if r.confirmed { <span class="tag ok">{ tr(lang, T::Accepted) }</span> }
+                <span class="actions">
+                    <button class="button small" data-testid="accept" onclick={accept}>{ tr(lang, T::Accept) }</button>
+                    <button class="button small subtle" data-testid="drop" onclick={drop}>{ tr(lang, T::Drop) }</button>
+                    <input class="rename" placeholder={tr(lang, T::Rename)} aria-label={tr(lang, T::Rename)} onchange={rename} />
+                </span>
+            </div>
+            <ul class="members">
+                { for r.members.iter().map(|m| {
+                    let split_out = decide(split(&m.field));
+                    let on_move = {
+                        let d = d.clone();
+                        let field = m.field.clone();
+                        let targets: Vec<(String, crate::plan::FieldRef)> = all.iter().filter(|c| c.id != r.id).filter_map(|c| c.members.first().map(|x| (c.id.clone(), x.field.clone()))).collect();
+                        Callback::from(move |e: Event| {
+                            let input: web_sys::HtmlSelectElement = e.target_unchecked_into();
+                            let v = input.value();
+                            if let Some((_, to)) = targets.iter().find(|(id, _)| *id == v) {
+                                d.dispatch(Action::Decide(Decision::Move { field: field.clone(), to: to.clone() }));
+                            }
+                        })
+                    };
+                    html! {
+                        <li>
+                            <span class="dept">{ &m.department }</span>
+                            <span class="form">{ &m.form }</span>
+                            <span class="hdr">{ format!("{} · {}", m.column, m.header) }</span>
+                            if r.members.len() > 1 {
+                                <button class="button small subtle" data-testid="split" onclick={split_out}>{ tr(lang, T::Split) }</button>
+                            }
+                            <select class="move" onchange={on_move} aria-label={tr(lang, T::MoveTo)}>
+                                <option value="" selected=true>{ tr(lang, T::MoveTo) }</option>
+                                { for all.iter().filter(|c| c.id != r.id).map(|c| html! { <option value={c.id.clone()}>{ &c.name }</option> }) }
+                            </select>
+                        </li>
+                    }
+                }) }
+            </ul>
+            if !r.reasons.is_empty() {
+                <p class="reasons">{ r.reasons.join("；") }</p>
+            }
+        </li>
+    }
+}
+
+fn set_step(state: &AppState) -> Html {
+    let lang = state.lang;
+    let Some(p) = &state.project else {
+        return html! { <p class="empty">{ tr(lang, T::NothingYet) }</p> };
+    };
+    let b = &p.set.burden;
+    let row = |label: String, r: &crate::plan::BurdenRow| {
+        html! {
+            <tr><td>{ label }</td><td>{ r.forms_before }</td><td>{ r.fields_before }</td><td>{ r.sheets_after }</td><td>{ r.fields_after }</td></tr>
+        }
+    };
+    html! {
+        <section class="set">
+            <h2>{ &p.set.title }</h2>
+            <div class="figures">
+                <div>
+                    <h3>{ tr(lang, T::BurdenTitle) }</h3>
+                    <table class="grid" data-testid="burden">
+                        <thead><tr><th></th><th>{ tr(lang, T::OriginalForms) }</th><th>{ tr(lang, T::OriginalFields) }</th><th>{ tr(lang, T::SetSheets) }</th><th>{ tr(lang, T::SetColumns) }</th></tr></thead>
+                        <tbody>
+                            { for b.by_grain.iter().map(|r| row(grain_label(lang, &r.label).to_string(), r)) }
+                            { row(if lang == Lang::Zh { "合计".into() } else { "Total".into() }, &b.total) }
+                        </tbody>
+                    </table>
+                </div>
+                <div>
+                    <h3>{ tr(lang, T::FieldsPerDepartment) }</h3>
+                    { bar_chart(lang, &department_bars(p)) }
+                </div>
+                <div>
+                    <h3>{ tr(lang, T::Overlap) }</h3>
+                    { heatmap(p) }
+                </div>
+            </div>
+            <ol class="sheets">
+                { for p.set.sheets.iter().map(|s| html! {
+                    <li class={if s.kind == SetSheetKind::Base { "base" } else { "topic" }} data-testid="set-sheet">
+                        <div class="sheet-head">
+                            <span class="kind">{ tr(lang, if s.kind == SetSheetKind::Base { T::Base } else { T::Topic }) }</span>
+                            <span class="name">{ &s.name }</span>
+                            <span class="grain">{ grain_label(lang, &s.grain) }</span>
+                            <span class="freq">{ &s.frequency }</span>
+                            <span class="depts">{ s.departments.join("、") }</span>
+                        </div>
+                        <div class="cols">
+                            { for s.columns.iter().map(|c| html! {
+                                <span class={classes!("col", c.key.then_some("key"), c.required.then_some("req"))}>{ &c.header }</span>
+                            }) }
+                        </div>
+                    </li>
+                }) }
+            </ol>
+        </section>
+    }
+}
+
+fn bar_chart(lang: Lang, bars: &[(String, u32, u32)]) -> Html {
+    let max = bars.iter().map(|b| b.1.max(b.2)).max().unwrap_or(1).max(1) as f32;
+    let row_h = 26.0;
+    let height = bars.len() as f32 * row_h + 24.0;
+    let label_w = 80.0;
+    let width = 420.0;
+    let scale = |v: u32| (width - label_w - 40.0) * v as f32 / max;
+    html! {
+        <svg class="chart" viewBox={format!("0 0 {width} {height}")} role="img" aria-label={tr(lang, T::FieldsPerDepartment)}>
+            { for bars.iter().enumerate().map(|(i, (name, before, after))| {
+                let y = i as f32 * row_h + 4.0;
+                html! {
+                    <g>
+                        <text x="0" y={(y + 14.0).to_string()} class="label">{ name }</text>
+                        <rect x={label_w.to_string()} y={y.to_string()} width={scale(*before).to_string()} height="9" class="before"></rect>
+                        <rect x={label_w.to_string()} y={(y + 10.0).to_string()} width={scale(*after).to_string()} height="9" class="after"></rect>
+                        <text x={(label_w + scale(*before) + 4.0).to_string()} y={(y + 9.0).to_string()} class="value">{ before }</text>
+                        <text x={(label_w + scale(*after) + 4.0).to_string()} y={(y + 19.0).to_string()} class="value">{ after }</text>
+                    </g>
+                }
+            }) }
+            <g>
+                <rect x={label_w.to_string()} y={(height - 14.0).to_string()} width="10" height="9" class="before"></rect>
+                <text x={(label_w + 14.0).to_string()} y={(height - 6.0).to_string()} class="value">{ tr(lang, T::Before) }</text>
+                <rect x={(label_w + 80.0).to_string()} y={(height - 14.0).to_string()} width="10" height="9" class="after"></rect>
+                <text x={(label_w + 94.0).to_string()} y={(height - 6.0).to_string()} class="value">{ tr(lang, T::After) }</text>
+            </g>
+        </svg>
+    }
+}
+
+fn heatmap(p: &Project) -> Html {
+    let m = &p.set.burden.overlap;
+    let n = m.departments.len();
+    let cell = 30.0;
+    let label = 80.0;
+    let size = label + n as f32 * cell;
+    let max = m
+        .counts
+        .iter()
+        .enumerate()
+        .flat_map(|(i, r)| {
+            r.iter()
+                .enumerate()
+                .filter(move |(j, _)| *j != i)
+                .map(|(_, v)| *v)
+        })
+        .max()
+        .unwrap_or(1);
+    html! {
+        <svg class="heatmap" viewBox={format!("0 0 {size} {size}")} role="img">
+            { for m.departments.iter().enumerate().map(|(i, dname)| html! {
+                <g>
+                    <text x="0" y={(label + i as f32 * cell + 19.0).to_string()} class="label">{ dname }</text>
+                    <text x={(label + i as f32 * cell + 4.0).to_string()} y={(label - 6.0).to_string()} class="label vertical"
+                        transform={format!("rotate(-60 {} {})", label + i as f32 * cell + 10.0, label - 6.0)}>{ dname }</text>
+                </g>
+            }) }
+            { for m.counts.iter().enumerate().flat_map(|(i, r)| r.iter().enumerate().map(move |(j, v)| (i, j, *v))).map(|(i, j, v)| html! {
+                <g>
+                    <rect x={(label + j as f32 * cell).to_string()} y={(label + i as f32 * cell).to_string()} width={(cell - 2.0).to_string()} height={(cell - 2.0).to_string()}
+                        fill={if i == j { "#e8e8e8".to_string() } else { heat(v, max) }}></rect>
+                    <text x={(label + j as f32 * cell + 8.0).to_string()} y={(label + i as f32 * cell + 19.0).to_string()} class="value">{ v }</text>
+                </g>
+            }) }
+        </svg>
+    }
+}
+
+fn export_step(state: &AppState, d: &Dispatch) -> Html {
+    let lang = state.lang;
+    let open_project = {
+        let d = d.clone();
+        Callback::from(move |e: Event| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            let files = files_of(input.files());
+            input.set_value("");
+            let d = d.clone();
+            spawn_local(async move {
+                for f in files {
+                    let text = JsFuture::from(f.text())
+                        .await
+                        .ok()
+                        .and_then(|v| v.as_string());
+                    match text.map(|t| Project::from_json(&t)) {
+                        Some(Ok(p)) => d.dispatch(Action::OpenProject(Box::new(p))),
+                        Some(Err(e)) => {
+                            d.dispatch(Action::Message(e.message(Lang::Zh), e.message(Lang::En)))
+                        }
+                        None => d.dispatch(Action::Message(
+                            "无法读取项目文件。".into(),
+                            "Cannot read the project file.".into(),
+                        )),
+                    }
+                }
+            });
+        })
+    };
+    let project = state.project.clone();
+    let xlsx = {
+        let project = project.clone();
+        let d = d.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(p) = &project {
+                match crate::write::to_xlsx(&p.set, lang) {
+                    Ok(bytes) => {
+                        let _ = download(
+                            &format!("{}.xlsx", p.set.title),
+                            &bytes,
+                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        );
+                    }
+                    Err(e) => d.dispatch(Action::Message(e.message(Lang::Zh), e.message(Lang::En))),
+                }
+            }
+        })
+    };
+    let mapping = {
+        let project = project.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(p) = &project {
+                let _ = download(
+                    &format!("{}.json", p.set.title),
+                    p.to_json().as_bytes(),
+                    "application/json",
+                );
+            }
+        })
+    };
+    let not_applied: Vec<_> = project
+        .as_ref()
+        .map(|p| {
+            p.decision_outcomes
+                .iter()
+                .filter(|o| !o.applied)
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
+    html! {
+        <section class="export">
+            <div class="buttons">
+                <button class="button primary" data-testid="export-xlsx" onclick={xlsx} disabled={project.is_none()}>{ tr(lang, T::ExportXlsx) }</button>
+                <button class="button" data-testid="export-mapping" onclick={mapping} disabled={project.is_none()}>{ tr(lang, T::ExportMapping) }</button>
+                <label class="button">
+                    { tr(lang, T::OpenProject) }
+                    <input type="file" accept=".json,application/json" class="visually-hidden" data-testid="open-project" onchange={open_project} />
+                </label>
+            </div>
+            <p class="hint">{ tr(lang, T::ExportHint) }</p>
+            if project.is_none() {
+                <p class="empty">{ tr(lang, T::NothingYet) }</p>
+            }
+            if !not_applied.is_empty() {
+                <h3>{ tr(lang, T::NotApplied) }</h3>
+                <ul>{ for not_applied.iter().map(|o| html! { <li>{ format!("{}：{}", o.decision.describe(), o.problem) }</li> }) }</ul>
+            }
+        </section>
+    }
+}

@@ -1,0 +1,330 @@
+//! The app's state and its one pure reducer: actions in, next state out. No browser, no
+//! storage, no clock — the web edge (`ui::app`) reads files, downloads and saves; this file only
+//! decides. It is compiled and tested natively.
+
+use std::rc::Rc;
+
+use crate::error::Lang;
+use crate::inspect::{FileReport, SheetPreview};
+use crate::merge::{self, FormOverride, Project};
+use crate::plan::Decision;
+
+/// The five steps of the flow.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Step {
+    /// Add files.
+    #[default]
+    Files,
+    /// Check the detected forms.
+    Forms,
+    /// Review the clusters.
+    Review,
+    /// The form set and its figures.
+    Set,
+    /// Downloads.
+    Export,
+}
+
+/// Where one file is.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FileStatus {
+    /// Queued.
+    Waiting,
+    /// Being read.
+    Reading,
+    /// Read: forms and fields found.
+    Read {
+        /// Forms found.
+        forms: usize,
+        /// Fields over those forms.
+        fields: usize,
+    },
+    /// Could not be read; the message says why and what to do.
+    Failed {
+        /// In Chinese.
+        zh: String,
+        /// In English.
+        en: String,
+    },
+}
+
+/// One added file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FileEntry {
+    /// The file's name.
+    pub name: String,
+    /// Its size in bytes.
+    pub size: usize,
+    /// Where it is.
+    pub status: FileStatus,
+    /// What was found (once read).
+    pub report: Option<Rc<FileReport>>,
+    /// The first rows of each sheet (once read); kept in memory only.
+    pub previews: Rc<Vec<SheetPreview>>,
+}
+
+/// What was restored from browser storage at start.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Restored {
+    /// Original forms in the restored project.
+    pub forms: usize,
+    /// Staff decisions restored.
+    pub decisions: usize,
+}
+
+/// The whole app state.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AppState {
+    /// Interface language.
+    pub lang: Lang,
+    /// The step shown.
+    pub step: Step,
+    /// Files in the order added.
+    pub files: Vec<FileEntry>,
+    /// Staff decisions, in order.
+    pub decisions: Vec<Decision>,
+    /// Staff corrections of forms' departments and grains.
+    pub overrides: Vec<FormOverride>,
+    /// Staff lexicon additions (TOML).
+    pub lexicon_additions: String,
+    /// The current merge; `None` until there is something to merge.
+    pub project: Option<Rc<Project>>,
+    /// The review's search text.
+    pub search: String,
+    /// The review's department filter.
+    pub department: Option<String>,
+    /// Show only clusters that need review.
+    pub only_review: bool,
+    /// The form whose preview is open (index into the project's sources).
+    pub preview: Option<usize>,
+    /// Set when a saved project was restored at start.
+    pub restored: Option<Restored>,
+    /// A message for the user (Chinese, English), e.g. a broken project file.
+    pub message: Option<(String, String)>,
+}
+
+/// Everything that can happen.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// Switch the interface language.
+    SetLang(Lang),
+    /// Show a step.
+    Go(Step),
+    /// Files were chosen: (name, size) each, queued in order.
+    Queue(Vec<(String, usize)>),
+    /// A queued file is being read.
+    Reading(String),
+    /// A file was read (its report may still carry a read error).
+    Read {
+        /// The file's name.
+        name: String,
+        /// What was found.
+        report: FileReport,
+        /// The first rows of each sheet.
+        previews: Vec<SheetPreview>,
+    },
+    /// Reading a file failed outside the engine (the browser could not give its bytes, or the
+    /// reader stopped).
+    Failed {
+        /// The file's name.
+        name: String,
+        /// In Chinese.
+        zh: String,
+        /// In English.
+        en: String,
+    },
+    /// Remove one file.
+    Remove(String),
+    /// Remove everything.
+    Clear,
+    /// A staff decision on the clusters.
+    Decide(Decision),
+    /// Take back the last decision.
+    Undo,
+    /// Correct a form's department or grain.
+    Override(FormOverride),
+    /// Review search text.
+    Search(String),
+    /// Review department filter.
+    FilterDepartment(Option<String>),
+    /// Review: only what needs review.
+    OnlyReview(bool),
+    /// Open a form's preview (source index), or close it.
+    Preview(Option<usize>),
+    /// A project file was opened: its decisions, corrections and lexicon apply from now on.
+    OpenProject(Box<Project>),
+    /// A saved project was restored at start (files are not kept).
+    Restore(Box<Project>),
+    /// A project file could not be used.
+    Message(String, String),
+}
+
+impl AppState {
+    /// The next state after `action`.
+    pub fn apply(&mut self, action: Action) {
+        self.message = None;
+        match action {
+            Action::SetLang(l) => self.lang = l,
+            Action::Go(s) => self.step = s,
+            Action::Queue(files) => {
+                for (name, size) in files {
+                    self.files.retain(|f| f.name != name);
+                    self.files.push(FileEntry {
+                        name,
+                        size,
+                        status: FileStatus::Waiting,
+                        report: None,
+                        previews: Rc::new(Vec::new()),
+                    });
+                }
+            }
+            Action::Reading(name) => {
+                if let Some(f) = self.files.iter_mut().find(|f| f.name == name) {
+                    f.status = FileStatus::Reading;
+                }
+            }
+            Action::Read {
+                name,
+                report,
+                previews,
+            } => {
+                if let Some(f) = self.files.iter_mut().find(|f| f.name == name) {
+                    f.status = match report.errors.first() {
+                        Some(e) if report.format.is_none() => FileStatus::Failed {
+                            zh: e.message.clone(),
+                            en: e.message_en.clone(),
+                        },
+                        _ => FileStatus::Read {
+                            forms: report.sheets.iter().map(|s| s.forms.len()).sum(),
+                            fields: report
+                                .sheets
+                                .iter()
+                                .flat_map(|s| &s.forms)
+                                .map(|f| f.fields.len())
+                                .sum(),
+                        },
+                    };
+                    f.report = Some(Rc::new(report));
+                    f.previews = Rc::new(previews);
+                }
+                self.remerge();
+            }
+            Action::Failed { name, zh, en } => {
+                if let Some(f) = self.files.iter_mut().find(|f| f.name == name) {
+                    f.status = FileStatus::Failed { zh, en };
+                }
+            }
+            Action::Remove(name) => {
+                self.files.retain(|f| f.name != name);
+                self.remerge();
+            }
+            Action::Clear => {
+                self.files.clear();
+                self.decisions.clear();
+                self.overrides.clear();
+                self.project = None;
+                self.restored = None;
+                self.preview = None;
+            }
+            Action::Decide(d) => {
+                self.decisions.push(d);
+                self.remerge();
+            }
+            Action::Undo => {
+                self.decisions.pop();
+                self.remerge();
+            }
+            Action::Override(o) => {
+                match self
+                    .overrides
+                    .iter_mut()
+                    .find(|x| x.file == o.file && x.sheet == o.sheet)
+                {
+                    Some(x) => {
+                        if o.department.is_some() {
+                            x.department = o.department;
+                        }
+                        if o.grain.is_some() {
+                            x.grain = o.grain;
+                        }
+                    }
+                    None => self.overrides.push(o),
+                }
+                self.remerge();
+            }
+            Action::Search(s) => self.search = s,
+            Action::FilterDepartment(d) => self.department = d,
+            Action::OnlyReview(b) => self.only_review = b,
+            Action::Preview(p) => self.preview = p,
+            Action::OpenProject(p) => {
+                self.decisions = p.decisions.clone();
+                self.overrides = p.overrides.clone();
+                self.lexicon_additions = p.lexicon_additions.clone();
+                if self.reports().is_empty() {
+                    self.project = Some(Rc::new(*p));
+                } else {
+                    self.remerge();
+                }
+            }
+            Action::Restore(p) => {
+                self.restored = Some(Restored {
+                    forms: p.set.sources.len(),
+                    decisions: p.decisions.len(),
+                });
+                self.decisions = p.decisions.clone();
+                self.overrides = p.overrides.clone();
+                self.lexicon_additions = p.lexicon_additions.clone();
+                self.project = Some(Rc::new(*p));
+            }
+            Action::Message(zh, en) => self.message = Some((zh, en)),
+        }
+    }
+
+    /// The reports of the files read so far, in order.
+    pub fn reports(&self) -> Vec<FileReport> {
+        self.files
+            .iter()
+            .filter_map(|f| f.report.as_deref())
+            .filter(|r| r.format.is_some())
+            .cloned()
+            .collect()
+    }
+
+    /// Files still waiting or being read.
+    pub fn busy(&self) -> usize {
+        self.files
+            .iter()
+            .filter(|f| matches!(f.status, FileStatus::Waiting | FileStatus::Reading))
+            .count()
+    }
+
+    fn remerge(&mut self) {
+        let reports = self.reports();
+        if reports.is_empty() {
+            self.project = None;
+            return;
+        }
+        match merge::merge_with(
+            &reports,
+            &self.lexicon_additions,
+            &self.decisions,
+            &self.overrides,
+        ) {
+            Ok(p) => self.project = Some(Rc::new(p)),
+            Err(e) => {
+                self.message = Some((e.message(Lang::Zh), e.message(Lang::En)));
+            }
+        }
+    }
+
+    /// The preview of a source form's sheet, if its file is still in memory.
+    pub fn preview_of(&self, source: usize) -> Option<&SheetPreview> {
+        let p = self.project.as_ref()?;
+        let s = p.set.sources.get(source)?;
+        let f = self.files.iter().find(|f| f.name == s.file)?;
+        f.previews
+            .iter()
+            .find(|x| x.sheet == s.sheet)
+            .or_else(|| f.previews.first())
+    }
+}

@@ -1,0 +1,147 @@
+//! View logic without the browser: what the review list, the charts and the heatmap show,
+//! computed from the state. The components only draw these.
+
+use crate::merge::{Project, REVIEW_BELOW};
+use crate::plan::{Decision, FieldRef};
+
+use super::state::AppState;
+
+/// One member line of a cluster.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MemberRow {
+    /// Department.
+    pub department: String,
+    /// Original form title.
+    pub form: String,
+    /// Original header path, joined with ` / `.
+    pub header: String,
+    /// Column letter in the original.
+    pub column: String,
+    /// Where it is, for decisions.
+    pub field: FieldRef,
+}
+
+/// One cluster in the review list.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClusterRow {
+    /// Index in the project's canonical fields.
+    pub index: usize,
+    /// Canonical id.
+    pub id: String,
+    /// Canonical name.
+    pub name: String,
+    /// Unit, if any.
+    pub unit: Option<String>,
+    /// 0–1.
+    pub confidence: f32,
+    /// Below the review bar and not confirmed.
+    pub needs_review: bool,
+    /// Confirmed by staff.
+    pub confirmed: bool,
+    /// Dropped by staff.
+    pub dropped: bool,
+    /// Members.
+    pub members: Vec<MemberRow>,
+    /// Why.
+    pub reasons: Vec<String>,
+}
+
+/// The review list: clusters with members, least certain first, filtered by the search text
+/// (canonical or original names), department and "only to review".
+pub fn cluster_rows(state: &AppState) -> Vec<ClusterRow> {
+    let Some(p) = &state.project else {
+        return Vec::new();
+    };
+    let needle = state.search.trim();
+    let mut rows: Vec<ClusterRow> = p
+        .set
+        .canonical
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !c.members.is_empty())
+        .map(|(index, c)| ClusterRow {
+            index,
+            id: c.id.clone(),
+            name: c.name.clone(),
+            unit: c.unit.clone(),
+            confidence: c.confidence,
+            needs_review: c.confidence < REVIEW_BELOW,
+            confirmed: c.confidence >= 1.0
+                && c.reasons.first().is_some_and(|r| r.starts_with("已人工")),
+            dropped: c.dropped,
+            members: c
+                .members
+                .iter()
+                .filter_map(|&[s, f]| {
+                    let src = p.set.sources.get(s)?;
+                    let field = src.fields.get(f)?;
+                    Some(MemberRow {
+                        department: src.department.clone(),
+                        form: src.title.clone(),
+                        header: field.header_path.join(" / "),
+                        column: field.column_letter.clone(),
+                        field: FieldRef::of(&p.set.sources, [s, f]),
+                    })
+                })
+                .collect(),
+            reasons: c.reasons.clone(),
+        })
+        .filter(|r| {
+            needle.is_empty()
+                || r.name.contains(needle)
+                || r.members.iter().any(|m| m.header.contains(needle))
+        })
+        .filter(|r| {
+            state
+                .department
+                .as_ref()
+                .is_none_or(|d| r.members.iter().any(|m| &m.department == d))
+        })
+        .filter(|r| !state.only_review || r.needs_review)
+        .collect();
+    rows.sort_by(|a, b| {
+        a.confidence
+            .total_cmp(&b.confidence)
+            .then(b.members.len().cmp(&a.members.len()))
+            .then(a.index.cmp(&b.index))
+    });
+    rows
+}
+
+/// Departments in the project, in first-seen order.
+pub fn departments(p: &Project) -> Vec<String> {
+    p.set.burden.overlap.departments.clone()
+}
+
+/// Fields per department before and after, for the bar chart.
+pub fn department_bars(p: &Project) -> Vec<(String, u32, u32)> {
+    p.set
+        .burden
+        .by_department
+        .iter()
+        .map(|r| (r.label.clone(), r.fields_before, r.fields_after))
+        .collect()
+}
+
+/// The decision that splits `field` out of its cluster.
+pub fn split(field: &FieldRef) -> Decision {
+    Decision::Split {
+        field: field.clone(),
+    }
+}
+
+/// A heat colour for `value` of `max`: white to deep blue, as an `rgb()` string.
+pub fn heat(value: u32, max: u32) -> String {
+    let t = if max == 0 {
+        0.0
+    } else {
+        value as f32 / max as f32
+    };
+    let c = |from: f32, to: f32| (from + (to - from) * t).round() as u8;
+    format!(
+        "rgb({},{},{})",
+        c(255.0, 30.0),
+        c(255.0, 90.0),
+        c(255.0, 170.0)
+    )
+}

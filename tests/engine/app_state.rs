@@ -1,0 +1,160 @@
+//! The web app's reducer and view logic, natively: files in, statuses and a live form set out;
+//! decisions and corrections change the set; the review list is ordered and filtered as shown.
+
+use yibiao::examples::EXAMPLES;
+use yibiao::inspect::inspect_with_preview;
+use yibiao::merge::{FormOverride, Project};
+use yibiao::plan::Decision;
+use yibiao::ui::state::{Action, AppState, FileStatus, Step};
+use yibiao::ui::view::{cluster_rows, department_bars, heat, split};
+use yibiao::Lang;
+
+fn with_examples() -> AppState {
+    let mut s = AppState::default();
+    s.apply(Action::Queue(
+        EXAMPLES
+            .iter()
+            .map(|(n, b)| (n.to_string(), b.len()))
+            .collect(),
+    ));
+    assert_eq!(s.busy(), EXAMPLES.len());
+    for (name, bytes) in EXAMPLES {
+        s.apply(Action::Reading(name.to_string()));
+        let (report, previews) = inspect_with_preview(name, bytes, 14, 14);
+        s.apply(Action::Read {
+            name: name.to_string(),
+            report,
+            previews,
+        });
+    }
+    s
+}
+
+#[test]
+fn files_become_forms_and_a_live_form_set() {
+    let s = with_examples();
+    assert_eq!(s.busy(), 0);
+    assert!(s
+        .files
+        .iter()
+        .all(|f| matches!(f.status, FileStatus::Read { forms, .. } if forms >= 1)));
+    let p = s.project.as_ref().expect("project");
+    assert_eq!(p.set.sources.len(), 14);
+    // A form's preview shows its sheet's first rows.
+    let pv = s.preview_of(0).expect("preview");
+    assert!(!pv.cells.is_empty());
+}
+
+#[test]
+fn a_bad_file_fails_alone_with_a_plain_reason() {
+    let mut s = with_examples();
+    s.apply(Action::Queue(vec![("坏文件.xlsx".into(), 9)]));
+    let (report, previews) = inspect_with_preview("坏文件.xlsx", b"PK\x03\x04broken", 14, 14);
+    s.apply(Action::Read {
+        name: "坏文件.xlsx".into(),
+        report,
+        previews,
+    });
+    let bad = s
+        .files
+        .iter()
+        .find(|f| f.name == "坏文件.xlsx")
+        .expect("file");
+    match &bad.status {
+        FileStatus::Failed { zh, en } => {
+            assert!(!zh.is_empty() && !en.is_empty());
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(s.project.as_ref().expect("project").set.sources.len(), 14);
+    s.apply(Action::Remove("坏文件.xlsx".into()));
+    assert_eq!(s.files.len(), EXAMPLES.len());
+}
+
+#[test]
+fn review_list_is_ordered_filtered_and_decisions_apply_live() {
+    let mut s = with_examples();
+    let rows = cluster_rows(&s);
+    assert!(rows.windows(2).all(|w| w[0].confidence <= w[1].confidence));
+    let id_row = rows
+        .iter()
+        .find(|r| r.id == "person.id_number")
+        .expect("ID cluster");
+    assert!(id_row.members.len() >= 8);
+
+    s.apply(Action::Search("身份".into()));
+    assert!(cluster_rows(&s)
+        .iter()
+        .all(|r| r.name.contains("身份") || r.members.iter().any(|m| m.header.contains("身份"))));
+    s.apply(Action::Search(String::new()));
+    s.apply(Action::FilterDepartment(Some("残联".into())));
+    assert!(cluster_rows(&s)
+        .iter()
+        .all(|r| r.members.iter().any(|m| m.department == "残联")));
+    s.apply(Action::FilterDepartment(None));
+    s.apply(Action::OnlyReview(true));
+    assert!(cluster_rows(&s).iter().all(|r| r.needs_review));
+    s.apply(Action::OnlyReview(false));
+
+    // Split one member out of the ID cluster, then undo.
+    let before = cluster_rows(&s).len();
+    let member = id_row.members[1].field.clone();
+    s.apply(Action::Decide(split(&member)));
+    assert_eq!(cluster_rows(&s).len(), before + 1);
+    s.apply(Action::Undo);
+    assert_eq!(cluster_rows(&s).len(), before);
+
+    // Accept: confirmed, full confidence.
+    s.apply(Action::Decide(Decision::Accept {
+        field: member.clone(),
+    }));
+    let row = cluster_rows(&s)
+        .into_iter()
+        .find(|r| r.id == "person.id_number")
+        .expect("row");
+    assert!(row.confirmed);
+    assert_eq!(row.confidence, 1.0);
+}
+
+#[test]
+fn corrections_of_department_and_grain_flow_into_the_set() {
+    let mut s = with_examples();
+    let p = s.project.clone().expect("project");
+    let src = &p.set.sources[0];
+    s.apply(Action::Override(FormOverride {
+        file: src.file.clone(),
+        sheet: src.sheet.clone(),
+        department: Some("社保中心".into()),
+        grain: None,
+    }));
+    let p2 = s.project.clone().expect("project");
+    assert_eq!(p2.set.sources[0].department, "社保中心");
+    assert!(department_bars(&p2).iter().any(|(d, _, _)| d == "社保中心"));
+    assert_eq!(s.overrides.len(), 1);
+}
+
+#[test]
+fn a_saved_project_restores_and_reopens() {
+    let s = with_examples();
+    let text = s.project.as_ref().expect("project").to_json();
+    let mut fresh = AppState::default();
+    fresh.apply(Action::Restore(Box::new(
+        Project::from_json(&text).expect("parses"),
+    )));
+    let r = fresh.restored.clone().expect("restored");
+    assert_eq!(r.forms, 14);
+    assert!(fresh.project.is_some());
+    fresh.apply(Action::Go(Step::Set));
+    assert_eq!(fresh.step, Step::Set);
+    fresh.apply(Action::SetLang(Lang::En));
+    assert_eq!(fresh.lang, Lang::En);
+    fresh.apply(Action::Clear);
+    assert!(fresh.project.is_none() && fresh.restored.is_none());
+}
+
+#[test]
+fn heat_goes_from_white_to_blue() {
+    assert_eq!(heat(0, 10), "rgb(255,255,255)");
+    assert_eq!(heat(10, 10), "rgb(30,90,170)");
+    assert_eq!(heat(3, 0), "rgb(255,255,255)");
+}
