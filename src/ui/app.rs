@@ -464,7 +464,7 @@ fn review_step(state: &AppState, d: &Dispatch) -> Html {
                 <span class="count">{ format!("{} / {}", rows.len(), all.len()) }</span>
             </div>
             <ol class="clusters">
-                { for rows.iter().map(|r| cluster_card(lang, r, &all, d)) }
+                { for rows.iter().map(|r| cluster_card(lang, r, &all, state.moving.as_ref(), d)) }
             </ol>
             if !p.near_misses.is_empty() {
                 <h3>{ tr(lang, T::NearMisses) }</h3>
@@ -482,6 +482,7 @@ fn cluster_card(
     lang: Lang,
     r: &super::view::ClusterRow,
     all: &[super::view::ClusterRow],
+    moving: Option<&crate::plan::FieldRef>,
     d: &Dispatch,
 ) -> Html {
     let Some(first) = r.members.first() else {
@@ -536,6 +537,11 @@ fn cluster_card(
             <ul class="members">
                 { for r.members.iter().map(|m| {
                     let split_out = decide(split(&m.field));
+                    let start_move = {
+                        let d = d.clone();
+                        let field = m.field.clone();
+                        Callback::from(move |_: MouseEvent| d.dispatch(Action::StartMove(Some(field.clone()))))
+                    };
                     let on_move = {
                         let d = d.clone();
                         let field = m.field.clone();
@@ -556,10 +562,14 @@ fn cluster_card(
                             if r.members.len() > 1 {
                                 <button class="button small subtle" data-testid="split" onclick={split_out}>{ tr(lang, T::Split) }</button>
                             }
-                            <select class="move" onchange={on_move} aria-label={tr(lang, T::MoveTo)}>
-                                <option value="" selected=true>{ tr(lang, T::MoveTo) }</option>
-                                { for all.iter().filter(|c| c.id != r.id).map(|c| html! { <option value={c.id.clone()}>{ &c.name }</option> }) }
-                            </select>
+                            if moving == Some(&m.field) {
+                                <select class="move" onchange={on_move} aria-label={tr(lang, T::MoveTo)}>
+                                    <option value="" selected=true>{ tr(lang, T::MoveTo) }</option>
+                                    { for all.iter().filter(|c| c.id != r.id).map(|c| html! { <option value={c.id.clone()}>{ &c.name }</option> }) }
+                                </select>
+                            } else {
+                                <button class="button small subtle move" onclick={start_move}>{ tr(lang, T::MoveTo) }</button>
+                            }
                         </li>
                     }
                 }) }

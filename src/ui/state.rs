@@ -97,6 +97,8 @@ pub struct AppState {
     pub only_review: bool,
     /// The form whose preview is open (index into the project's sources).
     pub preview: Option<usize>,
+    /// The field being moved to another cluster (its target list is open).
+    pub moving: Option<crate::plan::FieldRef>,
     /// Set when a saved project was restored at start.
     pub restored: Option<Restored>,
     /// A message for the user (Chinese, English), e.g. a broken project file.
@@ -151,6 +153,8 @@ pub enum Action {
     OnlyReview(bool),
     /// Open a form's preview (source index), or close it.
     Preview(Option<usize>),
+    /// Open the "move to" list for a field, or close it.
+    StartMove(Option<crate::plan::FieldRef>),
     /// A project file was opened: its decisions, corrections and lexicon apply from now on.
     OpenProject(Box<Project>),
     /// A saved project was restored at start (files are not kept).
@@ -226,7 +230,9 @@ impl AppState {
                 self.restored = None;
                 self.preview = None;
             }
+            Action::StartMove(f) => self.moving = f,
             Action::Decide(d) => {
+                self.moving = None;
                 self.decisions.push(d);
                 self.remerge();
             }

@@ -1,0 +1,141 @@
+// Browser test of the Yibiao web app, acting as a county clerk would: open the app, add the
+// fixture county's files through the real file input (plus one broken file), check forms and
+// fields, accept and split a cluster, look at the form set, download the xlsx and re-read it
+// with the CLI. The page must make no request beyond its own static files and log no errors.
+//
+// Usage: node e2e/run.mjs [DIST_DIR]   (after `trunk build --release`; needs target/release/yibiao)
+// Screenshots of each step go to docs/screenshots/.
+import { chromium } from "playwright-core";
+import { createServer } from "node:http";
+import { readFileSync, readdirSync, existsSync, mkdirSync, writeFileSync, statSync } from "node:fs";
+import { join, extname, resolve, dirname } from "node:path";
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { tmpdir } from "node:os";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const dist = resolve(process.argv[2] || join(root, "dist"));
+const fixtures = join(root, "tests/fixtures/qingshan");
+const shots = join(root, "docs/screenshots");
+mkdirSync(shots, { recursive: true });
+
+const types = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".wasm": "application/wasm", ".css": "text/css", ".png": "image/png" };
+const server = createServer((req, res) => {
+  const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
+  let file = join(dist, path === "/" ? "index.html" : path);
+  if (!file.startsWith(dist) || !existsSync(file) || statSync(file).isDirectory()) {
+    res.writeHead(404);
+    res.end();
+    return;
+  }
+  res.writeHead(200, { "content-type": types[extname(file)] || "application/octet-stream" });
+  res.end(readFileSync(file));
+});
+await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+const origin = `http://127.0.0.1:${server.address().port}`;
+
+const failures = [];
+function check(cond, what) {
+  if (!cond) failures.push(what);
+  console.log(`${cond ? "ok  " : "FAIL"} ${what}`);
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 800 }, locale: "zh-CN" });
+const page = await context.newPage();
+const foreign = [];
+const errors = [];
+page.on("request", (r) => {
+  const u = r.url();
+  if (!u.startsWith(origin) && !u.startsWith("data:") && !u.startsWith("blob:")) foreign.push(u);
+});
+page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+page.on("pageerror", (e) => errors.push(String(e)));
+
+try {
+  await page.goto(origin + "/");
+  await page.getByTestId("add-files").waitFor({ state: "attached", timeout: 30000 });
+  await page.screenshot({ path: join(shots, "1-files-empty.png") });
+
+  // 1. Add the county's files and one broken file through the real input.
+  const files = readdirSync(fixtures).filter((f) => /\.(xlsx|xls|ods|csv)$/.test(f)).map((f) => join(fixtures, f));
+  const broken = join(tmpdir(), "损坏的表格.xlsx");
+  writeFileSync(broken, Buffer.concat([Buffer.from("PK\x03\x04"), Buffer.alloc(200, 7)]));
+  await page.getByTestId("add-files").setInputFiles([...files, broken]);
+  const total = files.length + 1;
+  await page.waitForFunction(
+    (n) => {
+      const s = [...document.querySelectorAll("[data-testid=file-status]")].map((e) => e.textContent);
+      return s.length === n && s.every((t) => t.startsWith("✓") || t.startsWith("✗"));
+    },
+    total,
+    { timeout: 60000 },
+  );
+  const statuses = await page.getByTestId("file-status").allTextContents();
+  check(statuses.filter((s) => s.startsWith("✓")).length === files.length, `all ${files.length} county files read`);
+  check(statuses.filter((s) => s.startsWith("✗")).length === 1, "the broken file gets one error line, the rest succeed");
+  await page.screenshot({ path: join(shots, "1-files.png"), fullPage: false });
+
+  // 2. Forms.
+  await page.getByTestId("step-forms").click();
+  const forms = await page.getByTestId("form-row").count();
+  check(forms === 14, `14 forms listed (got ${forms})`);
+  await page.getByRole("button", { name: "预览" }).first().click();
+  await page.screenshot({ path: join(shots, "2-forms.png") });
+
+  // 3. Review: accept the riskiest cluster, split a member out of a big one.
+  await page.getByTestId("step-review").click();
+  const clusters = page.getByTestId("cluster");
+  const before = await clusters.count();
+  check(before > 100, `clusters shown (${before})`);
+  await clusters.first().getByTestId("accept").click();
+  await page.waitForFunction(() => document.querySelector("[data-testid=cluster] .tag.ok") !== null);
+  check(true, "accepting a cluster marks it confirmed");
+  const big = clusters.filter({ has: page.getByTestId("split") }).first();
+  await big.getByTestId("split").first().click();
+  await page.waitForFunction((n) => document.querySelectorAll("[data-testid=cluster]").length === n + 1, before);
+  check((await clusters.count()) === before + 1, "splitting a member makes one more cluster");
+  await page.screenshot({ path: join(shots, "3-review.png") });
+
+  // 4. The form set.
+  await page.getByTestId("step-set").click();
+  const sheets = await page.getByTestId("set-sheet").count();
+  check(sheets >= 15, `form set sheets shown (${sheets})`);
+  await page.screenshot({ path: join(shots, "4-set.png"), fullPage: true });
+
+  // 5. Export and re-read the xlsx with the CLI.
+  await page.getByTestId("step-export").click();
+  await page.screenshot({ path: join(shots, "5-export.png") });
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-xlsx").click()]);
+  const saved = join(tmpdir(), "yibiao-e2e-set.xlsx");
+  await download.saveAs(saved);
+  const cli = join(root, "target/release/yibiao");
+  const report = JSON.parse(execFileSync(cli, ["inspect", "--json", saved], { encoding: "utf-8" }));
+  const names = report.files[0].sheets.filter((s) => s.kind === "form").map((s) => s.sheet);
+  check(names.includes("人员基本信息") && names.includes("农户基本信息"), "downloaded xlsx has the base tables");
+  check(names.length === sheets, `downloaded xlsx has the ${sheets} sheets shown`);
+  const [mapping] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-mapping").click()]);
+  const json = JSON.parse(readFileSync(await mapping.path(), "utf-8"));
+  check(json.format === "yibiao-project" && json.decisions.length === 2, "project file has the two decisions");
+
+  // Reload: the project is restored from browser storage.
+  await page.reload();
+  await page.getByTestId("restored").waitFor({ timeout: 30000 });
+  check(true, "after a reload the project is restored");
+} catch (e) {
+  failures.push(String(e));
+  console.log("FAIL", e);
+  await page.screenshot({ path: join(tmpdir(), "yibiao-e2e-failure.png") }).catch(() => {});
+}
+check(foreign.length === 0, `no request beyond the app's own files ${foreign.join(" ")}`);
+check(errors.length === 0, `no console errors ${errors.join(" | ")}`);
+await browser.close();
+server.close();
+if (failures.length) {
+  console.log(`\n${failures.length} failed`);
+  process.exit(1);
+}
+console.log("\nall browser checks passed");
