@@ -14,9 +14,13 @@ import { fileURLToPath } from "node:url";
 import { tmpdir } from "node:os";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const dist = resolve(process.argv[2] || join(root, "dist"));
+// A directory is served on localhost; an .html file (the single-file build) is opened from disk.
+const target = resolve(process.argv[2] || join(root, "dist"));
+const single = target.endsWith(".html");
+const dist = single ? dirname(target) : target;
 const fixtures = join(root, "tests/fixtures/qingshan");
-const shots = join(root, "docs/screenshots");
+// README's screenshots come from the served build; the single-file run keeps its own aside.
+const shots = single ? join(tmpdir(), "yibiao-file-screens") : join(root, "docs/screenshots");
 mkdirSync(shots, { recursive: true });
 
 const types = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".wasm": "application/wasm", ".css": "text/css", ".png": "image/png" };
@@ -32,7 +36,8 @@ const server = createServer((req, res) => {
   res.end(readFileSync(file));
 });
 await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
-const origin = `http://127.0.0.1:${server.address().port}`;
+const origin = single ? `file://${target}` : `http://127.0.0.1:${server.address().port}`;
+const start = single ? origin : origin + "/";
 
 const failures = [];
 function check(cond, what) {
@@ -56,7 +61,7 @@ page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
 page.on("pageerror", (e) => errors.push(String(e)));
 
 try {
-  await page.goto(origin + "/");
+  await page.goto(start);
   await page.getByTestId("add-files").waitFor({ state: "attached", timeout: 30000 });
   await page.screenshot({ path: join(shots, "1-files-empty.png") });
 

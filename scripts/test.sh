@@ -14,5 +14,9 @@ trunk build --release --offline
 du -b dist/*.wasm dist/*.js dist/*.css | awk '{print}'
 gzip -9 -c dist/*.wasm | wc -c | awk '{printf "wasm gzip: %d bytes\n", $1}'
 
-echo "=== browser tests ==="
+echo "=== browser tests: served on localhost ==="
 node e2e/run.mjs dist
+
+echo "=== browser tests: the single offline file opened from disk ==="
+python3 scripts/single_file.py dist dist-single/yibiao.html
+node e2e/run.mjs dist-single/yibiao.html
