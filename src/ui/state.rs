@@ -211,11 +211,18 @@ impl AppState {
                     f.report = Some(Rc::new(report));
                     f.previews = Rc::new(previews);
                 }
-                self.remerge();
+                // Merge once the batch is read, not after every file (200 files would merge
+                // 200 times).
+                if self.busy() == 0 {
+                    self.remerge();
+                }
             }
             Action::Failed { name, zh, en } => {
                 if let Some(f) = self.files.iter_mut().find(|f| f.name == name) {
                     f.status = FileStatus::Failed { zh, en };
+                }
+                if self.busy() == 0 {
+                    self.remerge();
                 }
             }
             Action::Remove(name) => {

@@ -158,3 +158,27 @@ fn heat_goes_from_white_to_blue() {
     assert_eq!(heat(10, 10), "rgb(30,90,170)");
     assert_eq!(heat(3, 0), "rgb(255,255,255)");
 }
+
+#[test]
+fn the_set_is_merged_once_the_batch_is_read() {
+    let mut s = AppState::default();
+    let (a, b) = (&EXAMPLES[0], &EXAMPLES[1]);
+    s.apply(Action::Queue(vec![
+        (a.0.to_string(), a.1.len()),
+        (b.0.to_string(), b.1.len()),
+    ]));
+    let (report, previews) = inspect_with_preview(a.0, a.1, 4, 4);
+    s.apply(Action::Read {
+        name: a.0.to_string(),
+        report,
+        previews,
+    });
+    assert!(s.project.is_none(), "one file still waiting");
+    s.apply(Action::Failed {
+        name: b.0.to_string(),
+        zh: "读不出".into(),
+        en: "unreadable".into(),
+    });
+    assert_eq!(s.busy(), 0);
+    assert!(s.project.is_some(), "merged when the batch is done");
+}
