@@ -58,6 +58,8 @@ page.on("request", (r) => {
   if (!u.startsWith(origin) && !u.startsWith("data:") && !u.startsWith("blob:")) foreign.push(u);
 });
 page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+let workers = 0;
+page.on("worker", () => { workers += 1; });
 page.on("pageerror", (e) => errors.push(String(e)));
 
 try {
@@ -82,6 +84,8 @@ try {
   const statuses = await page.getByTestId("file-status").allTextContents();
   check(statuses.filter((s) => s.startsWith("✓")).length === files.length, `all ${files.length} county files read`);
   check(statuses.filter((s) => s.startsWith("✗")).length === 1, "the broken file gets one error line, the rest succeed");
+  // Served, files are read in a Web Worker; the offline file (no glue URL) reads in the page.
+  check(single ? workers === 0 : workers >= 1, `files read ${single ? "in the page" : "in a worker"} (${workers} workers)`);
   await page.screenshot({ path: join(shots, "1-files.png"), fullPage: false });
 
   // 2. Forms.

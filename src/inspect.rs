@@ -346,7 +346,7 @@ fn field_report(f: &Field) -> FieldReport {
 
 /// The top-left corner of a sheet as text, for a preview grid (the app shows where the title,
 /// header block and first data rows were found).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SheetPreview {
     /// The sheet's name.
     pub sheet: String,

@@ -1,8 +1,23 @@
-//! The web app's entry point (built by Trunk for wasm32). Natively it only says where to look.
+//! The web app's entry point (built by Trunk for wasm32). The same module also serves the
+//! reading worker: there, `main` does nothing and the worker calls [`worker_inspect`].
+//! Natively it only says where to look.
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen::prelude::wasm_bindgen;
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
-    yew::Renderer::<yibiao::ui::app::App>::new().render();
+    // In the worker there is no window: nothing to render.
+    if web_sys::window().is_some() {
+        yew::Renderer::<yibiao::ui::app::App>::new().render();
+    }
+}
+
+/// Reads one file in the worker: the report and sheet previews as JSON.
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen]
+pub fn worker_inspect(name: String, bytes: Vec<u8>) -> String {
+    yibiao::ui::worker_result(&name, &bytes)
 }
 
 #[cfg(not(target_arch = "wasm32"))]

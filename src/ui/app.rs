@@ -18,12 +18,10 @@ use crate::plan::{Decision, SetSheetKind};
 use super::i18n::{grain_label, tr, T};
 use super::state::{Action, AppState, FileStatus, Step};
 use super::view::{cluster_rows, department_bars, departments, heat, split};
+use super::{PREVIEW_COLS, PREVIEW_ROWS};
 
 const STORE_PROJECT: &str = "yibiao.project";
 const STORE_LANG: &str = "yibiao.lang";
-/// Preview size: enough rows for a title, a 3-row header and the first data rows.
-const PREVIEW_ROWS: u32 = 14;
-const PREVIEW_COLS: u32 = 14;
 /// Larger projects are not autosaved (browser storage holds about 5 MB).
 const MAX_SAVED_BYTES: usize = 4_000_000;
 
@@ -60,7 +58,113 @@ fn files_of(list: Option<FileList>) -> Vec<File> {
     (0..list.length()).filter_map(|i| list.get(i)).collect()
 }
 
-/// Reads the files one after another, letting the page repaint between them.
+/// The reading worker's script. It loads the app's own wasm module (the same one the page runs,
+/// passed as a compiled `WebAssembly.Module`) through the page's own glue script, then answers
+/// one file per message. A trap while reading a hostile file ends in a rejected call; the page
+/// then drops this worker and starts a fresh one for the rest of the batch.
+const WORKER_JS: &str = r#"
+let app;
+onmessage = async (e) => {
+  const m = e.data;
+  try {
+    if (m.glue) {
+      app = await import(m.glue);
+      await app.default({ module_or_path: m.module });
+      postMessage({ ready: true });
+      return;
+    }
+    postMessage({ json: app.worker_inspect(m.name, new Uint8Array(m.bytes)) });
+  } catch (err) {
+    postMessage({ error: String(err) });
+  }
+};
+"#;
+
+/// The URL of the page's glue script (Trunk preloads it), if the page was served with one;
+/// the single offline file has none and reads in the page instead.
+fn glue_url() -> Option<String> {
+    let doc = web_sys::window()?.document()?;
+    let link = doc.query_selector("link[rel=modulepreload]").ok()??;
+    let href = link.get_attribute("href")?;
+    let base = doc.base_uri().ok()??;
+    Url::new_with_base(&href, &base).ok().map(|u| u.href())
+}
+
+/// The worker's next message (after posting `send`), or its failure.
+async fn next_message(
+    worker: &web_sys::Worker,
+    send: &JsValue,
+    transfer: Option<&js_sys::Array>,
+) -> Result<JsValue, JsValue> {
+    let promise = js_sys::Promise::new(&mut |resolve, reject| {
+        worker.set_onmessage(Some(&resolve));
+        worker.set_onerror(Some(&reject));
+        worker.set_onmessageerror(Some(&reject));
+    });
+    match transfer {
+        Some(t) => worker.post_message_with_transfer(send, t)?,
+        None => worker.post_message(send)?,
+    }
+    let event = JsFuture::from(promise).await?;
+    let data = js_sys::Reflect::get(&event, &JsValue::from_str("data"))?;
+    if let Some(e) = js_sys::Reflect::get(&data, &JsValue::from_str("error"))
+        .ok()
+        .and_then(|v| v.as_string())
+    {
+        return Err(JsValue::from_str(&e));
+    }
+    Ok(data)
+}
+
+/// A fresh reading worker, loaded and ready; `None` where workers cannot be used.
+async fn start_worker(glue: &str) -> Option<web_sys::Worker> {
+    let parts = js_sys::Array::of1(&JsValue::from_str(WORKER_JS));
+    let options = BlobPropertyBag::new();
+    options.set_type("text/javascript");
+    let blob = Blob::new_with_str_sequence_and_options(&parts, &options).ok()?;
+    let url = Url::create_object_url_with_blob(&blob).ok()?;
+    let wopts = web_sys::WorkerOptions::new();
+    wopts.set_type(web_sys::WorkerType::Module);
+    let worker = web_sys::Worker::new_with_options(&url, &wopts).ok()?;
+    let init = js_sys::Object::new();
+    js_sys::Reflect::set(&init, &"glue".into(), &JsValue::from_str(glue)).ok()?;
+    js_sys::Reflect::set(&init, &"module".into(), &wasm_bindgen::module()).ok()?;
+    let ready = next_message(&worker, &init, None).await;
+    let _ = Url::revoke_object_url(&url);
+    match ready {
+        Ok(_) => Some(worker),
+        Err(_) => {
+            worker.terminate();
+            None
+        }
+    }
+}
+
+/// Reads one file's bytes in the worker: the JSON of [`super::worker_result`].
+async fn read_in_worker(
+    worker: &web_sys::Worker,
+    name: &str,
+    buffer: &JsValue,
+) -> Result<String, JsValue> {
+    let msg = js_sys::Object::new();
+    js_sys::Reflect::set(&msg, &"name".into(), &JsValue::from_str(name))?;
+    js_sys::Reflect::set(&msg, &"bytes".into(), buffer)?;
+    let data = next_message(worker, &msg, Some(&js_sys::Array::of1(buffer))).await?;
+    js_sys::Reflect::get(&data, &"json".into())?
+        .as_string()
+        .ok_or_else(|| JsValue::from_str("no answer"))
+}
+
+fn reader_failed(name: String) -> Action {
+    Action::Failed {
+        name,
+        zh: "读取这个文件时出错，文件可能已损坏；请在 Excel/WPS 中打开后另存为 .xlsx 再添加。其他文件不受影响。".into(),
+        en: "Reading this file failed; it may be damaged. Open it in Excel/WPS, save it as .xlsx and add it again. Other files are not affected.".into(),
+    }
+}
+
+/// Reads the files one after another in a worker (the page stays responsive, and a file that
+/// crashes the reader costs only that file), or in the page where no worker can be started.
 fn read_files(files: Vec<File>, dispatch: Dispatch) {
     if files.is_empty() {
         return;
@@ -72,12 +176,44 @@ fn read_files(files: Vec<File>, dispatch: Dispatch) {
             .collect(),
     ));
     spawn_local(async move {
+        let glue = glue_url();
+        let mut worker = match &glue {
+            Some(g) => start_worker(g).await,
+            None => None,
+        };
         for f in files {
             let name = f.name();
             dispatch.dispatch(Action::Reading(name.clone()));
             yield_now().await;
-            match JsFuture::from(f.array_buffer()).await {
-                Ok(buffer) => {
+            let Ok(buffer) = JsFuture::from(f.array_buffer()).await else {
+                dispatch.dispatch(Action::Failed {
+                    name,
+                    zh: "浏览器无法读取这个文件，请确认文件没有被其他程序占用后重新添加。".into(),
+                    en: "The browser could not read this file; make sure no other program holds it and add it again.".into(),
+                });
+                continue;
+            };
+            match &worker {
+                Some(w) => match read_in_worker(w, &name, &buffer).await {
+                    Ok(json) => match super::parse_worker_result(&json) {
+                        Some((report, previews)) => dispatch.dispatch(Action::Read {
+                            name,
+                            report,
+                            previews,
+                        }),
+                        None => dispatch.dispatch(reader_failed(name)),
+                    },
+                    Err(_) => {
+                        // The reader trapped: this file fails, a fresh worker reads the rest.
+                        dispatch.dispatch(reader_failed(name));
+                        w.terminate();
+                        worker = match &glue {
+                            Some(g) => start_worker(g).await,
+                            None => None,
+                        };
+                    }
+                },
+                None => {
                     let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
                     let (report, previews) =
                         inspect_with_preview(&name, &bytes, PREVIEW_ROWS, PREVIEW_COLS);
@@ -87,13 +223,11 @@ fn read_files(files: Vec<File>, dispatch: Dispatch) {
                         previews,
                     });
                 }
-                Err(_) => dispatch.dispatch(Action::Failed {
-                    name,
-                    zh: "浏览器无法读取这个文件，请确认文件没有被其他程序占用后重新添加。".into(),
-                    en: "The browser could not read this file; make sure no other program holds it and add it again.".into(),
-                }),
             }
             yield_now().await;
+        }
+        if let Some(w) = worker {
+            w.terminate();
         }
     });
 }
