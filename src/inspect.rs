@@ -184,22 +184,45 @@ pub struct SheetForms {
     pub warnings: Vec<Warning>,
 }
 
+/// A header block chosen by a person for one sheet: first and last row, 1-based.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeaderChoice {
+    /// The sheet's name.
+    pub sheet: String,
+    /// First header row (1-based).
+    pub first: u32,
+    /// Last header row (1-based).
+    pub last: u32,
+}
+
 /// Runs layout detection and field extraction on every sheet of a workbook.
 pub fn analyse(wb: &Workbook) -> Vec<SheetForms> {
+    analyse_with(wb, &[])
+}
+
+/// Like [`analyse`], with header blocks chosen by a person for some sheets.
+pub fn analyse_with(wb: &Workbook, choices: &[HeaderChoice]) -> Vec<SheetForms> {
     let referenced = layout::referenced_sheets(wb);
     let own_set = is_yibiao_form_set(wb);
     let layouts: Vec<layout::SheetLayout> = wb
         .sheets
         .iter()
-        .map(
-            |s| match own_set.then(|| support_sheet_kind(&s.name)).flatten() {
+        .map(|s| {
+            if let Some(c) = choices.iter().find(|c| c.sheet == s.name) {
+                let header = (c.first.max(1) - 1, c.last.max(1) - 1);
+                return layout::SheetLayout {
+                    kind: SheetKind::Form,
+                    forms: layout::detect_with_header(s, header).into_iter().collect(),
+                };
+            }
+            match own_set.then(|| support_sheet_kind(&s.name)).flatten() {
                 Some(kind) => layout::SheetLayout {
                     kind,
                     forms: Vec::new(),
                 },
                 None => layout::detect(s, &referenced),
-            },
-        )
+            }
+        })
         .collect();
     let dictionaries = Dictionaries::from_sheets(
         wb.sheets
@@ -292,7 +315,12 @@ fn one_based(v: &[u32]) -> Vec<u32> {
 
 /// The report of a workbook that was read.
 pub fn report_workbook(name: &str, wb: &Workbook) -> FileReport {
-    let analysed = analyse(wb);
+    report_workbook_with(name, wb, &[])
+}
+
+/// Like [`report_workbook`], with header blocks chosen by a person.
+pub fn report_workbook_with(name: &str, wb: &Workbook, choices: &[HeaderChoice]) -> FileReport {
+    let analysed = analyse_with(wb, choices);
     let sheets = wb
         .sheets
         .iter()
@@ -361,6 +389,17 @@ pub fn inspect_with_preview(
     rows: u32,
     cols: u32,
 ) -> (FileReport, Vec<SheetPreview>) {
+    inspect_with_choices(name, bytes, &[], rows, cols)
+}
+
+/// Like [`inspect_with_preview`], with header blocks chosen by a person for some sheets.
+pub fn inspect_with_choices(
+    name: &str,
+    bytes: &[u8],
+    choices: &[HeaderChoice],
+    rows: u32,
+    cols: u32,
+) -> (FileReport, Vec<SheetPreview>) {
     match read::read_with_limits(name, bytes, &Limits::default()) {
         Ok(wb) => {
             let previews = wb
@@ -377,7 +416,7 @@ pub fn inspect_with_preview(
                         .collect(),
                 })
                 .collect();
-            (report_workbook(name, &wb), previews)
+            (report_workbook_with(name, &wb, choices), previews)
         }
         Err(e) => (error_report(name, &e), Vec::new()),
     }

@@ -373,6 +373,49 @@ fn detect_form(grid: &Grid, merges: &Merges<'_>, start: u32) -> Option<Form> {
         }
     }
     let h0 = header_start?;
+    finish_form(grid, merges, start, form, h0, None)
+}
+
+/// The form whose header block a person chose (`header`: first and last row, 0-based): rows
+/// above are title, reporter and note lines as usual; everything below is found as usual.
+pub fn detect_with_header(sheet: &Sheet, header: (u32, u32)) -> Option<Form> {
+    let merges = Merges::new(&sheet.merges);
+    let grid = &sheet.grid;
+    let (h0, h1) = (header.0.min(header.1), header.0.max(header.1));
+    if h1 >= grid.height() {
+        return None;
+    }
+    let mut form = Form::default();
+    for r in 0..h0 {
+        let cells = row_cells(grid, &merges, r);
+        if cells.is_empty() {
+            continue;
+        }
+        let text = row_text(&cells);
+        match classify_above(&text) {
+            Above::Note => form.note_rows.push(r),
+            Above::Meta => form.meta_rows.push(r),
+            Above::Title => {
+                if form.title.is_none() && !looks_like_data(&text) {
+                    form.title = Some(norm_title(&text));
+                }
+                form.title_rows.push(r);
+            }
+        }
+    }
+    finish_form(grid, &merges, 0, form, h0, Some(h1))
+}
+
+/// Completes a form from its header's first row `h0` (and last row, when a person chose it):
+/// header depth, columns, unit/code rows, data rows, footer, table unit, warnings.
+fn finish_form(
+    grid: &Grid,
+    merges: &Merges<'_>,
+    start: u32,
+    mut form: Form,
+    h0: u32,
+    chosen_end: Option<u32>,
+) -> Option<Form> {
     // Header block: extend over vertical merges and over the children of group cells.
     let mut h1 = h0;
     let mut guessed_depth = false;
@@ -400,10 +443,14 @@ fn detect_form(grid: &Grid, merges: &Merges<'_>, start: u32) -> Option<Form> {
             next = h1 + 1;
             guessed_depth = true;
         }
-        if next == h1 || (next - h0 + 1) as usize > MAX_HEADER_DEPTH {
+        if chosen_end.is_some() || next == h1 || (next - h0 + 1) as usize > MAX_HEADER_DEPTH {
             break;
         }
         h1 = next;
+    }
+    if let Some(end) = chosen_end {
+        h1 = end;
+        guessed_depth = false;
     }
     form.header_rows = (h0..=h1).collect();
     if guessed_depth {

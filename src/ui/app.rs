@@ -51,6 +51,50 @@ async fn yield_now() {
     let _ = JsFuture::from(promise).await;
 }
 
+thread_local! {
+    /// The files added in this session, by name, so a form can be read again with a header
+    /// block chosen by staff. Kept at the edge: the state holds no browser objects.
+    static ADDED: std::cell::RefCell<std::collections::HashMap<String, File>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// Reads a file again with the header blocks staff chose (in the page: one file is quick).
+fn reread(name: String, choices: Vec<crate::inspect::HeaderChoice>, dispatch: Dispatch) {
+    spawn_local(async move {
+        yield_now().await;
+        let bytes = match crate::examples::EXAMPLES.iter().find(|(n, _)| *n == name) {
+            Some((_, b)) => Some(b.to_vec()),
+            None => {
+                let file = ADDED.with(|a| a.borrow().get(&name).cloned());
+                match file {
+                    Some(f) => JsFuture::from(f.array_buffer())
+                        .await
+                        .ok()
+                        .map(|b| js_sys::Uint8Array::new(&b).to_vec()),
+                    None => None,
+                }
+            }
+        };
+        match bytes {
+            Some(bytes) => {
+                let (report, previews) = crate::inspect::inspect_with_choices(
+                    &name,
+                    &bytes,
+                    &choices,
+                    PREVIEW_ROWS,
+                    PREVIEW_COLS,
+                );
+                dispatch.dispatch(Action::Read {
+                    name,
+                    report,
+                    previews,
+                });
+            }
+            None => dispatch.dispatch(reader_failed(name)),
+        }
+    });
+}
+
 fn files_of(list: Option<FileList>) -> Vec<File> {
     let Some(list) = list else {
         return Vec::new();
@@ -175,6 +219,12 @@ fn read_files(files: Vec<File>, dispatch: Dispatch) {
             .map(|f| (f.name(), f.size() as usize))
             .collect(),
     ));
+    ADDED.with(|a| {
+        let mut a = a.borrow_mut();
+        for f in &files {
+            a.insert(f.name(), f.clone());
+        }
+    });
     spawn_local(async move {
         let glue = glue_url();
         let mut worker = match &glue {
@@ -511,7 +561,7 @@ fn forms_step(state: &AppState, d: &Dispatch) -> Html {
                             <td><button class="button subtle" onclick={on_preview}>{ tr(lang, T::Preview) }</button></td>
                         </tr>
                         if open {
-                            <tr><td colspan="7">{ preview(state, i) }</td></tr>
+                            <tr><td colspan="7">{ preview(state, i, d) }</td></tr>
                         }
                         </>
                     }
@@ -522,15 +572,61 @@ fn forms_step(state: &AppState, d: &Dispatch) -> Html {
     }
 }
 
-fn preview(state: &AppState, source: usize) -> Html {
+fn preview(state: &AppState, source: usize, d: &Dispatch) -> Html {
     let (Some(p), Some(pv)) = (&state.project, state.preview_of(source)) else {
         return html! { <p class="empty">{ "—" }</p> };
     };
     let s = &p.set.sources[source];
     let first_header = s.header_rows.first().copied().unwrap_or(1);
     let last_header = s.header_rows.last().copied().unwrap_or(first_header);
+    let lang = state.lang;
+    let apply = {
+        let d = d.clone();
+        let (file, sheet) = (s.file.clone(), s.sheet.clone());
+        let choices = state.choices_for(&s.file);
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let Some(form) = e.target_dyn_into::<web_sys::HtmlFormElement>() else {
+                return;
+            };
+            let value = |n: &str| -> Option<u32> {
+                form.query_selector(&format!("input[name={n}]"))
+                    .ok()
+                    .flatten()
+                    .and_then(|el| el.dyn_into::<HtmlInputElement>().ok())
+                    .and_then(|i| i.value().trim().parse().ok())
+            };
+            let (Some(first), Some(last)) = (value("first"), value("last")) else {
+                return;
+            };
+            let choice = crate::inspect::HeaderChoice {
+                sheet: sheet.clone(),
+                first: first.min(last).max(1),
+                last: first.max(last).max(1),
+            };
+            let mut all: Vec<_> = choices
+                .iter()
+                .filter(|c| c.sheet != sheet)
+                .cloned()
+                .collect();
+            all.push(choice.clone());
+            d.dispatch(Action::ChooseHeader {
+                file: file.clone(),
+                choice,
+            });
+            reread(file.clone(), all, d.clone());
+        })
+    };
     html! {
         <div class="preview-wrap">
+            <form class="header-choice" onsubmit={apply} data-testid="header-choice">
+                { tr(lang, T::HeaderFrom) }
+                <input name="first" type="number" min="1" value={first_header.to_string()} aria-label={tr(lang, T::HeaderFrom)} />
+                { tr(lang, T::HeaderTo) }
+                <input name="last" type="number" min="1" value={last_header.to_string()} aria-label={tr(lang, T::HeaderTo)} />
+                <button class="button small" type="submit">{ tr(lang, T::Redetect) }</button>
+            </form>
+
             <table class="preview">
                 { for pv.cells.iter().enumerate().map(|(r, row)| {
                     let n = r as u32 + 1;

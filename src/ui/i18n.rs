@@ -69,6 +69,9 @@ pub enum T {
     Keys,
     Decisions,
     NotApplied,
+    HeaderFrom,
+    HeaderTo,
+    Redetect,
 }
 
 /// The string in the given language.
@@ -147,6 +150,9 @@ fn zh(t: T) -> &'static str {
         Keys => "关键列",
         Decisions => "人工决定",
         NotApplied => "以下以前的决定已不适用",
+        HeaderFrom => "表头从第",
+        HeaderTo => "行到第",
+        Redetect => "行，重新识别",
     }
 }
 
@@ -216,6 +222,9 @@ fn en(t: T) -> &'static str {
         Keys => "Key columns",
         Decisions => "Decisions",
         NotApplied => "These earlier decisions no longer fit",
+        HeaderFrom => "Header from row",
+        HeaderTo => "to row",
+        Redetect => "Detect again",
     }
 }
 

@@ -97,6 +97,8 @@ pub struct AppState {
     pub only_review: bool,
     /// The form whose preview is open (index into the project's sources).
     pub preview: Option<usize>,
+    /// Header blocks chosen by staff where detection was wrong: (file, choice).
+    pub header_choices: Vec<(String, crate::inspect::HeaderChoice)>,
     /// The field being moved to another cluster (its target list is open).
     pub moving: Option<crate::plan::FieldRef>,
     /// Set when a saved project was restored at start.
@@ -153,6 +155,13 @@ pub enum Action {
     OnlyReview(bool),
     /// Open a form's preview (source index), or close it.
     Preview(Option<usize>),
+    /// Staff chose a form's header block; the edge reads the file again with it.
+    ChooseHeader {
+        /// The file.
+        file: String,
+        /// The sheet and rows.
+        choice: crate::inspect::HeaderChoice,
+    },
     /// Open the "move to" list for a field, or close it.
     StartMove(Option<crate::plan::FieldRef>),
     /// A project file was opened: its decisions, corrections and lexicon apply from now on.
@@ -231,6 +240,7 @@ impl AppState {
             }
             Action::Clear => {
                 self.files.clear();
+                self.header_choices.clear();
                 self.decisions.clear();
                 self.overrides.clear();
                 self.project = None;
@@ -238,6 +248,14 @@ impl AppState {
                 self.preview = None;
             }
             Action::StartMove(f) => self.moving = f,
+            Action::ChooseHeader { file, choice } => {
+                self.header_choices
+                    .retain(|(f, c)| !(f == &file && c.sheet == choice.sheet));
+                self.header_choices.push((file.clone(), choice));
+                if let Some(f) = self.files.iter_mut().find(|f| f.name == file) {
+                    f.status = FileStatus::Reading;
+                }
+            }
             Action::Decide(d) => {
                 self.moving = None;
                 self.decisions.push(d);
@@ -328,6 +346,15 @@ impl AppState {
                 self.message = Some((e.message(Lang::Zh), e.message(Lang::En)));
             }
         }
+    }
+
+    /// The header blocks staff chose in one file.
+    pub fn choices_for(&self, file: &str) -> Vec<crate::inspect::HeaderChoice> {
+        self.header_choices
+            .iter()
+            .filter(|(f, _)| f == file)
+            .map(|(_, c)| c.clone())
+            .collect()
     }
 
     /// The preview of a source form's sheet, if its file is still in memory.

@@ -182,3 +182,49 @@ fn the_set_is_merged_once_the_batch_is_read() {
     assert_eq!(s.busy(), 0);
     assert!(s.project.is_some(), "merged when the batch is done");
 }
+
+#[test]
+fn a_person_can_move_the_header_block() {
+    use yibiao::inspect::{inspect_with_choices, HeaderChoice};
+    let (name, bytes) = EXAMPLES
+        .iter()
+        .find(|(n, _)| n.contains("高龄津贴"))
+        .expect("fixture");
+    let (auto, _) = inspect_with_preview(name, bytes, 4, 4);
+    let sheet = &auto.sheets[0];
+    let detected = sheet.forms[0].header_rows.clone();
+    assert_eq!(detected.len(), 1);
+    // Choose one more row on top: the header now has two rows and the fields' paths grow.
+    let choice = HeaderChoice {
+        sheet: sheet.sheet.clone(),
+        first: detected[0] - 1,
+        last: detected[0],
+    };
+    let (chosen, previews) = inspect_with_choices(name, bytes, std::slice::from_ref(&choice), 4, 4);
+    let form = &chosen.sheets[0].forms[0];
+    assert_eq!(form.header_rows, vec![detected[0] - 1, detected[0]]);
+    assert_eq!(form.fields.len(), sheet.forms[0].fields.len());
+    assert_eq!(form.data_rows, sheet.forms[0].data_rows);
+
+    // Through the reducer: the choice is kept, the file is read again, the set follows.
+    let mut s = with_examples();
+    s.apply(Action::ChooseHeader {
+        file: name.to_string(),
+        choice: choice.clone(),
+    });
+    assert_eq!(s.choices_for(name), vec![choice]);
+    assert_eq!(s.busy(), 1);
+    s.apply(Action::Read {
+        name: name.to_string(),
+        report: chosen.clone(),
+        previews,
+    });
+    let p = s.project.as_ref().expect("project");
+    let src = p
+        .set
+        .sources
+        .iter()
+        .find(|x| x.file == *name)
+        .expect("source");
+    assert_eq!(src.header_rows, vec![detected[0] - 1, detected[0]]);
+}
