@@ -234,7 +234,6 @@ fn read_files(files: Vec<File>, dispatch: Dispatch) {
         for f in files {
             let name = f.name();
             dispatch.dispatch(Action::Reading(name.clone()));
-            yield_now().await;
             let Ok(buffer) = JsFuture::from(f.array_buffer()).await else {
                 dispatch.dispatch(Action::Failed {
                     name,
@@ -272,9 +271,11 @@ fn read_files(files: Vec<File>, dispatch: Dispatch) {
                         report,
                         previews,
                     });
+                    // Reading in the page: let it paint before the next file. (With the
+                    // worker, waiting for its answer already gives the page its turn.)
+                    yield_now().await;
                 }
             }
-            yield_now().await;
         }
         if let Some(w) = worker {
             w.terminate();
