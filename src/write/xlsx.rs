@@ -1741,6 +1741,58 @@ fn write_overlap(ctx: &Ctx) -> Result<Worksheet, WriteError> {
         ),
         &st.note,
     )?;
+
+    // Department × field: for each field two or more departments ask for, the header each
+    // department's forms use for it (what every department will find where).
+    let ids = canonical_ids(ctx.set);
+    let shared: Vec<&CanonicalField> = ctx
+        .set
+        .canonical
+        .iter()
+        .filter(|c| !c.dropped && c.departments.len() > 1)
+        .collect();
+    if !shared.is_empty() {
+        row += 2;
+        sheet.text(
+            row,
+            0,
+            ctx.tr(
+                "部门 × 字段：两个及以上部门都要的字段，在各部门原表中的表头",
+                "Department × field: fields two or more departments ask for, as each department's forms head them",
+            ),
+            &st.note,
+        )?;
+        row += 1;
+        sheet.text(row, 0, ctx.tr("部门", "Department"), &st.head)?;
+        for (j, c) in shared.iter().enumerate() {
+            sheet.text(row, col_num(j + 1, name)?, &c.name, &st.head)?;
+        }
+        row += 1;
+        for department in &overlap.departments {
+            sheet.text(row, 0, department, &st.head)?;
+            for (j, c) in shared.iter().enumerate() {
+                let mut headers: Vec<String> = Vec::new();
+                for source in ctx
+                    .set
+                    .sources
+                    .iter()
+                    .filter(|s| &s.department == department)
+                {
+                    for f in &source.fields {
+                        let mine = canonical_of(&ids, f)
+                            .and_then(|i| ctx.set.canonical.get(i))
+                            .is_some_and(|k| k.id == c.id);
+                        let header = f.header_path.join("/");
+                        if mine && !headers.contains(&header) {
+                            headers.push(header);
+                        }
+                    }
+                }
+                sheet.text(row, col_num(j + 1, name)?, &headers.join("、"), &st.cell)?;
+            }
+            row += 1;
+        }
+    }
     let mut ws = sheet.finish(&[])?;
     ws.set_freeze_panes(2, 1)?;
     print_setup(&mut ws);

@@ -120,6 +120,24 @@ fn the_exported_set_opens_with_catalog_sheets_headers_and_crosswalk() {
         }
     }
 
+    // The overlap sheet shows, per department, the header each uses for the shared fields.
+    let overlap = cells(&mut book, "重叠矩阵");
+    let head = overlap
+        .iter()
+        .position(|r| {
+            r.first().is_some_and(|c| c == "部门") && r.iter().any(|c| c == "公民身份号码")
+        })
+        .expect("department × field table");
+    let id_col = overlap[head]
+        .iter()
+        .position(|c| c == "公民身份号码")
+        .expect("ID column");
+    let canlian = overlap[head + 1..]
+        .iter()
+        .find(|r| r.first().is_some_and(|c| c == "残联"))
+        .expect("残联 row");
+    assert_eq!(canlian[id_col], "身份证号码");
+
     // IDs are text with an 18-character rule; dropdowns and number rules are present.
     let person = set
         .sheets
