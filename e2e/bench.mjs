@@ -3,34 +3,22 @@
 // longest gap between animation frames meanwhile (how long the page was unresponsive).
 // Usage: node e2e/bench.mjs [DIST_DIR] [SCALE_DIR]  (scale set: bash benches/make-scale.sh)
 import { chromium } from "playwright-core";
-import { createServer } from "node:http";
-import { readFileSync, readdirSync, existsSync, statSync } from "node:fs";
-import { join, extname, resolve, dirname } from "node:path";
+import { serve } from "./serve.mjs";
+import { readdirSync } from "node:fs";
+import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const dist = resolve(process.argv[2] || join(root, "dist"));
 const scale = resolve(process.argv[3] || join(root, "target/bench-scale/scale"));
-const types = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".wasm": "application/wasm", ".css": "text/css" };
-const server = createServer((req, res) => {
-  const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
-  const file = join(dist, path === "/" ? "index.html" : path);
-  if (!file.startsWith(dist) || !existsSync(file) || statSync(file).isDirectory()) {
-    res.writeHead(404);
-    res.end();
-    return;
-  }
-  res.writeHead(200, { "content-type": types[extname(file)] || "application/octet-stream" });
-  res.end(readFileSync(file));
-});
-await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+const server = await serve(dist);
 const files = readdirSync(scale).filter((f) => f.endsWith(".xlsx")).map((f) => join(scale, f));
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
   args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
 });
 const page = await browser.newPage();
-await page.goto(`http://127.0.0.1:${server.address().port}/`);
+await page.goto(server.origin + "/");
 await page.getByTestId("add-files").waitFor({ state: "attached" });
 await page.evaluate(() => {
   window.__gap = 0;

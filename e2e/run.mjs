@@ -6,9 +6,9 @@
 // Usage: node e2e/run.mjs [DIST_DIR]   (after `trunk build --release`; needs target/release/yibiao)
 // Screenshots of each step go to docs/screenshots/.
 import { chromium } from "playwright-core";
-import { createServer } from "node:http";
-import { readFileSync, readdirSync, existsSync, mkdirSync, writeFileSync, statSync } from "node:fs";
-import { join, extname, resolve, dirname } from "node:path";
+import { serve } from "./serve.mjs";
+import { readFileSync, readdirSync, mkdirSync, writeFileSync } from "node:fs";
+import { join, resolve, dirname } from "node:path";
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { tmpdir } from "node:os";
@@ -23,20 +23,8 @@ const fixtures = join(root, "tests/fixtures/qingshan");
 const shots = single ? join(tmpdir(), "yibiao-file-screens") : join(root, "docs/screenshots");
 mkdirSync(shots, { recursive: true });
 
-const types = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".wasm": "application/wasm", ".css": "text/css", ".png": "image/png" };
-const server = createServer((req, res) => {
-  const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
-  let file = join(dist, path === "/" ? "index.html" : path);
-  if (!file.startsWith(dist) || !existsSync(file) || statSync(file).isDirectory()) {
-    res.writeHead(404);
-    res.end();
-    return;
-  }
-  res.writeHead(200, { "content-type": types[extname(file)] || "application/octet-stream" });
-  res.end(readFileSync(file));
-});
-await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
-const origin = single ? `file://${target}` : `http://127.0.0.1:${server.address().port}`;
+const server = await serve(dist);
+const origin = single ? `file://${target}` : server.origin;
 const start = single ? origin : origin + "/";
 
 const failures = [];

@@ -767,7 +767,7 @@ fn concept_apart(lex: &Lexicon, a: &Feat, b: &Feat) -> String {
             level_word(b.level)
         )
     } else {
-        format!("词库中是不同的数据元：{na} ≠ {nb}")
+        format!("词库中是两个不同的标准数据项：{na} ≠ {nb}")
     }
 }
 
@@ -802,7 +802,7 @@ fn describe(
                     reasons.push(format!("名称相同：{}", shown[0]));
                 }
             }
-            reasons.push(format!("词库数据元：{}（{}）", concept.name, concept.id));
+            reasons.push(format!("标准数据项：{}", concept.name));
             (first.key.clone(), name, conf)
         }
         None => {

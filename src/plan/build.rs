@@ -157,13 +157,7 @@ pub fn build(
                 (None, false) => continue,
             };
             used.insert(c);
-            columns.push(SetColumn {
-                canonical: c,
-                group: Some("标识信息".into()),
-                header: header_text(&canonical[c]),
-                key: true,
-                required: true,
-            });
+            columns.push(key_column(&canonical, c, "标识信息"));
         }
         // People rows that also carry household facts need the head's ID to find their household.
         if level == GrainKind::Person {
@@ -183,13 +177,7 @@ pub fn build(
                     lex,
                 );
                 used.insert(c);
-                columns.push(SetColumn {
-                    canonical: c,
-                    group: Some("标识信息".into()),
-                    header: header_text(&canonical[c]),
-                    key: true,
-                    required: true,
-                });
+                columns.push(key_column(&canonical, c, "标识信息"));
             }
         }
         for (c, forms) in &shared {
@@ -248,13 +236,7 @@ pub fn build(
             for key in join_keys(grain) {
                 let c = ensure_key(&mut canonical, key, grain, lex);
                 used.insert(c);
-                columns.push(SetColumn {
-                    canonical: c,
-                    group: Some("关联信息（与基础表对应）".into()),
-                    header: header_text(&canonical[c]),
-                    key: true,
-                    required: true,
-                });
+                columns.push(key_column(&canonical, c, "关联信息（与基础表对应）"));
             }
         }
         for (fi, f) in s.fields.iter().enumerate() {
@@ -346,6 +328,17 @@ fn base_group(c: &CanonicalField) -> &'static str {
         "联系方式"
     } else {
         "基本情况"
+    }
+}
+
+/// A key column (always required) of canonical field `c` under `group`.
+fn key_column(canonical: &[CanonicalField], c: usize, group: &str) -> SetColumn {
+    SetColumn {
+        canonical: c,
+        group: Some(group.into()),
+        header: header_text(&canonical[c]),
+        key: true,
+        required: true,
     }
 }
 
