@@ -94,6 +94,53 @@ pub struct FormReport {
     pub warnings: Vec<Problem>,
     /// One per leaf column.
     pub fields: Vec<FieldReport>,
+    /// What a filler sees around the data (title, reporter line, header block, footer), so
+    /// the department's own layout can be written back with data (split).
+    #[serde(default)]
+    pub template: FormTemplate,
+}
+
+/// The cells of a form around its data, as text: everything above the first data row from
+/// the form's title down (title, reporter line, header block, unit and code rows) and the
+/// footer lines below the data. Never a data cell: no villager's data is kept here.
+///
+/// Rows and columns are 1-based, as in Excel.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct FormTemplate {
+    /// Leftmost column of the form.
+    pub first_col: u32,
+    /// Rightmost column of the form.
+    pub last_col: u32,
+    /// Where the data starts.
+    pub data_first_row: u32,
+    /// The last data row the original had (`data_first_row - 1` when it had none).
+    pub data_last_row: u32,
+    /// Reporter lines (填报单位：…), where the village can be filled in.
+    pub meta_rows: Vec<u32>,
+    /// Non-empty cells above the data.
+    pub cells: Vec<TemplateCell>,
+    /// Merged areas above the data, `[top, left, bottom, right]`.
+    pub merges: Vec<[u32; 4]>,
+    /// Non-empty footer cells; their rows count from the last data row (1 = the row after it).
+    pub footer: Vec<TemplateCell>,
+    /// Merged footer areas, rows counted like [`FormTemplate::footer`].
+    pub footer_merges: Vec<[u32; 4]>,
+    /// Column widths in characters for `first_col..=last_col`, where the file sets them.
+    pub widths: Vec<Option<f64>>,
+}
+
+/// One cell of a [`FormTemplate`].
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct TemplateCell {
+    /// Row.
+    pub row: u32,
+    /// Column.
+    pub col: u32,
+    /// The text as shown.
+    pub text: String,
+    /// The original shows it in red (offices mark required columns this way).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub red: bool,
 }
 
 /// One field (leaf column).
@@ -345,6 +392,7 @@ pub fn report_workbook_with(name: &str, wb: &Workbook, choices: &[HeaderChoice])
                     grain_reason: grain.reason,
                     warnings: form.warnings.iter().map(Problem::from_warning).collect(),
                     fields: fields.iter().map(field_report).collect(),
+                    template: template(sheet, &form),
                 })
                 .collect(),
         })
@@ -355,6 +403,112 @@ pub fn report_workbook_with(name: &str, wb: &Workbook, choices: &[HeaderChoice])
         encoding: wb.encoding.map(str::to_string),
         errors: wb.sheet_errors.iter().map(Problem::from_sheet).collect(),
         sheets,
+    }
+}
+
+/// The form's cells above and below its data (0-based `form`, 1-based result).
+fn template(sheet: &read::Sheet, form: &layout::Form) -> FormTemplate {
+    let header_last = form.header_rows.last().copied().unwrap_or(0);
+    let below_header = [form.unit_row, form.code_row]
+        .into_iter()
+        .flatten()
+        .chain(std::iter::once(header_last))
+        .max()
+        .unwrap_or(header_last);
+    let (data_first, data_last) = match form.data_rows {
+        Some((a, b)) => (a, b),
+        None => (below_header + 1, below_header),
+    };
+    let top = form
+        .title_rows
+        .iter()
+        .chain(&form.meta_rows)
+        .chain(&form.note_rows)
+        .chain(&form.header_rows)
+        .copied()
+        .filter(|&r| r < data_first)
+        .min()
+        .unwrap_or(data_first);
+    let (c0, c1) = (form.first_col, form.last_col.max(form.first_col));
+    // Title and reporter lines may reach past the table's last column.
+    let wide = |r: u32| {
+        form.title_rows.contains(&r)
+            || form.meta_rows.contains(&r)
+            || form.note_rows.contains(&r)
+            || form.footer_rows.contains(&r)
+    };
+    let is_red = |r: u32, c: u32| sheet.red_cells.binary_search(&(r, c)).is_ok();
+    let cells_of = |rows: &mut dyn Iterator<Item = u32>, base: u32| {
+        let mut out = Vec::new();
+        for r in rows {
+            let right = if wide(r) {
+                sheet.grid.row(r).len() as u32
+            } else {
+                c1 + 1
+            };
+            for c in c0..right.max(c0) {
+                let v = sheet.grid.get(r, c);
+                if v.is_blank() {
+                    continue;
+                }
+                out.push(TemplateCell {
+                    row: r + 1 - base,
+                    col: c + 1,
+                    text: v.text(),
+                    red: is_red(r, c),
+                });
+            }
+        }
+        out
+    };
+    let merges_in = |from: u32, to: u32, base: u32| -> Vec<[u32; 4]> {
+        sheet
+            .merges
+            .iter()
+            .filter(|m| m.top >= from && m.bottom <= to && m.right >= c0)
+            .map(|m| {
+                [
+                    m.top + 1 - base,
+                    m.left + 1,
+                    m.bottom + 1 - base,
+                    m.right + 1,
+                ]
+            })
+            .collect()
+    };
+    let footer_rows: Vec<u32> = form
+        .footer_rows
+        .iter()
+        .chain(&form.note_rows)
+        .copied()
+        .filter(|&r| r > data_last)
+        .collect();
+    let footer_end = footer_rows.iter().copied().max().unwrap_or(data_last);
+    let widths = (c0..=c1)
+        .map(|c| {
+            sheet
+                .col_widths
+                .iter()
+                .rev()
+                .find(|(a, b, _)| (*a..=*b).contains(&c))
+                .map(|(_, _, w)| *w)
+        })
+        .collect();
+    FormTemplate {
+        first_col: c0 + 1,
+        last_col: c1 + 1,
+        data_first_row: data_first + 1,
+        data_last_row: data_last + 1,
+        meta_rows: one_based(&form.meta_rows),
+        cells: cells_of(&mut (top..data_first), 0),
+        merges: merges_in(top, data_first.saturating_sub(1), 0),
+        footer: cells_of(&mut footer_rows.iter().copied(), data_last + 1),
+        footer_merges: if footer_rows.is_empty() {
+            Vec::new()
+        } else {
+            merges_in(data_last + 1, footer_end, data_last + 1)
+        },
+        widths,
     }
 }
 

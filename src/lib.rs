@@ -26,6 +26,7 @@ pub mod matching;
 pub mod merge;
 pub mod plan;
 pub mod read;
+pub mod split;
 pub mod text;
 pub mod ui;
 pub mod warning;

@@ -68,6 +68,23 @@ fn base_keys(g: GrainKind) -> &'static [(&'static str, bool)] {
     }
 }
 
+/// The ways a row of a base table of `grain` (`person`, `household`, `village`, `plot`) is
+/// identified, most specific first, by canonical id. A row is found by the first alternative
+/// whose cells are all filled.
+pub fn key_alternatives(grain: &str) -> &'static [&'static [&'static str]] {
+    match grain {
+        "person" => &[&["person.id_number"], &["loc.village", "person.name"]],
+        "household" => &[
+            &["head@person.id_number"],
+            &["household.id"],
+            &["loc.village", "head@person.name"],
+        ],
+        "village" => &[&["loc.town", "loc.village"], &["loc.village"]],
+        "plot" => &[&["loc.village", "plot.id"], &["plot.id"]],
+        _ => &[],
+    }
+}
+
 /// The keys that join a topic sheet's rows to its base table.
 fn join_keys(g: GrainKind) -> &'static [&'static str] {
     match g {
@@ -93,6 +110,7 @@ pub fn build(
             f.canonical = clustering.assignment[si][fi]
                 .and_then(|c| index_of_cluster[c])
                 .map(|c| canonical[c].id.clone());
+            f.level = level_name(clustering.levels[si][fi]).into();
         }
     }
     let id_index =
@@ -239,6 +257,15 @@ pub fn build(
                 columns.push(key_column(&canonical, c, "关联信息（与基础表对应）"));
             }
         }
+        // Facts of another grain in a base table (a household's size on a person roster) are
+        // found through this form's own key of that grain, which joins its sheet too; without
+        // one they stay on this sheet.
+        let own_ids: HashSet<&str> = s
+            .fields
+            .iter()
+            .filter_map(|f| f.canonical.as_deref())
+            .collect();
+        let mut other_keys: Vec<&'static str> = Vec::new();
         for (fi, f) in s.fields.iter().enumerate() {
             let Some(c) = clustering.assignment[si][fi].and_then(|c| index_of_cluster[c]) else {
                 continue;
@@ -247,7 +274,23 @@ pub fn build(
                 continue;
             }
             let level = clustering.levels[si][fi];
-            if in_base.contains_key(&(c, level)) || !used.insert(c) {
+            if in_base.contains_key(&(c, level)) {
+                if level == grain && has_base {
+                    continue;
+                }
+                let alt = key_alternatives(level_name(level))
+                    .iter()
+                    .find(|alt| alt.iter().all(|id| own_ids.contains(id)));
+                if let Some(alt) = alt {
+                    for id in alt.iter() {
+                        if !other_keys.contains(id) {
+                            other_keys.push(id);
+                        }
+                    }
+                    continue;
+                }
+            }
+            if !used.insert(c) {
                 continue;
             }
             let group = if f.header_path.len() > 1 {
@@ -262,6 +305,24 @@ pub fn build(
                 key: false,
                 required: f.required,
             });
+        }
+        let mut at = columns.iter().take_while(|c| c.key).count();
+        for id in other_keys {
+            let Some(c) = id_index(&canonical, id) else {
+                continue;
+            };
+            if let Some(pos) = columns.iter().position(|col| col.canonical == c) {
+                // Already a column of this sheet: it becomes a key.
+                let mut col = columns.remove(pos);
+                col.key = true;
+                col.required = true;
+                col.group = Some("关联信息（与基础表对应）".into());
+                columns.insert(at.min(columns.len()), col);
+            } else {
+                used.insert(c);
+                columns.insert(at, key_column(&canonical, c, "关联信息（与基础表对应）"));
+            }
+            at += 1;
         }
         if !has_base {
             // No base table for this grain: the form's own place and identity columns are the

@@ -30,6 +30,10 @@ pub struct SourceForm {
     pub data_first_row: u32,
     /// The form's leaf columns, left to right.
     pub fields: Vec<SourceField>,
+    /// The form's own layout around the data (title, reporter line, header block, footer),
+    /// for writing it back filled. Empty in project files from before it was kept.
+    #[serde(default)]
+    pub template: crate::inspect::FormTemplate,
 }
 
 /// One leaf column of a source form.
@@ -57,6 +61,11 @@ pub struct SourceField {
     /// Id of its canonical field ([`CanonicalField::id`]); `None` for structural columns
     /// (序号, 备注): the set numbers its own rows, and the crosswalk lists them as such.
     pub canonical: Option<String>,
+    /// Whose fact it is on this form (`person`, `household`, `village`, `plot`, `unknown`):
+    /// a household's size on a person roster is the household's. Decides which base table
+    /// holds its value. Empty in project files from before it was kept.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub level: String,
 }
 
 /// A field of the set: one cluster of source fields that mean the same thing.

@@ -49,6 +49,7 @@ pub fn sources_from_reports(reports: &[FileReport], lex: &Lexicon) -> Vec<Source
                         required: f.required,
                         role: f.role.clone(),
                         canonical: None,
+                        level: String::new(),
                     })
                     .collect();
                 out.push(SourceForm {
@@ -63,9 +64,14 @@ pub fn sources_from_reports(reports: &[FileReport], lex: &Lexicon) -> Vec<Source
                     data_first_row: form
                         .data_rows
                         .map(|[a, _]| a)
+                        .or_else(|| {
+                            (form.template.data_first_row > 0)
+                                .then_some(form.template.data_first_row)
+                        })
                         .or_else(|| form.header_rows.last().map(|r| r + 1))
                         .unwrap_or(1),
                     fields,
+                    template: form.template.clone(),
                 });
             }
         }

@@ -121,6 +121,9 @@ pub struct Sheet {
     pub validations: Vec<ListValidation>,
     /// Cells whose font is red, sorted (row, column). Offices mark required columns this way.
     pub red_cells: Vec<(u32, u32)>,
+    /// Column widths the file sets, as (first column, last column, width in characters), 0-based
+    /// and inclusive. Only xlsx files say; other formats leave this empty.
+    pub col_widths: Vec<(u32, u32, f64)>,
     /// Things the reader noticed about this sheet that a person should know.
     pub notes: Vec<SheetNote>,
 }

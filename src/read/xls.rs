@@ -161,6 +161,7 @@ pub fn read_xls(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
                     validations,
                     red_cells,
                     notes: content.notes,
+                    ..Sheet::default()
                 });
             }
             Err(kind) => sheet_errors.push(SheetError {

@@ -1578,7 +1578,47 @@ impl<'a> SheetState<'a> {
                 }
             }
             "row" => self.row(attrs)?,
+            "col" => self.col(attrs)?,
             _ => {}
+        }
+        Ok(())
+    }
+
+    /// `<col min="1" max="3" width="12.5"/>`: a width for a run of columns (1-based in the
+    /// file). Widths only shape a department's form written back, so odd values are skipped.
+    fn col(&mut self, attrs: &[u8]) -> Result<(), SheetErrorKind> {
+        let (mut min, mut max, mut width) = (None, None, None);
+        for a in RawAttrs::of(attrs) {
+            match a.map_err(|d| self.damaged(d))? {
+                (b"min", v) => {
+                    min = std::str::from_utf8(v)
+                        .ok()
+                        .and_then(|v| v.parse::<u32>().ok())
+                }
+                (b"max", v) => {
+                    max = std::str::from_utf8(v)
+                        .ok()
+                        .and_then(|v| v.parse::<u32>().ok())
+                }
+                (b"width", v) => {
+                    width = std::str::from_utf8(v)
+                        .ok()
+                        .and_then(|v| v.parse::<f64>().ok())
+                }
+                _ => {}
+            }
+        }
+        if let (Some(min), Some(max), Some(width)) = (min, max, width) {
+            let widths = &mut self.sheet.col_widths;
+            if min >= 1
+                && max >= min
+                && max <= crate::read::grid::MAX_COLS
+                && width.is_finite()
+                && (0.0..=255.0).contains(&width)
+                && widths.len() < MAX_RANGES
+            {
+                widths.push((min - 1, max - 1, width));
+            }
         }
         Ok(())
     }

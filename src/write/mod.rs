@@ -4,13 +4,14 @@
 //! downloading them to the CLI or the web app. Failures are [`WriteError`]s, worded for the
 //! clerk who pressed the button, in Chinese and English.
 
+pub mod forms;
 pub mod xlsx;
 
 use std::fmt;
 
 use crate::error::Lang;
 
-pub use xlsx::{neutralise, safe_sheet_name, to_xlsx, DATA_ROWS};
+pub use xlsx::{neutralise, safe_sheet_name, set_sheet_names, to_xlsx, to_xlsx_filled, DATA_ROWS};
 
 /// The widest sheet Excel can hold (columns A to XFD).
 pub const MAX_COLUMNS: usize = 16_384;

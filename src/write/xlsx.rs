@@ -31,6 +31,7 @@ use rust_xlsxwriter::{
 use super::{WriteError, MAX_COLUMNS};
 use crate::error::Lang;
 use crate::plan::{CanonicalField, FormSet, SetColumn, SetSheet, SetSheetKind, SourceField};
+use crate::read::Value;
 
 /// Rows below each sheet's header block that carry the data validations. Validations are
 /// stored as one range per column, so the count costs nothing in file size; 10,000 rows hold
@@ -80,6 +81,24 @@ const FILL_HEADER: u32 = 0xF2F2F2;
 /// allows), when it contradicts itself (an index pointing past the end of a list), or when the
 /// spreadsheet library refuses something.
 pub fn to_xlsx(set: &FormSet, lang: Lang) -> Result<Vec<u8>, WriteError> {
+    to_xlsx_filled(set, lang, &[])
+}
+
+/// The final sheet names of the set's sheets in a workbook written in `lang`, in
+/// [`FormSet::sheets`] order (a filled copy is read back by these names).
+pub fn set_sheet_names(set: &FormSet, lang: Lang) -> Vec<String> {
+    Names::assign(set, lang).sheets
+}
+
+/// Like [`to_xlsx`], with rows already filled in: `rows[s]` holds the rows of set sheet `s`,
+/// one value per column of [`SetSheet::columns`] (序号 is numbered by the writer). Sheets
+/// past the end of `rows` stay empty. Used to hand villages a set pre-filled with data the
+/// county already has, and by the round-trip tests.
+pub fn to_xlsx_filled(
+    set: &FormSet,
+    lang: Lang,
+    rows: &[Vec<Vec<Value>>],
+) -> Result<Vec<u8>, WriteError> {
     let names = Names::assign(set, lang);
     check_references(set, &names)?;
     let ctx = Ctx {
@@ -93,7 +112,8 @@ pub fn to_xlsx(set: &FormSet, lang: Lang) -> Result<Vec<u8>, WriteError> {
     let mut lists = Lists::default();
     let mut sheets = vec![write_catalog(&ctx)?, write_instructions(&ctx)?];
     for (index, sheet) in set.sheets.iter().enumerate() {
-        sheets.push(write_set_sheet(&ctx, index, sheet, &mut lists)?);
+        let filled = rows.get(index).map_or(&[][..], Vec::as_slice);
+        sheets.push(write_set_sheet(&ctx, index, sheet, filled, &mut lists)?);
     }
     sheets.push(write_crosswalk(&ctx)?);
     sheets.push(write_overlap(&ctx)?);
@@ -128,6 +148,42 @@ pub fn neutralise(text: &str) -> Cow<'_, str> {
         Some(first) if FORMULA_STARTS.contains(&first) => Cow::Owned(format!("'{text}")),
         _ => Cow::Borrowed(text),
     }
+}
+
+/// Writes one data value as what it is: text as text (never a formula, see [`neutralise`]),
+/// numbers as numbers, dates as dates in `date` format, TRUE/FALSE as booleans.
+pub(crate) fn write_value(
+    ws: &mut Worksheet,
+    row: RowNum,
+    col: ColNum,
+    value: &Value,
+    date: &Format,
+) -> Result<(), WriteError> {
+    match value {
+        Value::Empty => {}
+        Value::Text(t) | Value::Error(t) => {
+            ws.write_string(row, col, cell_text(t).as_ref())?;
+        }
+        Value::Number(n) => {
+            ws.write_number(row, col, *n)?;
+        }
+        Value::Bool(b) => {
+            ws.write_boolean(row, col, *b)?;
+        }
+        Value::Date(d) => match ExcelDateTime::parse_from_str(d) {
+            Ok(dt) if d.contains('T') => {
+                let with_time = Format::new().set_num_format("yyyy-mm-dd hh:mm:ss");
+                ws.write_datetime_with_format(row, col, &dt, &with_time)?;
+            }
+            Ok(dt) => {
+                ws.write_datetime_with_format(row, col, &dt, date)?;
+            }
+            Err(_) => {
+                ws.write_string(row, col, cell_text(d).as_ref())?;
+            }
+        },
+    }
+    Ok(())
 }
 
 /// Text as it goes into a cell: [`neutralise`]d, and cut to the 32,767 characters a cell can
@@ -493,6 +549,8 @@ struct Styles {
     /// Whole-column formats of the set sheets: text (`@`) and dates.
     text_column: Format,
     date_column: Format,
+    /// A date written into a cell.
+    date_cell: Format,
 }
 
 impl Styles {
@@ -541,6 +599,7 @@ impl Styles {
             // their "set as text" buttons apply.
             text_column: Format::new().set_num_format_index(49),
             date_column: Format::new().set_num_format("yyyy-mm-dd"),
+            date_cell: Format::new().set_num_format("yyyy-mm-dd"),
         }
     }
 }
@@ -1417,6 +1476,7 @@ fn write_set_sheet(
     ctx: &Ctx,
     index: usize,
     sheet: &SetSheet,
+    rows: &[Vec<Value>],
     lists: &mut Lists,
 ) -> Result<Worksheet, WriteError> {
     let st = &ctx.st;
@@ -1526,6 +1586,15 @@ fn write_set_sheet(
     let needed = leaf_lines.max(spanning_lines.saturating_sub(1));
     if needed > 1 {
         ws.set_row_height(header_last, LINE_HEIGHT * needed as f64 + 4.0)?;
+    }
+
+    for (i, row) in rows.iter().enumerate() {
+        let r = header_last + 1 + row_num(i);
+        ws.write_number(r, 0, (i + 1) as f64)?;
+        for (k, value) in row.iter().enumerate() {
+            let col = col_num(k + 1, name)?;
+            write_value(&mut ws, r, col, value, &st.date_cell)?;
+        }
     }
 
     ws.set_freeze_panes(header_last + 1, 1)?;
@@ -1938,6 +2007,7 @@ mod tests {
                 field(6, &["保障金额（元）"], "decimal", Some(7)),
                 field(7, &["备注"], "text", None),
             ],
+            ..SourceForm::default()
         };
         let canlian = SourceForm {
             file: "残联-残疾人补贴名册.xls".into(),
@@ -1960,6 +2030,7 @@ mod tests {
                 field(8, &["承包地面积（亩）"], "decimal", Some(9)),
                 field(9, &["曾用名"], "text", Some(10)),
             ],
+            ..SourceForm::default()
         };
         let mut canonical = vec![
             canon(

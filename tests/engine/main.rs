@@ -9,3 +9,4 @@ mod layout_cases;
 mod matching;
 mod merging;
 mod messages;
+mod split;

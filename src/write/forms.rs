@@ -1,0 +1,442 @@
+//! The departments' own forms, filled: one workbook per department in the layout each original
+//! form had (title, reporter line with the village filled in, the same multi-level header
+//! block, unit and code rows, column order and widths), and all of them as one .zip.
+
+use std::collections::HashSet;
+use std::io::{Cursor, Write};
+
+use rust_xlsxwriter::{
+    DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet,
+};
+
+use super::xlsx::{safe_sheet_name, write_value};
+use super::WriteError;
+use crate::inspect::TemplateCell;
+use crate::plan::{FormSet, SourceForm};
+use crate::split::FormRows;
+
+/// The file name of a department's workbook: `民政-原表（已填）.xlsx`, without characters a
+/// file system refuses.
+pub fn department_file_name(department: &str) -> String {
+    let clean: String = department
+        .chars()
+        .map(|c| {
+            if matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') || c.is_control() {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    let clean = clean.trim();
+    let clean = if clean.is_empty() { "其他" } else { clean };
+    format!("{clean}-原表（已填）.xlsx")
+}
+
+/// One workbook per department that has forms in `set`, in order of first appearance:
+/// `(file name, bytes)`. `forms` comes from [`crate::split::assemble`].
+pub fn department_workbooks(
+    set: &FormSet,
+    forms: &[FormRows],
+) -> Result<Vec<(String, Vec<u8>)>, WriteError> {
+    let mut departments: Vec<&str> = Vec::new();
+    for s in &set.sources {
+        if !departments.contains(&s.department.as_str()) {
+            departments.push(&s.department);
+        }
+    }
+    departments
+        .into_iter()
+        .map(|d| {
+            let mine: Vec<&FormRows> = forms
+                .iter()
+                .filter(|f| set.sources.get(f.source).is_some_and(|s| s.department == d))
+                .collect();
+            Ok((department_file_name(d), department_workbook(set, &mine)?))
+        })
+        .collect()
+}
+
+struct Styles {
+    title: Format,
+    plain: Format,
+    head: Format,
+    head_red: Format,
+    cell: Format,
+    date: Format,
+    text: Format,
+}
+
+impl Styles {
+    fn new() -> Styles {
+        let head = Format::new()
+            .set_bold()
+            .set_align(FormatAlign::Center)
+            .set_align(FormatAlign::VerticalCenter)
+            .set_text_wrap()
+            .set_border(FormatBorder::Thin);
+        let cell = Format::new()
+            .set_align(FormatAlign::VerticalCenter)
+            .set_border(FormatBorder::Thin);
+        Styles {
+            title: Format::new()
+                .set_bold()
+                .set_font_size(16)
+                .set_align(FormatAlign::Center)
+                .set_align(FormatAlign::VerticalCenter),
+            plain: Format::new().set_align(FormatAlign::VerticalCenter),
+            head_red: head.clone().set_font_color(rust_xlsxwriter::Color::Red),
+            head,
+            date: cell.clone().set_num_format("yyyy-mm-dd"),
+            text: cell.clone().set_num_format("@"),
+            cell,
+        }
+    }
+}
+
+/// One department's forms in one workbook: one sheet per original sheet (forms that shared a
+/// sheet share it again, each at its own rows).
+pub fn department_workbook(set: &FormSet, forms: &[&FormRows]) -> Result<Vec<u8>, WriteError> {
+    let st = Styles::new();
+    let mut workbook = Workbook::new();
+    let created = ExcelDateTime::from_ymd(2000, 1, 1)?;
+    workbook.set_properties(&DocProperties::new().set_creation_datetime(&created));
+    // Group by original file and sheet, in the order met.
+    let mut groups: Vec<((&str, &str), Vec<&FormRows>)> = Vec::new();
+    for f in forms {
+        let Some(s) = set.sources.get(f.source) else {
+            continue;
+        };
+        let key = (s.file.as_str(), s.sheet.as_str());
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, v)) => v.push(f),
+            None => groups.push((key, vec![f])),
+        }
+    }
+    let mut used: HashSet<String> = HashSet::new();
+    for ((file, sheet), mut group) in groups {
+        let base = if sheet.is_empty() {
+            crate::read::file_stem(file)
+        } else {
+            sheet.to_string()
+        };
+        let name = safe_sheet_name(&base, &mut used);
+        let mut ws = Worksheet::new();
+        ws.set_name(&name)?;
+        group.sort_by_key(|f| {
+            set.sources
+                .get(f.source)
+                .map_or(0, |s| s.template.data_first_row)
+        });
+        let mut shift: i64 = 0;
+        let mut first_freeze = None;
+        for f in group {
+            let Some(source) = set.sources.get(f.source) else {
+                continue;
+            };
+            let used_rows = write_form(&mut ws, &st, source, f, shift)?;
+            first_freeze
+                .get_or_insert(source.template.data_first_row.saturating_sub(1) as i64 + shift);
+            shift += used_rows;
+        }
+        if let Some(r) = first_freeze {
+            if r > 0 {
+                ws.set_freeze_panes(r as u32, 0)?;
+            }
+        }
+        ws.set_landscape();
+        ws.set_paper_size(9);
+        ws.set_print_fit_to_pages(1, 0);
+        workbook.push_worksheet(ws);
+    }
+    if workbook.worksheets().is_empty() {
+        workbook.add_worksheet();
+    }
+    Ok(workbook.save_to_buffer()?)
+}
+
+/// Writes one form at its original rows moved down by `shift`; returns how many rows it grew
+/// beyond the original (the shift for the next form on the sheet).
+fn write_form(
+    ws: &mut Worksheet,
+    st: &Styles,
+    source: &SourceForm,
+    form: &FormRows,
+    shift: i64,
+) -> Result<i64, WriteError> {
+    let t = &source.template;
+    let at = |row1: u32| -> u32 { (row1 as i64 - 1 + shift).max(0) as u32 };
+    let header_first = source
+        .header_rows
+        .first()
+        .copied()
+        .unwrap_or(t.data_first_row);
+    let data_first = t.data_first_row.max(1);
+    let title_rows: HashSet<u32> = t
+        .cells
+        .iter()
+        .filter(|c| c.row < header_first && !t.meta_rows.contains(&c.row))
+        .map(|c| c.row)
+        .collect();
+
+    // Above the data: title, reporter lines, header block, unit and code rows.
+    let format_of = |c: &TemplateCell| -> &Format {
+        if c.row >= header_first {
+            if c.red {
+                &st.head_red
+            } else {
+                &st.head
+            }
+        } else if title_rows.contains(&c.row) && title_rows.iter().min() == Some(&c.row) {
+            &st.title
+        } else {
+            &st.plain
+        }
+    };
+    let text_of = |c: &TemplateCell| -> String {
+        if t.meta_rows.contains(&c.row) {
+            if let Some((town, village)) = &form.place {
+                return fill_place(&c.text, town, village);
+            }
+        }
+        c.text.clone()
+    };
+    write_block(ws, &t.cells, &t.merges, at, &format_of, &text_of)?;
+    // The header block's empty cells still get borders, as in a real form.
+    for r in header_first..data_first {
+        for c in t.first_col..=t.last_col {
+            let filled = t.cells.iter().any(|x| x.row == r && x.col == c)
+                || t.merges
+                    .iter()
+                    .any(|m| (m[0]..=m[2]).contains(&r) && (m[1]..=m[3]).contains(&c));
+            if !filled {
+                ws.write_blank(at(r), c.saturating_sub(1) as u16, &st.head)?;
+            }
+        }
+    }
+
+    // Widths: the original's, or from the header text.
+    for (i, c) in (t.first_col..=t.last_col).enumerate() {
+        let width = t.widths.get(i).copied().flatten().unwrap_or_else(|| {
+            let header = t
+                .cells
+                .iter()
+                .filter(|x| x.col == c && x.row >= header_first)
+                .map(|x| display_width(&x.text))
+                .max()
+                .unwrap_or(4);
+            let is_id = source
+                .fields
+                .iter()
+                .any(|f| f.column == c && matches!(f.ty.as_str(), "id_number"));
+            if is_id {
+                20.0
+            } else {
+                (header as f64 + 2.0).clamp(6.0, 30.0)
+            }
+        });
+        ws.set_column_width(c.saturating_sub(1) as u16, width)?;
+    }
+
+    // The data.
+    let first = at(data_first);
+    for (i, row) in form.rows.iter().enumerate() {
+        let r = first + i as u32;
+        for (f, v) in source.fields.iter().zip(row) {
+            let col = f.column.saturating_sub(1) as u16;
+            let format = match f.ty.as_str() {
+                "id_number" | "phone" => &st.text,
+                _ => &st.cell,
+            };
+            if v.is_blank() {
+                ws.write_blank(r, col, format)?;
+                continue;
+            }
+            match v {
+                crate::read::Value::Date(_) => write_value(ws, r, col, v, &st.date)?,
+                _ => {
+                    write_value(ws, r, col, v, &st.date)?;
+                    ws.set_cell_format(r, col, format)?;
+                }
+            }
+        }
+    }
+
+    // Below: the footer lines, after the last row written.
+    let n = form.rows.len() as i64;
+    let last_data = first as i64 + n - 1; // 0-based; first - 1 when there are no rows
+    let footer_at = |rel: u32| -> u32 { (last_data + rel as i64).max(0) as u32 };
+    write_block(
+        ws,
+        &t.footer,
+        &t.footer_merges,
+        footer_at,
+        &|_| &st.plain,
+        &|c| c.text.clone(),
+    )?;
+    let original = i64::from(t.data_last_row) - i64::from(t.data_first_row) + 1;
+    Ok((n - original.max(0)).max(0))
+}
+
+/// Writes template cells and merges, rows mapped by `row_at`.
+fn write_block<'a>(
+    ws: &mut Worksheet,
+    cells: &[TemplateCell],
+    merges: &[[u32; 4]],
+    row_at: impl Fn(u32) -> u32,
+    format_of: &dyn Fn(&TemplateCell) -> &'a Format,
+    text_of: &dyn Fn(&TemplateCell) -> String,
+) -> Result<(), WriteError> {
+    let mut taken: Vec<[u32; 4]> = Vec::new();
+    for m in merges {
+        let [top, left, bottom, right] = *m;
+        if (top, left) == (bottom, right) || top == 0 || left == 0 || bottom < top || right < left {
+            continue;
+        }
+        let overlaps = taken
+            .iter()
+            .any(|o| top <= o[2] && o[0] <= bottom && left <= o[3] && o[1] <= right);
+        if overlaps {
+            continue;
+        }
+        taken.push(*m);
+        let (text, format) = match cells.iter().find(|c| c.row == top && c.col == left) {
+            Some(c) => (text_of(c), format_of(c)),
+            None => {
+                let probe = TemplateCell {
+                    row: top,
+                    col: left,
+                    ..TemplateCell::default()
+                };
+                (String::new(), format_of(&probe))
+            }
+        };
+        ws.merge_range(
+            row_at(top),
+            (left - 1) as u16,
+            row_at(bottom),
+            (right - 1) as u16,
+            &super::xlsx::neutralise(&text),
+            format,
+        )?;
+    }
+    for c in cells {
+        if c.col == 0 || c.row == 0 {
+            continue;
+        }
+        let inside = taken
+            .iter()
+            .any(|m| (m[0]..=m[2]).contains(&c.row) && (m[1]..=m[3]).contains(&c.col));
+        if inside {
+            continue;
+        }
+        ws.write_string_with_format(
+            row_at(c.row),
+            (c.col - 1) as u16,
+            super::xlsx::neutralise(&text_of(c)).as_ref(),
+            format_of(c),
+        )?;
+    }
+    Ok(())
+}
+
+/// A reporter line with the town and village written into its blanks:
+/// `乡镇（盖章）：　　　村（居）：　　` → `乡镇（盖章）：青山镇　村（居）：石桥村`,
+/// `填报单位：` → `填报单位：青山镇石桥村`. Lines with the place already written stay as they are.
+pub fn fill_place(line: &str, town: &str, village: &str) -> String {
+    let blank = |c: char| c.is_whitespace() || c == '_' || c == '＿' || c == '\u{3000}';
+    let mut out = String::new();
+    let mut rest = line;
+    while let Some(i) = rest.find(['：', ':']) {
+        let colon = rest[i..].chars().next().map_or(1, char::len_utf8);
+        let label = &rest[..i];
+        out.push_str(&rest[..i + colon]);
+        rest = &rest[i + colon..];
+        let run = rest.find(|c: char| !blank(c)).unwrap_or(rest.len());
+        // Only a blank after the colon is filled; the label decides with what.
+        let last_label = label.rsplit(|c: char| blank(c)).next().unwrap_or(label);
+        let value = if last_label.contains("填报单位") {
+            Some(format!("{town}{village}"))
+        } else if last_label.contains('村') || last_label.contains("社区") {
+            Some(village.to_string())
+        } else if last_label.contains('乡') || last_label.contains('镇') {
+            Some(town.to_string())
+        } else {
+            None
+        };
+        let run_text = &rest[..run];
+        let at_end = run == rest.len();
+        match value {
+            Some(v) if !v.is_empty() && (run > 0 || at_end) => {
+                out.push_str(&v);
+                if !at_end {
+                    out.push('\u{3000}');
+                }
+            }
+            _ => out.push_str(run_text),
+        }
+        rest = &rest[run..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Display width in character cells: CJK counts two.
+fn display_width(text: &str) -> usize {
+    text.lines()
+        .map(|l| {
+            l.chars()
+                .map(|c| if (c as u32) >= 0x2E80 { 2 } else { 1 })
+                .sum::<usize>()
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+/// Files packed into one .zip (stored, not compressed: xlsx files are compressed already).
+pub fn zip_files(files: &[(String, Vec<u8>)]) -> Result<Vec<u8>, WriteError> {
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Stored)
+        .last_modified_time(zip::DateTime::default());
+    let fail = |e: &dyn std::fmt::Display| WriteError::Xlsx {
+        detail: e.to_string(),
+    };
+    for (name, bytes) in files {
+        zip.start_file(name.as_str(), options)
+            .map_err(|e| fail(&e))?;
+        zip.write_all(bytes).map_err(|e| fail(&e))?;
+    }
+    let cursor = zip.finish().map_err(|e| fail(&e))?;
+    Ok(cursor.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn places_fill_the_blanks_of_reporter_lines() {
+        let check = |line: &str, want: &str| {
+            assert_eq!(fill_place(line, "青山镇", "石桥村"), want, "{line}")
+        };
+        check(
+            "乡镇（盖章）：\u{3000}\u{3000}\u{3000}村（居）：\u{3000}\u{3000}",
+            "乡镇（盖章）：青山镇\u{3000}村（居）：石桥村",
+        );
+        check("填报单位：", "填报单位：青山镇石桥村");
+        check(
+            "填报单位：______  填报日期：",
+            "填报单位：青山镇石桥村\u{3000}填报日期：",
+        );
+        check("填报单位：石桥村委会", "填报单位：石桥村委会");
+        check("填报人：　　联系电话：", "填报人：　　联系电话：");
+    }
+
+    #[test]
+    fn file_names_are_safe() {
+        assert_eq!(department_file_name("民政"), "民政-原表（已填）.xlsx");
+        assert_eq!(department_file_name("a/b:c"), "a_b_c-原表（已填）.xlsx");
+        assert_eq!(department_file_name(" "), "其他-原表（已填）.xlsx");
+    }
+}
