@@ -60,6 +60,36 @@ enum Command {
         #[arg(long, default_value = "zh")]
         lang: String,
     },
+    /// 把村里填好的综合表拆回各部门原表 / Split filled form sets back into each department's own forms.
+    Split {
+        /// 填好的综合表（xlsx，可多个）/ Filled form-set workbooks (one per village, or county-wide).
+        #[arg(required = true)]
+        filled: Vec<PathBuf>,
+        /// merge 写出的项目文件（.json）/ The project file written by merge.
+        #[arg(long)]
+        project: PathBuf,
+        /// 输出文件夹：每个部门一个 Excel 文件 / Output folder: one workbook per department.
+        #[arg(long)]
+        out: PathBuf,
+        /// 界面语言 zh 或 en / Message language.
+        #[arg(long, default_value = "zh")]
+        lang: String,
+    },
+    /// 用各部门原表中已有的数据预填综合表 / Pre-fill the form set from the departments' forms with data.
+    Fill {
+        /// 带数据的原表（合并时用的那些文件）/ The original forms, with data.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// merge 写出的项目文件（.json）/ The project file written by merge.
+        #[arg(long)]
+        project: PathBuf,
+        /// 输出的已预填综合表（.xlsx）/ The pre-filled form set to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// 界面语言 zh 或 en / Message language.
+        #[arg(long, default_value = "zh")]
+        lang: String,
+    },
     /// 列出需要人工核对的合并结果 / List the merge decisions to review, least certain first.
     Review {
         /// merge 写出的 JSON / The mapping JSON written by merge.
@@ -99,6 +129,200 @@ fn main() -> ExitCode {
         Command::Review { mapping, lang } => {
             review_command(&mapping, lang.eq_ignore_ascii_case("en"))
         }
+        Command::Split {
+            filled,
+            project,
+            out,
+            lang,
+        } => split_command(&filled, &project, &out, lang.eq_ignore_ascii_case("en")),
+        Command::Fill {
+            files,
+            project,
+            out,
+            lang,
+        } => fill_command(&files, &project, &out, lang.eq_ignore_ascii_case("en")),
+    }
+}
+
+/// The file name alone: folders say nothing about the form and may hold personal names.
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| path.display().to_string())
+}
+
+/// Reads a project file, or says plainly why not.
+fn load_project(path: &Path, en: bool) -> Result<Project, ExitCode> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        fail(
+            en,
+            format!("无法打开项目文件 {}：{e}", path.display()),
+            format!("Cannot open the project file {}: {e}", path.display()),
+        )
+    })?;
+    Project::from_json(&text).map_err(|e| fail(en, e.message(Lang::Zh), e.message(Lang::En)))
+}
+
+fn split_command(filled: &[PathBuf], project: &Path, out: &Path, en: bool) -> ExitCode {
+    let lang = if en { Lang::En } else { Lang::Zh };
+    let project = match load_project(project, en) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let mut inputs: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut unreadable = Vec::new();
+    for path in filled {
+        match std::fs::read(path) {
+            Ok(bytes) => inputs.push((file_name(path), bytes)),
+            Err(e) => unreadable.push(if en {
+                format!("{}: cannot open the file: {e}", path.display())
+            } else {
+                format!("{}：无法打开文件：{e}", path.display())
+            }),
+        }
+    }
+    let refs: Vec<(&str, &[u8])> = inputs
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
+    let outcome = match yibiao::split::split_files(&project.set, &refs) {
+        Ok(o) => o,
+        Err(e) => return fail(en, e.message(Lang::Zh), e.message(Lang::En)),
+    };
+    if let Err(e) = std::fs::create_dir_all(out) {
+        return fail(
+            en,
+            format!("无法创建文件夹 {}：{e}", out.display()),
+            format!("Cannot create the folder {}: {e}", out.display()),
+        );
+    }
+    for (name, bytes) in &outcome.workbooks {
+        let path = out.join(name);
+        if let Err(e) = std::fs::write(&path, bytes) {
+            return fail(
+                en,
+                format!("无法写入 {}：{e}", path.display()),
+                format!("Cannot write {}: {e}", path.display()),
+            );
+        }
+    }
+    let rows: usize = outcome.rows_per_form.iter().sum();
+    let forms = outcome.rows_per_form.iter().filter(|n| **n > 0).count();
+    if en {
+        println!(
+            "Read {} file(s); {rows} rows went into {forms} of {} original forms; wrote {} department workbook(s) to {}.",
+            inputs.len(),
+            project.set.sources.len(),
+            outcome.workbooks.len(),
+            out.display()
+        );
+    } else {
+        println!(
+            "读取 {} 个文件；共 {rows} 行，填入 {} 张原表中的 {forms} 张；已在 {} 写出 {} 个部门的原表。",
+            inputs.len(),
+            project.set.sources.len(),
+            out.display(),
+            outcome.workbooks.len()
+        );
+    }
+    for line in &unreadable {
+        println!("  {line}");
+    }
+    if !outcome.problems.is_empty() {
+        println!(
+            "{}",
+            if en {
+                format!("{} problem(s) to look at:", outcome.problems.len())
+            } else {
+                format!("需要核对的问题 {} 条：", outcome.problems.len())
+            }
+        );
+        for p in &outcome.problems {
+            println!("  {}", p.message(lang));
+        }
+    }
+    if unreadable.is_empty() && outcome.problems.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+fn fill_command(files: &[PathBuf], project: &Path, out: &Path, en: bool) -> ExitCode {
+    let lang = if en { Lang::En } else { Lang::Zh };
+    let project = match load_project(project, en) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let mut books = Vec::new();
+    for path in files {
+        let name = file_name(path);
+        let read = std::fs::read(path)
+            .map_err(|e| {
+                (
+                    format!("无法打开文件：{e}"),
+                    format!("cannot open the file: {e}"),
+                )
+            })
+            .and_then(|bytes| {
+                yibiao::read::read(&name, &bytes)
+                    .map_err(|e| (e.message(Lang::Zh), e.message(Lang::En)))
+            });
+        match read {
+            Ok(wb) => books.push((name, wb)),
+            Err((zh, english)) => println!("  {name}: {}", if en { english } else { zh }),
+        }
+    }
+    let refs: Vec<(&str, &yibiao::read::Workbook)> =
+        books.iter().map(|(n, w)| (n.as_str(), w)).collect();
+    let filled = yibiao::split::fill::fill(&project.set, &refs);
+    let bytes = match yibiao::write::to_xlsx_filled(&project.set, lang, &filled.values()) {
+        Ok(b) => b,
+        Err(e) => return fail(en, e.message(Lang::Zh), e.message(Lang::En)),
+    };
+    if let Err(e) = std::fs::write(out, bytes) {
+        return fail(
+            en,
+            format!("无法写入 {}：{e}", out.display()),
+            format!("Cannot write {}: {e}", out.display()),
+        );
+    }
+    let rows: usize = filled.rows.sheets.iter().map(Vec::len).sum();
+    if en {
+        println!("Wrote {} with {rows} rows.", out.display());
+    } else {
+        println!("已写出 {}，共 {rows} 行。", out.display());
+    }
+    for c in &filled.conflicts {
+        if en {
+            println!(
+                "  {} · {} · row {}: \"{}\" is \"{}\" here but \"{}\" in an earlier form; kept \"{}\".",
+                c.file, c.sheet, c.row, c.field, c.other, c.kept, c.kept
+            );
+        } else {
+            println!(
+                "  {} · {} · 第{}行：「{}」此处为「{}」，前面的表为「{}」，采用「{}」。",
+                c.file, c.sheet, c.row, c.field, c.other, c.kept, c.kept
+            );
+        }
+    }
+    for u in &filled.unplaced {
+        if en {
+            println!(
+                "  {} · {} · row {}: no key for \"{}\"; its shared facts were not filled in.",
+                u.file, u.sheet, u.row, u.set_sheet
+            );
+        } else {
+            println!(
+                "  {} · {} · 第{}行：缺少「{}」的关键列，共用信息未能填入。",
+                u.file, u.sheet, u.row, u.set_sheet
+            );
+        }
+    }
+    if filled.conflicts.is_empty() && filled.unplaced.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
     }
 }
 

@@ -218,7 +218,7 @@ impl SetRows {
 }
 
 /// Key value as compared: trimmed, full-width folded, upper case (`x` → `X` in ID numbers).
-pub(crate) fn key_text(v: &Value) -> String {
+pub fn key_text(v: &Value) -> String {
     crate::text::fold_width(v.text().trim()).to_uppercase()
 }
 
@@ -776,4 +776,39 @@ fn put<'a>(
 /// A 序号-like column: the form numbers its rows.
 pub(crate) fn is_serial(name: &str) -> bool {
     matches!(name, "序号" | "编号" | "序" | "No" | "NO" | "No.")
+}
+
+/// The outcome of splitting a batch of filled files.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SplitOutcome {
+    /// One workbook per department: `(file name, bytes)`.
+    pub workbooks: Vec<(String, Vec<u8>)>,
+    /// Everything found wrong, in file order; none stopped the rest.
+    pub problems: Vec<Problem>,
+    /// Rows written per original form, in [`FormSet::sources`] order.
+    pub rows_per_form: Vec<usize>,
+}
+
+/// Reads filled copies of the set, checks them, and writes each department's own forms.
+///
+/// # Errors
+/// Only when a workbook cannot be written at all ([`crate::write::WriteError`]); problems in
+/// the filled files are listed in [`SplitOutcome::problems`] instead.
+pub fn split_files(
+    set: &FormSet,
+    files: &[(&str, &[u8])],
+) -> Result<SplitOutcome, crate::write::WriteError> {
+    let mut rows = SetRows::new(set);
+    let mut problems = Vec::new();
+    for (name, bytes) in files {
+        problems.extend(read_filled_bytes(set, name, bytes, &mut rows));
+    }
+    let assembled = assemble(set, &rows);
+    problems.extend(assembled.problems);
+    let workbooks = crate::write::forms::department_workbooks(set, &assembled.forms)?;
+    Ok(SplitOutcome {
+        workbooks,
+        problems,
+        rows_per_form: assembled.forms.iter().map(|f| f.rows.len()).collect(),
+    })
 }

@@ -169,3 +169,85 @@ fn warnings() {
         check(both(|l| w.message(l)), zh, en);
     }
 }
+
+#[test]
+fn split_findings() {
+    use yibiao::split::{Finding, Problem};
+    let at = |finding: Finding| Problem {
+        file: "石桥村.xlsx".into(),
+        sheet: Some("人员基本信息".into()),
+        row: Some(5),
+        finding,
+    };
+    let cases: Vec<(Finding, &str, &str)> = vec![
+        (
+            Finding::NotThisSet,
+            "文件中没有本套表的任何工作表，不是本套表的填报文件。请选择用本套表填好的 Excel 文件。",
+            "The file holds none of this set's sheets: it is not a filled copy of this set. Choose the Excel file filled from this set.",
+        ),
+        (
+            Finding::MissingSheet,
+            "缺少这张工作表，其中的信息无法拆分。",
+            "This sheet is missing; what it would hold cannot be split back.",
+        ),
+        (
+            Finding::MissingKeyColumn { column: "公民身份号码".into() },
+            "找不到关键列「公民身份号码」，本表各行无法与其他表对应。请不要删除或改动套表的表头。",
+            "Key column \"公民身份号码\" is missing, so the rows cannot be matched to other sheets. Do not delete or change the set's headers.",
+        ),
+        (
+            Finding::MissingKey { column: "公民身份号码".into() },
+            "本行有内容，但关键列「公民身份号码」为空，无法与其他表对应。",
+            "The row has data but its key \"公民身份号码\" is empty, so it cannot be matched.",
+        ),
+        (
+            Finding::DuplicateKey { key: "X".into(), first_file: None, first_row: 4 },
+            "「X」重复出现（第一次在第4行），只采用第一次的内容。",
+            "\"X\" appears twice (first in row 4); only the first row is used.",
+        ),
+        (
+            Finding::DuplicateKey { key: "X".into(), first_file: Some("a.xlsx".into()), first_row: 4 },
+            "「X」重复出现（第一次在a.xlsx 第4行），只采用第一次的内容。",
+            "\"X\" appears twice (first in a.xlsx, row 4); only the first row is used.",
+        ),
+        (
+            Finding::BadIdNumber { column: "公民身份号码".into(), value: "123".into() },
+            "「公民身份号码」填的「123」不是有效的身份证号（位数或校验位不对）。",
+            "\"123\" in \"公民身份号码\" is not a valid ID number (wrong length or check digit).",
+        ),
+        (
+            Finding::NotInList { column: "性别".into(), value: "未说明".into() },
+            "「性别」填的「未说明」不在下拉选项中。",
+            "\"未说明\" in \"性别\" is not one of the dropdown choices.",
+        ),
+        (
+            Finding::RequiredEmpty { column: "姓名".into() },
+            "必填项「姓名」没有填。",
+            "Required \"姓名\" is empty.",
+        ),
+        (
+            Finding::NoBaseRow { base: "人员基本信息".into(), key: "张三".into() },
+            "「张三」在「人员基本信息」中没有对应的行，基础表里的信息无法带入原表。",
+            "\"张三\" has no row in \"人员基本信息\"; the base-table facts cannot be carried into the original form.",
+        ),
+        (
+            Finding::NotOnAnyList { key: "张三".into() },
+            "「张三」不在任何部门的名单中，这一行的信息没有用到任何原表。",
+            "\"张三\" is on no department's list; this row's facts went into no original form.",
+        ),
+        (
+            Finding::UnknownColumn { column: "备用".into() },
+            "「备用」不是套表里的列，其中的内容没有用到任何原表。",
+            "\"备用\" is not a column of the set; what it holds went into no original form.",
+        ),
+    ];
+    for (finding, zh, en) in cases {
+        check(both(|l| finding.message(l)), zh, en);
+        let p = at(finding);
+        check(
+            both(|l| p.message(l)),
+            &format!("石桥村.xlsx · 人员基本信息 · 第5行：{zh}"),
+            &format!("石桥村.xlsx · 人员基本信息 · row 5: {en}"),
+        );
+    }
+}

@@ -182,3 +182,161 @@ fn every_original_data_cell_comes_back_in_its_place() {
         &mismatches[..mismatches.len().min(20)]
     );
 }
+
+/// A valid ID number (region 999999, check digit computed) for person `n`.
+fn id_number(n: u32) -> String {
+    let body = format!("99999919800101{:03}", n % 1000);
+    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = body
+        .chars()
+        .zip(W)
+        .map(|(c, w)| c.to_digit(10).unwrap_or(0) * w)
+        .sum();
+    let check = ["1", "0", "X", "9", "8", "7", "6", "5", "4", "3", "2"][(sum % 11) as usize];
+    format!("{body}{check}")
+}
+
+#[test]
+fn faults_in_a_filled_copy_are_reported_with_file_sheet_and_row() {
+    let project = project();
+    let set = &project.set;
+    let originals = originals();
+    let refs: Vec<(&str, &Workbook)> = originals.iter().map(|(n, w)| (n.as_str(), w)).collect();
+    let mut values = fill(set, &refs).values();
+    let sheet = |name: &str| set.sheets.iter().position(|s| s.name == name).expect(name);
+    let col = |s: usize, id: &str| {
+        set.sheets[s]
+            .columns
+            .iter()
+            .position(|c| set.canonical[c.canonical].id == id)
+            .expect(id)
+    };
+    // Data starts under the title and the two header rows (groups and leaves).
+    let first_row = |s: usize| {
+        if set.sheets[s].columns.iter().any(|c| c.group.is_some()) {
+            4
+        } else {
+            3
+        }
+    };
+
+    let person = sheet("人员基本信息");
+    let (pid, gender) = (
+        col(person, "person.id_number"),
+        col(person, "person.gender"),
+    );
+    let n = values[person].len();
+    assert!(n > 10, "the county has people");
+    // A wrong check digit.
+    let good = values[person][0][pid].text();
+    let mut bad = good.clone();
+    let last = if bad.ends_with('1') { "2" } else { "1" };
+    bad.replace_range(17.., last);
+    values[person][0][pid] = Value::Text(bad.clone());
+    // A value outside the dropdown list.
+    values[person][1][gender] = Value::Text("未说明".into());
+    // The same person twice.
+    let dup = values[person][2].clone();
+    values[person].push(dup);
+    // A person on a department's list but not in the base table.
+    let topic = set
+        .sheets
+        .iter()
+        .position(|s| {
+            s.kind == yibiao::plan::SetSheetKind::Topic
+                && s.grain == "person"
+                && !values[sheet(&s.name)].is_empty()
+        })
+        .expect("a person roster with rows");
+    let tid = col(topic, "person.id_number");
+    let stranger = id_number(7);
+    values[topic][0][tid] = Value::Text(stranger.clone());
+    // A key column whose header was typed over.
+    let household = sheet("农户基本信息");
+    let mut changed = set.clone();
+    let hid = col(household, "head@person.id_number");
+    let key_header = set.sheets[household].columns[hid].header.clone();
+    changed.sheets[household].columns[hid].header = "户主证件号".into();
+
+    let bytes = to_xlsx_filled(&changed, Lang::Zh, &values).expect("writes");
+    let file = "石桥村-有错.xlsx";
+    let mut rows = SetRows::new(set);
+    let mut problems = split::read_filled_bytes(set, file, &bytes, &mut rows);
+    problems.extend(split::assemble(set, &rows).problems);
+
+    let find = |sheet_name: &str, row: Option<u32>, pred: &dyn Fn(&Finding) -> bool| {
+        problems
+            .iter()
+            .find(|p| {
+                p.file == file
+                    && p.sheet.as_deref() == Some(sheet_name)
+                    && p.row == row
+                    && pred(&p.finding)
+            })
+            .unwrap_or_else(|| {
+                panic!(
+                    "no such problem on {sheet_name} row {row:?}; got {:#?}",
+                    problems
+                )
+            })
+    };
+    let p = first_row(person);
+    let bad_id = find(
+        "人员基本信息",
+        Some(p),
+        &|f| matches!(f, Finding::BadIdNumber { value, .. } if *value == bad),
+    );
+    assert_eq!(
+        bad_id.message(Lang::Zh),
+        format!("石桥村-有错.xlsx · 人员基本信息 · 第{p}行：「公民身份号码」填的「{bad}」不是有效的身份证号（位数或校验位不对）。")
+    );
+    find(
+        "人员基本信息",
+        Some(p + 1),
+        &|f| matches!(f, Finding::NotInList { value, .. } if value == "未说明"),
+    );
+    let last_row = p + n as u32;
+    let dup = find("人员基本信息", Some(last_row), &|f| {
+        matches!(f, Finding::DuplicateKey { .. })
+    });
+    assert_eq!(
+        dup.finding,
+        Finding::DuplicateKey {
+            key: split::key_text(&values[person][2][pid]),
+            first_file: None,
+            first_row: p + 2
+        }
+    );
+    find(
+        &set.sheets[topic].name,
+        Some(first_row(topic)),
+        &|f| matches!(f, Finding::NoBaseRow { key, .. } if key.contains(&stranger)),
+    );
+    find(
+        "农户基本信息",
+        None,
+        &|f| matches!(f, Finding::MissingKeyColumn { column } if *column == key_header),
+    );
+    find(
+        "农户基本信息",
+        None,
+        &|f| matches!(f, Finding::UnknownColumn { column } if column == "*户主证件号"),
+    );
+
+    // The rest still splits: every department gets its workbook.
+    let assembled = split::assemble(set, &rows);
+    let books = department_workbooks(set, &assembled.forms).expect("writes");
+    let departments: std::collections::HashSet<&str> =
+        set.sources.iter().map(|s| s.department.as_str()).collect();
+    assert_eq!(books.len(), departments.len());
+
+    // Not a filled set at all, and not a spreadsheet at all: one line each, nothing else.
+    let mut rows = SetRows::new(set);
+    let (name, other) = EXAMPLES[0];
+    let p = split::read_filled_bytes(set, name, other, &mut rows);
+    assert_eq!(p.len(), 1);
+    assert_eq!(p[0].finding, Finding::NotThisSet);
+    let p = split::read_filled_bytes(set, "照片.jpg", b"\xFF\xD8\xFF\xE0 JFIF", &mut rows);
+    assert_eq!(p.len(), 1);
+    assert!(matches!(p[0].finding, Finding::Unreadable { .. }), "{p:?}");
+}
