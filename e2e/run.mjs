@@ -7,9 +7,9 @@
 // Screenshots of each step go to docs/screenshots/.
 import { chromium } from "playwright-core";
 import { serve } from "./serve.mjs";
-import { readFileSync, readdirSync, mkdirSync, writeFileSync } from "node:fs";
+import { readFileSync, readdirSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { join, resolve, dirname } from "node:path";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { tmpdir } from "node:os";
 
@@ -117,6 +117,37 @@ try {
   const [mapping] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-mapping").click()]);
   const json = JSON.parse(readFileSync(await mapping.path(), "utf-8"));
   check(json.format === "yibiao-project" && json.decisions.length === 2, "project file has the two decisions");
+
+  // 6. Split back: a village's filled copy (filled by the CLI from the county's own rows)
+  // goes in; each department's forms come out as one .zip.
+  const work = mkdtempSync(join(tmpdir(), "yibiao-e2e-split-"));
+  const projectFile = join(work, "project.json");
+  writeFileSync(projectFile, JSON.stringify(json));
+  const filled = join(work, "石桥村-已填综合表.xlsx");
+  // Exit code 1 only says some facts disagreed between forms (listed); the file is written.
+  const fillRun = spawnSync(cli, ["fill", ...files, "--project", projectFile, "--out", filled], { encoding: "utf-8" });
+  check(fillRun.status === 0 || fillRun.status === 1, `the CLI fills a copy of the set (${fillRun.stdout.split("\n")[0]})`);
+  await page.getByTestId("step-split").click();
+  await page.getByTestId("add-filled").setInputFiles([filled]);
+  await page.getByTestId("split-summary").waitFor({ timeout: 30000 });
+  const summary = await page.getByTestId("split-summary").textContent();
+  check(/填入 14 张原表中的 14 张/.test(summary), `every original form gets rows (${summary})`);
+  const books = await page.getByTestId("split-department").count();
+  const departments = new Set(json.sources.map((s) => s.department)).size;
+  check(books === departments, `one workbook per department (${books} of ${departments})`);
+  await page.screenshot({ path: join(shots, "6-split.png") });
+  const [zipDownload] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-split-zip").click()]);
+  const zipFile = join(work, "split.zip");
+  await zipDownload.saveAs(zipFile);
+  const unzipped = join(work, "split");
+  execFileSync("python3", ["-c", "import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])", zipFile, unzipped]);
+  const minzheng = join(unzipped, "民政-原表（已填）.xlsx");
+  const dept = JSON.parse(execFileSync(cli, ["inspect", "--json", minzheng], { encoding: "utf-8" }));
+  const deptForms = dept.files[0].sheets.flatMap((s) => s.forms);
+  const originals = json.sources.filter((s) => s.department === "民政");
+  check(deptForms.length === originals.length, `民政's workbook holds its ${originals.length} forms (${deptForms.length})`);
+  const sameRows = originals.every((o) => deptForms.some((f) => f.title === o.title && f.data_rows && f.data_rows[0] === o.template.data_first_row && f.data_rows[1] === o.template.data_last_row));
+  check(sameRows, "each 民政 form comes back with its data rows where the original had them");
 
   // Reload: the project is restored from browser storage.
   await page.reload();

@@ -42,7 +42,7 @@ fn storage() -> Option<web_sys::Storage> {
 }
 
 /// Lets the browser paint (progress) before the next long step.
-async fn yield_now() {
+pub(crate) async fn yield_now() {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         if let Some(w) = web_sys::window() {
             let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
@@ -95,7 +95,7 @@ fn reread(name: String, choices: Vec<crate::inspect::HeaderChoice>, dispatch: Di
     });
 }
 
-fn files_of(list: Option<FileList>) -> Vec<File> {
+pub(crate) fn files_of(list: Option<FileList>) -> Vec<File> {
     let Some(list) = list else {
         return Vec::new();
     };
@@ -304,7 +304,7 @@ fn load_examples(dispatch: Dispatch) {
     });
 }
 
-fn download(name: &str, bytes: &[u8], mime: &str) -> Result<(), JsValue> {
+pub(crate) fn download(name: &str, bytes: &[u8], mime: &str) -> Result<(), JsValue> {
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
     let options = BlobPropertyBag::new();
     options.set_type(mime);
@@ -391,6 +391,7 @@ pub fn App() -> Html {
         (Step::Review, T::StepReview, "step-review"),
         (Step::Set, T::StepSet, "step-set"),
         (Step::Export, T::StepExport, "step-export"),
+        (Step::Split, T::StepSplit, "step-split"),
     ];
     html! {
         <div class="app" lang={if lang == Lang::Zh { "zh-CN" } else { "en" }}>
@@ -421,6 +422,7 @@ pub fn App() -> Html {
                     Step::Review => review_step(&state, &d),
                     Step::Set => set_step(&state),
                     Step::Export => export_step(&state, &d),
+                    Step::Split => html! { <super::split_step::SplitStep project={state.project.clone()} lang={lang} /> },
                 } }
             </main>
         </div>

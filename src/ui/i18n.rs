@@ -63,6 +63,14 @@ pub enum T {
     ExportMapping,
     OpenProject,
     ExportHint,
+    StepSplit,
+    SplitIntro,
+    AddFilled,
+    Splitting,
+    DownloadAll,
+    DepartmentForms,
+    ProblemsFound,
+    NoProblems,
     Restored,
     NothingYet,
     Language,
@@ -144,6 +152,14 @@ fn zh(t: T) -> &'static str {
         ExportHint => {
             "项目文件保存了字段对照和人工决定；明年把新表格和它一起打开，可沿用今年的决定。"
         }
+        StepSplit => "⑥ 拆回原表",
+        SplitIntro => "村里把综合表填好交回后，在这里添加这些文件（可一次添加多个村的），一表会检查填写问题，并把数据拆回各部门自己的原表格式，每个部门一个 Excel 文件。",
+        AddFilled => "添加填好的综合表",
+        Splitting => "正在检查和拆分……",
+        DownloadAll => "下载全部部门原表（.zip）",
+        DepartmentForms => "各部门的原表（已填）",
+        ProblemsFound => "需要核对的问题",
+        NoProblems => "没有发现问题。",
         Restored => "已恢复上次的项目",
         NothingYet => "请先添加表格文件或载入示例。",
         Language => "English",
@@ -216,6 +232,14 @@ fn en(t: T) -> &'static str {
         ExportMapping => "Download the project file (.json)",
         OpenProject => "Open a project file",
         ExportHint => "The project file keeps the mapping and your decisions; open it with next year's forms to reuse them.",
+        StepSplit => "⑥ Split back",
+        SplitIntro => "When villages return the filled form set, add those files here (several villages at once is fine). Yibiao checks them and splits the data back into each department's own forms, one Excel file per department.",
+        AddFilled => "Add filled form sets",
+        Splitting => "Checking and splitting…",
+        DownloadAll => "Download all departments' forms (.zip)",
+        DepartmentForms => "Each department's forms, filled",
+        ProblemsFound => "Problems to look at",
+        NoProblems => "No problems found.",
         Restored => "Restored the last project",
         NothingYet => "Add spreadsheet files or load the examples first.",
         Language => "中文",
@@ -241,5 +265,64 @@ pub fn grain_label(lang: Lang, grain: &str) -> &'static str {
         (Lang::En, "per_village" | "village") => "village",
         (Lang::En, "per_plot" | "plot") => "plot",
         (Lang::En, _) => "unclear",
+    }
+}
+
+/// The one-line outcome of a split: files read, rows placed, forms filled, workbooks written.
+pub fn split_summary(
+    lang: Lang,
+    files: usize,
+    rows: usize,
+    forms_filled: usize,
+    forms: usize,
+    workbooks: usize,
+) -> String {
+    match lang {
+        Lang::Zh => format!(
+            "读取 {files} 个文件；共 {rows} 行，填入 {forms} 张原表中的 {forms_filled} 张；生成 {workbooks} 个部门的原表。"
+        ),
+        Lang::En => format!(
+            "Read {files} file(s); {rows} rows went into {forms_filled} of {forms} original forms; {workbooks} department workbook(s)."
+        ),
+    }
+}
+
+/// What a kind of split problem is called in a list heading (by [`crate::split::Finding::code`]).
+pub fn finding_label(lang: Lang, code: &str) -> &'static str {
+    match (lang, code) {
+        (Lang::Zh, "unreadable") => "文件无法读取",
+        (Lang::Zh, "not_this_set") => "不是本套表的文件",
+        (Lang::Zh, "missing_sheet") => "缺少工作表",
+        (Lang::Zh, "missing_key_column") => "缺少关键列",
+        (Lang::Zh, "missing_key") => "关键信息没填",
+        (Lang::Zh, "duplicate_key") => "重复的行",
+        (Lang::Zh, "bad_id_number") => "身份证号有误",
+        (Lang::Zh, "not_in_list") => "不在下拉选项中",
+        (Lang::Zh, "required_empty") => "必填项没填",
+        (Lang::Zh, "no_base_row") => "基础表中找不到",
+        (Lang::Zh, "not_on_any_list") => "不在任何名单中",
+        (Lang::Zh, "unknown_column") => "多出来的列",
+        (Lang::Zh, _) => "其他问题",
+        (Lang::En, "unreadable") => "Unreadable files",
+        (Lang::En, "not_this_set") => "Not a filled copy of this set",
+        (Lang::En, "missing_sheet") => "Missing sheets",
+        (Lang::En, "missing_key_column") => "Missing key columns",
+        (Lang::En, "missing_key") => "Empty keys",
+        (Lang::En, "duplicate_key") => "Duplicate rows",
+        (Lang::En, "bad_id_number") => "Invalid ID numbers",
+        (Lang::En, "not_in_list") => "Values outside the dropdown list",
+        (Lang::En, "required_empty") => "Required cells left empty",
+        (Lang::En, "no_base_row") => "Not found in the base table",
+        (Lang::En, "not_on_any_list") => "On no department's list",
+        (Lang::En, "unknown_column") => "Columns not in the set",
+        (Lang::En, _) => "Other problems",
+    }
+}
+
+/// `……另有 N 条` under a cut list.
+pub fn more_lines(lang: Lang, n: usize) -> String {
+    match lang {
+        Lang::Zh => format!("……另有 {n} 条"),
+        Lang::En => format!("… and {n} more"),
     }
 }

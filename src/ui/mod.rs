@@ -8,6 +8,8 @@ pub mod view;
 
 #[cfg(target_arch = "wasm32")]
 pub mod app;
+#[cfg(target_arch = "wasm32")]
+pub mod split_step;
 
 /// Preview size: enough rows for a title, a 3-row header and the first data rows.
 pub const PREVIEW_ROWS: u32 = 14;

@@ -23,6 +23,8 @@ pub enum Step {
     Set,
     /// Downloads.
     Export,
+    /// Filled sets back into each department's own forms.
+    Split,
 }
 
 /// Where one file is.

@@ -145,3 +145,33 @@ pub fn heat(value: u32, max: u32) -> String {
         c(255.0, 170.0)
     )
 }
+
+/// Split problems grouped by kind, the kinds that lose data first: `(code, problems)`.
+pub fn problem_groups(
+    problems: &[crate::split::Problem],
+) -> Vec<(&'static str, Vec<&crate::split::Problem>)> {
+    const ORDER: [&str; 12] = [
+        "unreadable",
+        "not_this_set",
+        "missing_sheet",
+        "missing_key_column",
+        "missing_key",
+        "no_base_row",
+        "duplicate_key",
+        "not_on_any_list",
+        "unknown_column",
+        "bad_id_number",
+        "not_in_list",
+        "required_empty",
+    ];
+    let mut groups: Vec<(&'static str, Vec<&crate::split::Problem>)> = Vec::new();
+    for p in problems {
+        let code = p.finding.code();
+        match groups.iter_mut().find(|(c, _)| *c == code) {
+            Some((_, v)) => v.push(p),
+            None => groups.push((code, vec![p])),
+        }
+    }
+    groups.sort_by_key(|(c, _)| ORDER.iter().position(|o| o == c).unwrap_or(ORDER.len()));
+    groups
+}
