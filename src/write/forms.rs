@@ -344,9 +344,10 @@ fn write_block<'a>(
 /// `乡镇（盖章）：　　　村（居）：　　` → `乡镇（盖章）：青山镇　村（居）：石桥村`,
 /// `填报单位：` → `填报单位：青山镇石桥村`. Lines with the place already written stay as they are.
 pub fn fill_place(line: &str, town: &str, village: &str) -> String {
+    let line = fill_placeholders(line, town, village);
     let blank = |c: char| c.is_whitespace() || c == '_' || c == '＿' || c == '\u{3000}';
     let mut out = String::new();
-    let mut rest = line;
+    let mut rest = line.as_str();
     while let Some(i) = rest.find(['：', ':']) {
         let colon = rest[i..].chars().next().map_or(1, char::len_utf8);
         let label = &rest[..i];
@@ -378,6 +379,64 @@ pub fn fill_place(line: &str, town: &str, village: &str) -> String {
         rest = &rest[run..];
     }
     out.push_str(rest);
+    out
+}
+
+/// `　　　　乡（镇）　　　　村（社区）` → `青山镇　石桥村`: a blank of two or more characters
+/// followed by a place word (not a label: no colon after it) is the place to write.
+fn fill_placeholders(line: &str, town: &str, village: &str) -> String {
+    const WORDS: [(&str, bool); 10] = [
+        ("乡（镇）", true),
+        ("乡(镇)", true),
+        ("镇（乡）", true),
+        ("乡镇", true),
+        ("村（社区）", false),
+        ("村(社区)", false),
+        ("村（居）", false),
+        ("村(居)", false),
+        ("社区", false),
+        ("村", false),
+    ];
+    let blank = |c: char| c.is_whitespace() || c == '_' || c == '＿' || c == '\u{3000}';
+    let chars: Vec<char> = line.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if blank(chars[i]) {
+            let mut j = i;
+            while j < chars.len() && blank(chars[j]) {
+                j += 1;
+            }
+            let after: String = chars[j..].iter().collect();
+            // The longest place word there; followed by a colon it is a label, not a blank.
+            let hit = WORDS
+                .iter()
+                .find(|(w, _)| after.starts_with(w))
+                .filter(|(w, _)| !after[w.len()..].starts_with(['：', ':']));
+            match hit {
+                Some((w, is_town)) if j - i >= 2 => {
+                    let value = if *is_town { town } else { village };
+                    if value.is_empty() {
+                        out.extend(&chars[i..j]);
+                        i = j;
+                        continue;
+                    }
+                    if !out.is_empty() && !out.ends_with(['：', ':']) {
+                        out.push('\u{3000}');
+                    }
+                    out.push_str(value);
+                    i = j + w.chars().count();
+                }
+                _ => {
+                    out.extend(&chars[i..j]);
+                    i = j;
+                }
+            }
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
     out
 }
 
@@ -431,6 +490,22 @@ mod tests {
         );
         check("填报单位：石桥村委会", "填报单位：石桥村委会");
         check("填报人：　　联系电话：", "填报人：　　联系电话：");
+        check(
+            "填报单位：\u{3000}\u{3000}\u{3000}\u{3000}乡（镇）\u{3000}\u{3000}\u{3000}\u{3000}村（社区）\u{3000}\u{3000}填报人：",
+            "填报单位：青山镇\u{3000}石桥村\u{3000}\u{3000}填报人：",
+        );
+        check(
+            "采集单位：\u{3000}\u{3000}\u{3000}\u{3000}乡镇退役军人服务站\u{3000}\u{3000}采集人：",
+            "采集单位：青山镇退役军人服务站\u{3000}\u{3000}采集人：",
+        );
+        check(
+            "填报单位：青山县\u{3000}\u{3000}\u{3000}乡（镇）\u{3000}\u{3000}2024年",
+            "填报单位：青山县\u{3000}青山镇\u{3000}\u{3000}2024年",
+        );
+        check(
+            "乡镇：\u{3000}\u{3000}\u{3000}村：\u{3000}\u{3000}核实人：",
+            "乡镇：青山镇\u{3000}村：石桥村\u{3000}核实人：",
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use yibiao::examples::EXAMPLES;
 use yibiao::merge::{merge, Project};
 use yibiao::read::{self, Value, Workbook};
-use yibiao::split::{self, fill::fill, Finding, SetRows};
+use yibiao::split::{self, fill::fill, key_text, Finding, SetRows};
 use yibiao::write::forms::department_workbooks;
 use yibiao::write::to_xlsx_filled;
 use yibiao::Lang;
@@ -302,7 +302,7 @@ fn faults_in_a_filled_copy_are_reported_with_file_sheet_and_row() {
     assert_eq!(
         dup.finding,
         Finding::DuplicateKey {
-            key: split::key_text(&values[person][2][pid]),
+            key: key_text(&values[person][2][pid]),
             first_file: None,
             first_row: p + 2
         }
@@ -339,4 +339,147 @@ fn faults_in_a_filled_copy_are_reported_with_file_sheet_and_row() {
     let p = split::read_filled_bytes(set, "照片.jpg", b"\xFF\xD8\xFF\xE0 JFIF", &mut rows);
     assert_eq!(p.len(), 1);
     assert!(matches!(p[0].finding, Finding::Unreadable { .. }), "{p:?}");
+}
+
+#[test]
+fn many_villages_stack_and_one_villages_return_names_it_on_the_form() {
+    let project = project();
+    let set = &project.set;
+    let originals = originals();
+    let refs: Vec<(&str, &Workbook)> = originals.iter().map(|(n, w)| (n.as_str(), w)).collect();
+    let values = fill(set, &refs).values();
+    let sheet_of_source = |title: &str| {
+        let si = set
+            .sources
+            .iter()
+            .position(|s| s.title.contains(title))
+            .expect(title);
+        let t = set
+            .sheets
+            .iter()
+            .position(|s| s.kind == yibiao::plan::SetSheetKind::Topic && s.replaces == [si])
+            .expect("topic sheet");
+        (si, t)
+    };
+    let col = |s: usize, id: &str| {
+        set.sheets[s]
+            .columns
+            .iter()
+            .position(|c| set.canonical[c.canonical].id == id)
+    };
+
+    // Two villages' returns of the village statistics form: one county-wide table, in order.
+    let (stats, stats_sheet) = sheet_of_source("村级基本情况");
+    let rows = &values[stats_sheet];
+    assert!(rows.len() >= 2, "the statistics form has villages");
+    let half = rows.len() / 2;
+    let mut a = values.clone();
+    a[stats_sheet] = rows[..half].to_vec();
+    let mut b: Vec<Vec<Vec<Value>>> = vec![Vec::new(); values.len()];
+    b[stats_sheet] = rows[half..].to_vec();
+    let a = to_xlsx_filled(set, Lang::Zh, &a).expect("writes");
+    let b = to_xlsx_filled(set, Lang::Zh, &b).expect("writes");
+    let out = split::split_files(set, &[("一村.xlsx", &a), ("二村.xlsx", &b)]).expect("splits");
+    assert_eq!(
+        out.rows_per_form[stats],
+        rows.len(),
+        "both villages' rows, stacked"
+    );
+    let mut set_rows = SetRows::new(set);
+    split::read_filled_bytes(set, "一村.xlsx", &a, &mut set_rows);
+    split::read_filled_bytes(set, "二村.xlsx", &b, &mut set_rows);
+    let assembled = split::assemble(set, &set_rows);
+    let stacked = &assembled.forms[stats];
+    let source = &set.sources[stats];
+    let (_, original) = originals
+        .iter()
+        .find(|(n, _)| *n == source.file)
+        .expect("original");
+    let osheet = original
+        .sheets
+        .iter()
+        .find(|s| s.name == source.sheet)
+        .expect("sheet");
+    for (i, row) in stacked.rows.iter().enumerate() {
+        for (f, v) in source
+            .fields
+            .iter()
+            .zip(row)
+            .filter(|(f, _)| f.role == "data")
+        {
+            let want = shown(
+                osheet
+                    .grid
+                    .get(source.template.data_first_row - 1 + i as u32, f.column - 1),
+            );
+            assert_eq!(shown(v), want, "row {i} {}", f.name);
+        }
+    }
+    // The 填报单位 line is filled only when every row is from one village.
+    let vcol = col(stats_sheet, "loc.village").expect("village column");
+    let villages: std::collections::HashSet<String> = rows.iter().map(|r| r[vcol].text()).collect();
+    assert_eq!(
+        stacked.place.is_some(),
+        villages.len() == 1,
+        "{villages:?} → {:?}",
+        stacked.place
+    );
+
+    // One village's return of the 80+ allowance roster: its reporter line names the village.
+    let (old_age, old_age_sheet) = sheet_of_source("高龄津贴");
+    let person = set
+        .sheets
+        .iter()
+        .position(|s| s.name == "人员基本信息")
+        .expect("person base");
+    let (pid, village, town) = (
+        col(person, "person.id_number").expect("id"),
+        col(person, "loc.village").expect("village"),
+        col(person, "loc.town").expect("town"),
+    );
+    let tid = col(old_age_sheet, "person.id_number").expect("roster id");
+    let first_id = key_text(&values[old_age_sheet][0][tid]);
+    let base_row = values[person]
+        .iter()
+        .find(|r| key_text(&r[pid]) == first_id)
+        .expect("in the base table");
+    let (v, t) = (base_row[village].text(), base_row[town].text());
+    let mut one: Vec<Vec<Vec<Value>>> = vec![Vec::new(); values.len()];
+    one[person] = values[person]
+        .iter()
+        .filter(|r| r[village].text() == v)
+        .cloned()
+        .collect();
+    let ids: Vec<String> = one[person].iter().map(|r| key_text(&r[pid])).collect();
+    one[old_age_sheet] = values[old_age_sheet]
+        .iter()
+        .filter(|r| ids.contains(&key_text(&r[tid])))
+        .cloned()
+        .collect();
+    let bytes = to_xlsx_filled(set, Lang::Zh, &one).expect("writes");
+    let out = split::split_files(set, &[("一村.xlsx", &bytes)]).expect("splits");
+    assert_eq!(out.rows_per_form[old_age], one[old_age_sheet].len());
+    let source = &set.sources[old_age];
+    let (name, book) = out
+        .workbooks
+        .iter()
+        .find(|(n, _)| *n == yibiao::write::forms::department_file_name(&source.department))
+        .expect("民政's workbook");
+    let wb = read::read(name, book).expect("reads");
+    let sheet = wb
+        .sheets
+        .iter()
+        .find(|s| s.name == source.sheet)
+        .expect("the roster's sheet");
+    let meta = source.template.meta_rows[0];
+    let line = sheet
+        .grid
+        .get(meta - 1, source.template.first_col - 1)
+        .text();
+    assert!(line.contains(&v) && line.contains(&t), "{line}");
+    assert_eq!(
+        line.matches('：').count(),
+        5,
+        "the other blanks stay: {line}"
+    );
 }
