@@ -937,7 +937,7 @@ fn write_catalog(ctx: &Ctx) -> Result<Worksheet, WriteError> {
     sheet.spill(
         row,
         0,
-        ctx.tr("三、减负情况", "3. Burden before and after"),
+        ctx.tr("三、村里要填的量：原来与现在", "3. What a village fills: before and now"),
         &st.section,
     )?;
     row += 1;
