@@ -559,3 +559,41 @@ fn the_cli_prints_the_report_and_fails_only_on_unreadable_input() {
         .contains("这不是一表的项目文件（应是合并时保存的 .json 文件）。"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn merge_with_last_years_project_follows_renamed_fields() {
+    // Last year 低保证号 was headed 低保证编码 and staff renamed its field.
+    let mut old_reports = reports();
+    rename(&mut old_reports, "民政工作报表", "低保证号", "低保证编码");
+    let first = merge(&old_reports, "", &[]).expect("merge");
+    let decision = Decision::Rename {
+        field: at(&first, "民政工作报表", "低保证编码"),
+        name: "低保证编号".into(),
+    };
+    let old = merge(&old_reports, "", &[decision]).expect("merge");
+    let dir = std::env::temp_dir().join(format!("yibiao-carry-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let old_path = dir.join("去年.json");
+    std::fs::write(&old_path, old.to_json()).expect("write");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_yibiao"))
+        .args(["merge", "--examples", "--out"])
+        .arg(dir.join("今年.xlsx"))
+        .arg("--project")
+        .arg(&old_path)
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("有 1 条以前的人工决定所指的字段已改名，已按新名称沿用。"),
+        "{text}"
+    );
+    let new = Project::from_json(&std::fs::read_to_string(dir.join("今年.json")).expect("read"))
+        .expect("project");
+    assert!(
+        matches!(&new.decisions[0], Decision::Rename { field, .. } if field.header_path == ["低保证号"])
+    );
+    assert!(new.decision_outcomes[0].applied);
+    assert!(new.set.canonical.iter().any(|c| c.name == "低保证编号"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
