@@ -1,7 +1,8 @@
 // Browser test of the Yibiao web app, acting as a county clerk would: open the app, add the
 // fixture county's files through the real file input (plus one broken file), check forms and
 // fields, accept and split a cluster, look at the form set, download the xlsx and re-read it
-// with the CLI. The page must make no request beyond its own static files and log no errors.
+// with the CLI, open a project as last year's and see what changed. The page must make no
+// request beyond its own static files and log no errors.
 //
 // Usage: node e2e/run.mjs [DIST_DIR]   (after `trunk build --release`; needs target/release/yibiao)
 // Screenshots of each step go to docs/screenshots/.
@@ -148,6 +149,25 @@ try {
   check(deptForms.length === originals.length, `民政's workbook holds its ${originals.length} forms (${deptForms.length})`);
   const sameRows = originals.every((o) => deptForms.some((f) => f.title === o.title && f.data_rows && f.data_rows[0] === o.template.data_first_row && f.data_rows[1] === o.template.data_last_row));
   check(sameRows, "each 民政 form comes back with its data rows where the original had them");
+  await page.getByTestId("step-export").click();
+  // Last year's project next to this year's files: the project as it would have been a year
+  // ago (years back by one, no 自然资源 form, one header worded differently).
+  const old = structuredClone(json);
+  const back = (s) => s.replaceAll("2024", "2023").replaceAll("2025", "2024");
+  for (const s of old.sources) Object.assign(s, { title: back(s.title), file: back(s.file), sheet: back(s.sheet) });
+  old.sources = old.sources.filter((s) => !s.file.includes("自然资源局"));
+  old.sources.find((s) => s.title.includes("最低生活保障")).fields.find((f) => f.name === "低保证号").header_path = ["低保证编码"];
+  const lastYear = join(tmpdir(), "去年的项目.json");
+  writeFileSync(lastYear, JSON.stringify(old));
+  await page.getByTestId("open-last-year").setInputFiles(lastYear);
+  const depts = page.getByTestId("diff-department");
+  await depts.first().waitFor({ timeout: 30000 });
+  const summaries = await depts.locator("summary").allTextContents();
+  check(summaries.some((t) => t.startsWith("自然资源") && t.includes("新增 1 张表")), "last year's project: 自然资源 has one new form");
+  await depts.filter({ hasText: "民政" }).locator("summary").click();
+  check(await page.getByText("字段改名：「低保证编码」 → 「低保证号」").isVisible(), "last year's project: the reworded header is listed");
+  check(await page.getByText("去年的人工决定 2 条：2 条仍适用").isVisible(), "last year's decisions still fit");
+  await page.screenshot({ path: join(shots, "5-last-year.png"), fullPage: true });
 
   // Reload: the project is restored from browser storage.
   await page.reload();

@@ -15,8 +15,11 @@
 //! - [`matching`]: all fields of all forms → clusters that mean the same thing, with reasons;
 //! - [`plan`]: clusters + staff decisions → the consolidated [`plan::FormSet`];
 //! - [`merge`]: the above as one call, kept as a versioned project file;
+//! - [`diff`]: last year's project against this year's: changes per department, decisions that
+//!   still fit;
 //! - [`write`](mod@write): the consolidated [`plan::FormSet`] → .xlsx bytes.
 
+pub mod diff;
 pub mod error;
 pub mod examples;
 pub mod fields;

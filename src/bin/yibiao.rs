@@ -90,6 +90,19 @@ enum Command {
         #[arg(long, default_value = "zh")]
         lang: String,
     },
+    /// 对比去年与今年的项目文件：各部门表格和字段的变化，去年的人工决定是否仍适用 / Compare last year's project file with this year's: what changed per department, which decisions still fit.
+    Diff {
+        /// 去年的项目文件（.json）/ Last year's project file.
+        old: PathBuf,
+        /// 今年的项目文件（.json）/ This year's project file.
+        new: PathBuf,
+        /// 输出一个 JSON 文档 / Print one JSON document.
+        #[arg(long)]
+        json: bool,
+        /// 界面语言 zh 或 en / Message language.
+        #[arg(long, default_value = "zh")]
+        lang: String,
+    },
     /// 列出需要人工核对的合并结果 / List the merge decisions to review, least certain first.
     Review {
         /// merge 写出的 JSON / The mapping JSON written by merge.
@@ -126,6 +139,12 @@ fn main() -> ExitCode {
             examples,
             en: lang.eq_ignore_ascii_case("en"),
         }),
+        Command::Diff {
+            old,
+            new,
+            json,
+            lang,
+        } => diff_command(&old, &new, json, lang.eq_ignore_ascii_case("en")),
         Command::Review { mapping, lang } => {
             review_command(&mapping, lang.eq_ignore_ascii_case("en"))
         }
@@ -439,8 +458,24 @@ fn merge_command(a: MergeArgs) -> ExitCode {
             }
         }
     }
-    let decisions = previous.map(|p| p.decisions).unwrap_or_default();
-    let project = match merge::merge(&reports, &additions, &decisions) {
+    // Last year's decisions follow fields renamed since; its corrections of departments and
+    // grains apply where the same file and sheet are back.
+    let (decisions, overrides, followed) = match &previous {
+        None => (Vec::new(), Vec::new(), 0),
+        Some(p) => match merge::merge_with(&reports, &additions, &[], &p.overrides) {
+            Ok(first) => {
+                let carried = yibiao::diff::carry_over(p, &first.set);
+                let followed = carried
+                    .iter()
+                    .zip(&p.decisions)
+                    .filter(|(a, b)| a != b)
+                    .count();
+                (carried, p.overrides.clone(), followed)
+            }
+            Err(e) => return fail(a.en, e.message(Lang::Zh), e.message(Lang::En)),
+        },
+    };
+    let project = match merge::merge_with(&reports, &additions, &decisions, &overrides) {
         Ok(p) => p,
         Err(e) => return fail(a.en, e.message(Lang::Zh), e.message(Lang::En)),
     };
@@ -466,6 +501,16 @@ fn merge_command(a: MergeArgs) -> ExitCode {
         "{}",
         merge_summary(&project, &unreadable, &a.out, &mapping, a.en)
     );
+    if followed > 0 {
+        println!(
+            "{}",
+            if a.en {
+                format!("{followed} earlier decisions follow fields renamed since.")
+            } else {
+                format!("有 {followed} 条以前的人工决定所指的字段已改名，已按新名称沿用。")
+            }
+        );
+    }
     if unreadable.is_empty() {
         ExitCode::SUCCESS
     } else {
@@ -538,6 +583,31 @@ fn merge_summary(
         ));
     }
     text
+}
+
+fn diff_command(old: &Path, new: &Path, json: bool, en: bool) -> ExitCode {
+    let old = match load_project(old, en) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let new = match load_project(new, en) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let d = yibiao::diff::diff(&old, &new);
+    let mut out = std::io::stdout().lock();
+    let written = if json {
+        serde_json::to_writer_pretty(&mut out, &d)
+            .map_err(std::io::Error::from)
+            .and_then(|_| writeln!(out))
+    } else {
+        out.write_all(yibiao::diff::render(if en { Lang::En } else { Lang::Zh }, &d).as_bytes())
+    };
+    if written.is_err() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 fn review_command(mapping: &Path, en: bool) -> ExitCode {

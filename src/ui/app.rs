@@ -17,7 +17,7 @@ use crate::plan::{Decision, SetSheetKind};
 
 use super::i18n::{grain_label, tr, T};
 use super::state::{Action, AppState, FileStatus, Step};
-use super::view::{cluster_rows, department_bars, departments, heat, split};
+use super::view::{cluster_rows, department_bars, departments, diff_departments, heat, split};
 use super::{PREVIEW_COLS, PREVIEW_ROWS};
 
 const STORE_PROJECT: &str = "yibiao.project";
@@ -1027,6 +1027,81 @@ fn export_step(state: &AppState, d: &Dispatch) -> Html {
                 <h3>{ tr(lang, T::NotApplied) }</h3>
                 <ul>{ for not_applied.iter().map(|o| html! { <li>{ format!("{}：{}", o.decision.describe(), o.problem) }</li> }) }</ul>
             }
+            { last_year_panel(state, d) }
         </section>
+    }
+}
+
+/// Last year's project next to this year's files: the button that opens it, then the change
+/// list per department (collapsed, counts first) and what became of last year's decisions.
+fn last_year_panel(state: &AppState, d: &Dispatch) -> Html {
+    let lang = state.lang;
+    let open = {
+        let d = d.clone();
+        Callback::from(move |e: Event| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            let files = files_of(input.files());
+            input.set_value("");
+            let d = d.clone();
+            spawn_local(async move {
+                let Some(f) = files.into_iter().next() else {
+                    return;
+                };
+                let text = JsFuture::from(f.text())
+                    .await
+                    .ok()
+                    .and_then(|v| v.as_string());
+                match text.map(|t| Project::from_json(&t)) {
+                    Some(Ok(p)) => d.dispatch(Action::OpenLastYear(Box::new(p))),
+                    Some(Err(e)) => {
+                        d.dispatch(Action::Message(e.message(Lang::Zh), e.message(Lang::En)))
+                    }
+                    None => d.dispatch(Action::Message(
+                        "无法读取项目文件。".into(),
+                        "Cannot read the project file.".into(),
+                    )),
+                }
+            });
+        })
+    };
+    let close = {
+        let d = d.clone();
+        Callback::from(move |_: MouseEvent| d.dispatch(Action::CloseLastYear))
+    };
+    let departments = diff_departments(state);
+    html! {
+        <div class="last-year">
+            <h3>{ tr(lang, T::SinceLastYear) }</h3>
+            <p class="hint">{ tr(lang, T::LastYearHint) }</p>
+            <div class="buttons">
+                <label class="button">
+                    { tr(lang, T::OpenLastYear) }
+                    <input type="file" accept=".json,application/json" class="visually-hidden" data-testid="open-last-year" onchange={open} />
+                </label>
+                if state.last_year.is_some() {
+                    <button class="button subtle" onclick={close}>{ tr(lang, T::CloseLastYear) }</button>
+                }
+            </div>
+            if let Some(diff) = &state.year_diff {
+                <p class="diff-summary">{ crate::diff::summary_line(lang, diff) }</p>
+                <div class="diff">
+                    { for departments.iter().map(|x| html! {
+                        <details class={classes!("diff-dept", x.changed.then_some("changed"))} data-testid="diff-department">
+                            <summary><span class="dept">{ &x.name }</span>{ " " }<span class="counts">{ &x.counts }</span></summary>
+                            <ul>{ for x.lines.iter().map(|l| html! {
+                                <li class={if l.starts_with(' ') { "detail" } else { "form" }}>{ l.trim_start() }</li>
+                            }) }</ul>
+                        </details>
+                    }) }
+                </div>
+                if !diff.decisions.is_empty() {
+                    <h4>{ tr(lang, T::LastYearDecisions) }</h4>
+                    <p>{ crate::diff::decisions_line(lang, diff) }</p>
+                    <ul class="diff-decisions">{ for diff.decisions.iter().map(|c| html! {
+                        <li class={if c.fit.fits() { "fits" } else { "misfit" }}>{ crate::diff::decision_line(lang, c) }</li>
+                    }) }</ul>
+                }
+            }
+        </div>
     }
 }

@@ -80,6 +80,12 @@ pub enum T {
     HeaderFrom,
     HeaderTo,
     Redetect,
+    OpenLastYear,
+    LastYearHint,
+    SinceLastYear,
+    CloseLastYear,
+    LastYearNeedsFiles,
+    LastYearDecisions,
 }
 
 /// The string in the given language.
@@ -169,6 +175,14 @@ fn zh(t: T) -> &'static str {
         HeaderFrom => "表头从第",
         HeaderTo => "行到第",
         Redetect => "行，重新识别",
+        OpenLastYear => "打开去年的项目文件",
+        LastYearHint => {
+            "和今年的表格对照：列出各部门的表格和字段有哪些变化，并沿用去年的人工决定。"
+        }
+        SinceLastYear => "与去年相比",
+        CloseLastYear => "不再对照去年",
+        LastYearNeedsFiles => "请先添加今年的表格，再打开去年的项目文件。",
+        LastYearDecisions => "去年的人工决定",
     }
 }
 
@@ -249,6 +263,12 @@ fn en(t: T) -> &'static str {
         HeaderFrom => "Header from row",
         HeaderTo => "to row",
         Redetect => "Detect again",
+        OpenLastYear => "Open last year's project file",
+        LastYearHint => "Compare with this year's forms: what changed per department, and last year's decisions applied again.",
+        SinceLastYear => "Compared with last year",
+        CloseLastYear => "Stop comparing with last year",
+        LastYearNeedsFiles => "Add this year's files first, then open last year's project file.",
+        LastYearDecisions => "Last year's decisions",
     }
 }
 

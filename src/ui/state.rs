@@ -4,10 +4,13 @@
 
 use std::rc::Rc;
 
+use crate::diff::{self, ProjectDiff};
 use crate::error::Lang;
 use crate::inspect::{FileReport, SheetPreview};
 use crate::merge::{self, FormOverride, Project};
 use crate::plan::Decision;
+
+use super::i18n::{tr, T};
 
 /// The five steps of the flow.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -107,6 +110,10 @@ pub struct AppState {
     pub restored: Option<Restored>,
     /// A message for the user (Chinese, English), e.g. a broken project file.
     pub message: Option<(String, String)>,
+    /// Last year's project, opened next to this year's files.
+    pub last_year: Option<Rc<Project>>,
+    /// What changed from last year's project to the current one (kept up to date).
+    pub year_diff: Option<Rc<ProjectDiff>>,
 }
 
 /// Everything that can happen.
@@ -170,6 +177,11 @@ pub enum Action {
     OpenProject(Box<Project>),
     /// A saved project was restored at start (files are not kept).
     Restore(Box<Project>),
+    /// Last year's project file was opened next to this year's files: show what changed, and
+    /// re-apply its decisions, corrections and lexicon additions to this year's forms.
+    OpenLastYear(Box<Project>),
+    /// Stop comparing with last year (the decisions taken over stay).
+    CloseLastYear,
     /// A project file could not be used.
     Message(String, String),
 }
@@ -178,6 +190,22 @@ impl AppState {
     /// The next state after `action`.
     pub fn apply(&mut self, action: Action) {
         self.message = None;
+        let (project_before, last_before) = (self.project.clone(), self.last_year.clone());
+        self.apply_one(action);
+        let same = |a: &Option<Rc<Project>>, b: &Option<Rc<Project>>| match (a, b) {
+            (Some(a), Some(b)) => Rc::ptr_eq(a, b),
+            (None, None) => true,
+            _ => false,
+        };
+        if !same(&project_before, &self.project) || !same(&last_before, &self.last_year) {
+            self.year_diff = match (&self.last_year, &self.project) {
+                (Some(old), Some(new)) => Some(Rc::new(diff::diff(old, new))),
+                _ => None,
+            };
+        }
+    }
+
+    fn apply_one(&mut self, action: Action) {
         match action {
             Action::SetLang(l) => self.lang = l,
             Action::Go(s) => self.step = s,
@@ -248,6 +276,7 @@ impl AppState {
                 self.project = None;
                 self.restored = None;
                 self.preview = None;
+                self.last_year = None;
             }
             Action::StartMove(f) => self.moving = f,
             Action::ChooseHeader { file, choice } => {
@@ -309,8 +338,47 @@ impl AppState {
                 self.lexicon_additions = p.lexicon_additions.clone();
                 self.project = Some(Rc::new(*p));
             }
+            Action::OpenLastYear(p) => self.open_last_year(*p),
+            Action::CloseLastYear => self.last_year = None,
             Action::Message(zh, en) => self.message = Some((zh, en)),
         }
+    }
+
+    /// Takes last year's decisions (following fields renamed since), corrections and lexicon
+    /// additions over into this year's set, before this year's own decisions so those win.
+    fn open_last_year(&mut self, old: Project) {
+        let Some(current) = self.project.clone().filter(|_| !self.reports().is_empty()) else {
+            self.message = Some((
+                tr(Lang::Zh, T::LastYearNeedsFiles).into(),
+                tr(Lang::En, T::LastYearNeedsFiles).into(),
+            ));
+            return;
+        };
+        let additions = old.lexicon_additions.trim();
+        if !additions.is_empty() && !self.lexicon_additions.contains(additions) {
+            if !self.lexicon_additions.is_empty() {
+                self.lexicon_additions.push('\n');
+            }
+            self.lexicon_additions.push_str(additions);
+            self.lexicon_additions.push('\n');
+        }
+        for o in &old.overrides {
+            if !self
+                .overrides
+                .iter()
+                .any(|x| x.file == o.file && x.sheet == o.sheet)
+            {
+                self.overrides.push(o.clone());
+            }
+        }
+        let mut decisions: Vec<Decision> = diff::carry_over(&old, &current.set)
+            .into_iter()
+            .filter(|d| !self.decisions.contains(d))
+            .collect();
+        decisions.append(&mut self.decisions);
+        self.decisions = decisions;
+        self.last_year = Some(Rc::new(old));
+        self.remerge();
     }
 
     /// The reports of the files read so far, in order.

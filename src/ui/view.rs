@@ -175,3 +175,36 @@ pub fn problem_groups(
     groups.sort_by_key(|(c, _)| ORDER.iter().position(|o| o == c).unwrap_or(ORDER.len()));
     groups
 }
+
+/// One department in the change list against last year: its name, its figures in words, and
+/// its changes line by line (empty when nothing changed).
+#[derive(Clone, Debug, PartialEq)]
+pub struct DiffDepartment {
+    /// The department.
+    pub name: String,
+    /// "新增 1 张表，2 张表有改动" — counts first.
+    pub counts: String,
+    /// Something changed.
+    pub changed: bool,
+    /// `+`/`−`/`~` lines, as the CLI prints them.
+    pub lines: Vec<String>,
+}
+
+/// The change list against last year, departments with changes first (each group by name).
+pub fn diff_departments(state: &AppState) -> Vec<DiffDepartment> {
+    let Some(d) = &state.year_diff else {
+        return Vec::new();
+    };
+    let mut rows: Vec<DiffDepartment> = d
+        .departments
+        .iter()
+        .map(|x| DiffDepartment {
+            name: x.department.clone(),
+            counts: crate::diff::counts_text(state.lang, &x.counts()),
+            changed: x.changed(),
+            lines: crate::diff::department_lines(state.lang, x),
+        })
+        .collect();
+    rows.sort_by_key(|r| !r.changed);
+    rows
+}

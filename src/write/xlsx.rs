@@ -325,7 +325,7 @@ fn tr(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
 
 /// "One row per …" for a grain. The sheets of the set are Chinese, but this text sits in the
 /// catalog and instructions, which follow the language.
-fn grain_rows(grain: &str, lang: Lang) -> Cow<'static, str> {
+pub(crate) fn grain_rows(grain: &str, lang: Lang) -> Cow<'static, str> {
     Cow::Borrowed(match (grain, lang) {
         ("village", Lang::Zh) => "每村一行",
         ("household", Lang::Zh) => "每户一行",
@@ -358,7 +358,7 @@ fn grain_noun(grain: &str, lang: Lang) -> Cow<'static, str> {
 }
 
 /// A value type in words; unknown types are shown as they are.
-fn type_label(ty: &str, lang: Lang) -> Cow<'static, str> {
+pub(crate) fn type_label(ty: &str, lang: Lang) -> Cow<'static, str> {
     Cow::Borrowed(match (ty, lang) {
         ("text", Lang::Zh) => "文本",
         ("integer", Lang::Zh) => "整数",
@@ -937,7 +937,10 @@ fn write_catalog(ctx: &Ctx) -> Result<Worksheet, WriteError> {
     sheet.spill(
         row,
         0,
-        ctx.tr("三、村里要填的量：原来与现在", "3. What a village fills: before and now"),
+        ctx.tr(
+            "三、村里要填的量：原来与现在",
+            "3. What a village fills: before and now",
+        ),
         &st.section,
     )?;
     row += 1;

@@ -4,9 +4,9 @@
 use yibiao::examples::EXAMPLES;
 use yibiao::inspect::inspect_with_preview;
 use yibiao::merge::{FormOverride, Project};
-use yibiao::plan::Decision;
+use yibiao::plan::{Decision, FieldRef};
 use yibiao::ui::state::{Action, AppState, FileStatus, Step};
-use yibiao::ui::view::{cluster_rows, department_bars, heat, split};
+use yibiao::ui::view::{cluster_rows, department_bars, diff_departments, heat, split};
 use yibiao::Lang;
 
 fn with_examples() -> AppState {
@@ -227,4 +227,133 @@ fn a_person_can_move_the_header_block() {
         .find(|x| x.file == *name)
         .expect("source");
     assert_eq!(src.header_rows, vec![detected[0] - 1, detected[0]]);
+}
+
+/// Last year's project: the examples without the 自然资源 form, 低保证号 then called 低保证编码,
+/// with two decisions.
+fn last_year() -> Project {
+    let mut reports: Vec<_> = EXAMPLES
+        .iter()
+        .filter(|(n, _)| !n.contains("自然资源局"))
+        .map(|(n, b)| yibiao::inspect(n, b))
+        .collect();
+    let form = reports
+        .iter_mut()
+        .filter(|r| r.file.contains("民政工作报表"))
+        .flat_map(|r| r.sheets.iter_mut())
+        .flat_map(|s| s.forms.iter_mut())
+        .next()
+        .expect("低保");
+    let f = form
+        .fields
+        .iter_mut()
+        .find(|f| f.name == "低保证号")
+        .expect("低保证号");
+    f.header_path = vec!["低保证编码".into()];
+    f.name = "低保证编码".into();
+    let first = yibiao::merge::merge(&reports, "", &[]).expect("merge");
+    let at = |file: &str, leaf: &str| {
+        let s = first
+            .set
+            .sources
+            .iter()
+            .find(|s| s.file.contains(file))
+            .expect("form");
+        FieldRef {
+            file: s.file.clone(),
+            sheet: s.sheet.clone(),
+            header_path: vec![leaf.to_string()],
+        }
+    };
+    let decisions = vec![
+        Decision::Rename {
+            field: at("民政工作报表", "低保证编码"),
+            name: "低保证编号".into(),
+        },
+        Decision::Split {
+            field: at("医疗保障局", "联系方式"),
+        },
+    ];
+    yibiao::merge::merge(&reports, "", &decisions).expect("merge")
+}
+
+#[test]
+fn last_years_project_shows_what_changed_and_its_decisions_apply_again() {
+    let old = last_year();
+    // Without this year's files there is nothing to compare with.
+    let mut empty = AppState::default();
+    empty.apply(Action::OpenLastYear(Box::new(old.clone())));
+    assert_eq!(
+        empty.message,
+        Some((
+            "请先添加今年的表格，再打开去年的项目文件。".into(),
+            "Add this year's files first, then open last year's project file.".into()
+        ))
+    );
+    assert!(empty.last_year.is_none() && empty.decisions.is_empty());
+
+    let mut s = with_examples();
+    let accept = Decision::Accept {
+        field: cluster_rows(&s)[0].members[0].field.clone(),
+    };
+    s.apply(Action::Decide(accept.clone()));
+    s.apply(Action::OpenLastYear(Box::new(old)));
+    assert!(s.year_diff.is_some());
+
+    // The change list: departments with changes first, counts first, then the lines.
+    let rows = diff_departments(&s);
+    let changed: Vec<(&str, &str)> = rows
+        .iter()
+        .filter(|r| r.changed)
+        .map(|r| (r.name.as_str(), r.counts.as_str()))
+        .collect();
+    assert_eq!(
+        changed,
+        [
+            ("民政", "1 张表有改动，2 张表无变化"),
+            ("自然资源", "新增 1 张表")
+        ]
+    );
+    assert!(rows[2..].iter().all(|r| !r.changed && r.lines.is_empty()));
+    assert_eq!(
+        rows[0].lines,
+        [
+            "~ 「青山县2024年农村最低生活保障对象花名册」：1 个字段改名",
+            "    字段改名：「低保证编码」 → 「低保证号」（同一位置、同一类型）",
+        ]
+    );
+    assert_eq!(
+        rows[1].lines,
+        ["+ 「青山县农村宅基地及农房现状调查表」（新增，20 个字段）"]
+    );
+
+    // Last year's decisions come first (the rename follows its field), this year's last.
+    assert_eq!(s.decisions.len(), 3);
+    assert!(
+        matches!(&s.decisions[0], Decision::Rename { field, .. } if field.header_path == ["低保证号"])
+    );
+    assert_eq!(s.decisions[2], accept);
+    let p = s.project.clone().expect("project");
+    assert!(p.decision_outcomes.iter().all(|o| o.applied));
+    assert!(p.set.canonical.iter().any(|c| c.name == "低保证编号"));
+    let d = s.year_diff.clone().expect("diff");
+    assert!(d.decisions.iter().all(|c| c.fit.fits()));
+
+    // The list follows every change of the set; English on request.
+    s.apply(Action::Undo);
+    assert_eq!(s.decisions.len(), 2);
+    assert!(!std::rc::Rc::ptr_eq(
+        &d,
+        s.year_diff.as_ref().expect("diff")
+    ));
+    s.apply(Action::SetLang(Lang::En));
+    assert_eq!(
+        diff_departments(&s)[1].lines,
+        ["+ “青山县农村宅基地及农房现状调查表” (new, 20 fields)"]
+    );
+    s.apply(Action::CloseLastYear);
+    assert!(s.year_diff.is_none() && s.last_year.is_none());
+    assert_eq!(s.decisions.len(), 2, "decisions taken over stay");
+    s.apply(Action::Clear);
+    assert!(s.last_year.is_none());
 }

@@ -10,3 +10,4 @@ mod matching;
 mod merging;
 mod messages;
 mod split;
+mod year_to_year;
