@@ -125,14 +125,14 @@ impl Subject {
 
 /// A lexicon file's content, in file order.
 #[derive(Debug, Default)]
-struct LexiconFile {
-    subjects: Vec<(String, Vec<String>)>,
-    generic_leaves: Vec<String>,
-    neutral_groups: Vec<String>,
-    program_words: Vec<String>,
-    form_words: Vec<String>,
-    departments: Vec<(String, Vec<String>)>,
-    concept: Vec<Concept>,
+pub(crate) struct LexiconFile {
+    pub(crate) subjects: Vec<(String, Vec<String>)>,
+    pub(crate) generic_leaves: Vec<String>,
+    pub(crate) neutral_groups: Vec<String>,
+    pub(crate) program_words: Vec<String>,
+    pub(crate) form_words: Vec<String>,
+    pub(crate) departments: Vec<(String, Vec<String>)>,
+    pub(crate) concept: Vec<Concept>,
 }
 
 fn syntax(line: u32, problem: LexiconSyntax) -> LexiconError {
@@ -176,7 +176,7 @@ fn texts_of(e: toml_subset::Entry) -> Result<Vec<String>, LexiconError> {
 
 impl LexiconFile {
     /// The lexicon's meaning of a file's sections; every name must be one the lexicon uses.
-    fn from_sections(sections: Vec<Section>) -> Result<LexiconFile, LexiconError> {
+    pub(crate) fn from_sections(sections: Vec<Section>) -> Result<LexiconFile, LexiconError> {
         let mut file = LexiconFile::default();
         for section in sections {
             match section.header {
@@ -598,6 +598,19 @@ impl Lexicon {
         self.suffix_variants.dedup();
     }
 
+    /// The data element a name names, whatever the form: one whose own name it is, else the
+    /// first that goes by it.
+    pub fn concept_named(&self, name: &str) -> Option<usize> {
+        let key = match_key(name);
+        if key.is_empty() {
+            return None;
+        }
+        self.concepts
+            .iter()
+            .position(|c| match_key(&c.name) == key)
+            .or_else(|| self.by_variant.get(&key).and_then(|v| v.first().copied()))
+    }
+
     fn fits(&self, concept: usize, grain: GrainKind) -> bool {
         let g = &self.concepts[concept].grains;
         g.is_empty() || g.iter().any(|x| grain_word(x) == Some(grain))
@@ -719,7 +732,7 @@ impl Lexicon {
     }
 }
 
-fn grain_word(s: &str) -> Option<GrainKind> {
+pub(crate) fn grain_word(s: &str) -> Option<GrainKind> {
     Some(match s {
         "person" | "per_person" => GrainKind::Person,
         "household" | "per_household" => GrainKind::Household,

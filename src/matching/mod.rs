@@ -8,6 +8,7 @@
 //! Cost stays near-linear: lexicon hits are grouped by key (a hash map), other names meet only
 //! through a bigram index whose very common bigrams are left out of candidate generation.
 
+pub mod additions;
 pub mod lexicon;
 mod toml_subset;
 
