@@ -4,10 +4,13 @@
 
 pub mod i18n;
 pub mod state;
+pub mod terms;
 pub mod view;
 
 #[cfg(target_arch = "wasm32")]
 pub mod app;
+#[cfg(target_arch = "wasm32")]
+pub mod lexicon_panel;
 
 /// Preview size: enough rows for a title, a 3-row header and the first data rows.
 pub const PREVIEW_ROWS: u32 = 14;
