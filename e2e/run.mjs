@@ -98,6 +98,37 @@ try {
   check((await clusters.count()) === before + 1, "splitting a member makes one more cluster");
   await page.screenshot({ path: join(shots, "3-review.png") });
 
+  // 3b. Lexicon additions: tell the app that 个人编号 (养老保险) and 残疾人证号 (残联) are the
+  // same thing; the two fields, apart so far, come together in one cluster.
+  const together = () => page.evaluate(() => [...document.querySelectorAll("[data-testid=cluster]")].some((c) => {
+    const t = c.querySelector(".members")?.textContent || "";
+    return t.includes("个人编号") && t.includes("残疾人证号");
+  }));
+  check(!(await together()), "个人编号 and 残疾人证号 start in different clusters");
+  await page.getByTestId("lexicon-panel").locator("summary").click();
+  check((await page.getByTestId("term-kind").inputValue()) === "any", "a new data element's kind is left to each form by default");
+  await page.getByTestId("term-element").fill("个人编号");
+  await page.getByTestId("term-names").fill("残疾人证号");
+  await page.getByTestId("term-add").click();
+  await page.waitForFunction(() => document.querySelectorAll("[data-testid=term]").length === 1);
+  check(await together(), "after the lexicon addition they are one cluster");
+  // A lexicon file with a mistake is refused in plain words with its line; a good one is added.
+  const badToml = join(tmpdir(), "有错的词库.toml");
+  writeFileSync(badToml, '[[concept]]\nid = "person.id_number"\nvariants = ["证件号码" "身份证明号"]\n');
+  await page.getByTestId("import-lexicon").setInputFiles(badToml);
+  await page.getByTestId("lexicon-error").waitFor({ timeout: 10000 });
+  const lexError = await page.getByTestId("lexicon-error").textContent();
+  check(lexError.includes("第 3 行"), `a broken lexicon file is refused with its line (${lexError})`);
+  const goodToml = join(tmpdir(), "补充词库.toml");
+  writeFileSync(goodToml, '[[concept]]\nid = "person.id_number"\nvariants = ["证件号码"]\n');
+  await page.getByTestId("import-lexicon").setInputFiles(goodToml);
+  await page.waitForFunction(() => document.querySelectorAll("[data-testid=term]").length === 2);
+  check((await page.getByTestId("lexicon-error").count()) === 0, "a good lexicon file is imported");
+  await page.getByTestId("term").nth(1).getByTestId("term-remove").click();
+  await page.waitForFunction(() => document.querySelectorAll("[data-testid=term]").length === 1);
+  check(await together(), "removing the other addition keeps the first");
+  await page.screenshot({ path: join(shots, "3-lexicon.png") });
+
   // 4. The form set.
   await page.getByTestId("step-set").click();
   const sheets = await page.getByTestId("set-sheet").count();
@@ -118,6 +149,9 @@ try {
   const [mapping] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-mapping").click()]);
   const json = JSON.parse(readFileSync(await mapping.path(), "utf-8"));
   check(json.format === "yibiao-project" && json.decisions.length === 2, "project file has the two decisions");
+  check(json.lexicon_additions.includes("残疾人证号") && !json.lexicon_additions.includes("证件号码"), "project file has the lexicon addition");
+  const savedProject = join(tmpdir(), "yibiao-e2e-project.json");
+  writeFileSync(savedProject, JSON.stringify(json));
 
   // 6. Split back: a village's filled copy (filled by the CLI from the county's own rows)
   // goes in; each department's forms come out as one .zip.
@@ -169,10 +203,55 @@ try {
   check(await page.getByText("去年的人工决定 2 条：2 条仍适用").isVisible(), "last year's decisions still fit");
   await page.screenshot({ path: join(shots, "5-last-year.png"), fullPage: true });
 
-  // Reload: the project is restored from browser storage.
+  // Reload: the project is restored from browser storage, with its lexicon addition.
   await page.reload();
   await page.getByTestId("restored").waitFor({ timeout: 30000 });
   check(true, "after a reload the project is restored");
+  await page.getByTestId("step-review").click();
+  await page.getByTestId("cluster").first().waitFor();
+  check(await together(), "after a reload the two fields are still one cluster");
+  check((await page.getByTestId("term").count()) === 1, "after a reload the lexicon addition is listed");
+
+  // Opening the exported project over the files again keeps the addition.
+  await page.getByTestId("step-files").click();
+  await page.getByTestId("load-example").click();
+  await page.waitForFunction(() => {
+    const s = [...document.querySelectorAll("[data-testid=file-status]")].map((e) => e.textContent);
+    return s.length > 0 && s.every((t) => t.startsWith("✓") || t.startsWith("✗"));
+  }, null, { timeout: 60000 });
+  await page.getByTestId("step-export").click();
+  await page.getByTestId("open-project").setInputFiles(savedProject);
+  await page.getByTestId("step-review").click();
+  await page.waitForFunction(() => document.querySelectorAll("[data-testid=term]").length === 1, null, { timeout: 10000 });
+  check(await together(), "the opened project's lexicon addition applies to the files");
+
+  // A header block moved by hand is kept in the project: after a reload, the same file added
+  // again is read with it.
+  const elderly = () => page.getByTestId("form-row").filter({ hasText: "高龄津贴" });
+  const headerCell = async () => (await elderly().locator("td").nth(4).textContent()).trim();
+  await page.getByTestId("step-forms").click();
+  check((await headerCell()) === "4", `高龄津贴's header detected on row 4 (${await headerCell()})`);
+  await elderly().getByRole("button", { name: "预览" }).click();
+  const choose = page.getByTestId("header-choice");
+  await choose.locator("input[name=first]").fill("3");
+  await choose.locator("input[name=last]").fill("4");
+  await choose.locator("button[type=submit]").click();
+  await page.waitForFunction(() => [...document.querySelectorAll("[data-testid=form-row]")]
+    .some((r) => r.textContent.includes("高龄津贴") && r.querySelectorAll("td")[4].textContent.trim() === "3–4"), null, { timeout: 20000 });
+  check(true, "the header block is moved to rows 3–4");
+  await page.reload();
+  await page.getByTestId("restored").waitFor({ timeout: 30000 });
+  await page.getByTestId("load-example").click();
+  // Once every file is read the set comes from the files (not the restored project), so the
+  // rows below show what the files were read with.
+  await page.waitForFunction(() => {
+    const s = [...document.querySelectorAll("[data-testid=file-status]")].map((e) => e.textContent);
+    return s.length > 0 && s.every((t) => t.startsWith("✓"));
+  }, null, { timeout: 60000 });
+  await page.getByTestId("step-forms").click();
+  await page.waitForFunction(() => [...document.querySelectorAll("[data-testid=form-row]")]
+    .some((r) => r.textContent.includes("高龄津贴") && r.querySelectorAll("td")[4].textContent.trim() === "3–4"), null, { timeout: 60000 });
+  check(true, "after a reload the same file is read again with the chosen header block");
 } catch (e) {
   failures.push(String(e));
   console.log("FAIL", e);

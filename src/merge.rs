@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::Lang;
-use crate::inspect::FileReport;
+use crate::inspect::{FileReport, HeaderChoice};
 use crate::matching::{self, Lexicon, LexiconError};
 use crate::plan::{self, Decision, DecisionOutcome, FieldRef, FormSet};
 
@@ -35,6 +35,10 @@ pub struct Project {
     /// Staff corrections of a form's department or grain.
     #[serde(default)]
     pub overrides: Vec<FormOverride>,
+    /// Header blocks staff chose where detection was wrong, by file and sheet: applied again
+    /// when the same files are read with this project.
+    #[serde(default)]
+    pub header_choices: Vec<FileHeaderChoice>,
     /// What became of each decision at the last merge.
     #[serde(default)]
     pub decision_outcomes: Vec<DecisionOutcome>,
@@ -59,6 +63,49 @@ pub struct FormOverride {
     /// The grain to use instead of the guess (`per_person`, `per_household`, …).
     #[serde(default)]
     pub grain: Option<String>,
+}
+
+/// A header block staff chose for one sheet of one file.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileHeaderChoice {
+    /// The file.
+    pub file: String,
+    /// The sheet (empty for CSV).
+    pub sheet: String,
+    /// First header row (1-based).
+    pub first: u32,
+    /// Last header row (1-based).
+    pub last: u32,
+}
+
+impl FileHeaderChoice {
+    /// The choice for one file's sheet.
+    pub fn new(file: &str, choice: &HeaderChoice) -> FileHeaderChoice {
+        FileHeaderChoice {
+            file: file.to_string(),
+            sheet: choice.sheet.clone(),
+            first: choice.first,
+            last: choice.last,
+        }
+    }
+
+    /// The choice as the reader takes it.
+    pub fn choice(&self) -> HeaderChoice {
+        HeaderChoice {
+            sheet: self.sheet.clone(),
+            first: self.first,
+            last: self.last,
+        }
+    }
+}
+
+/// The header blocks chosen for one file, as the reader takes them.
+pub fn choices_for(choices: &[FileHeaderChoice], file: &str) -> Vec<HeaderChoice> {
+    choices
+        .iter()
+        .filter(|c| c.file == file)
+        .map(FileHeaderChoice::choice)
+        .collect()
 }
 
 /// A near miss by field references.
@@ -275,7 +322,47 @@ pub fn merge_with(
     overrides: &[FormOverride],
 ) -> Result<Project, LexiconError> {
     let lex = lexicon_with(&[lexicon_additions])?;
-    let mut sources = plan::sources_from_reports(reports, &lex);
+    let sources = plan::sources_from_reports(reports, &lex);
+    Ok(merge_prepared(
+        sources,
+        &lex,
+        lexicon_additions,
+        decisions,
+        overrides,
+    ))
+}
+
+/// Merges the source forms of an earlier project again (a project restored or opened without
+/// its files): with other lexicon additions, decisions or corrections. The header choices are
+/// kept.
+///
+/// # Errors
+/// [`LexiconError`] when the additions are broken.
+pub fn merge_project_sources(
+    previous: &Project,
+    lexicon_additions: &str,
+    decisions: &[Decision],
+    overrides: &[FormOverride],
+) -> Result<Project, LexiconError> {
+    let lex = lexicon_with(&[lexicon_additions])?;
+    let mut p = merge_prepared(
+        previous.set.sources.clone(),
+        &lex,
+        lexicon_additions,
+        decisions,
+        overrides,
+    );
+    p.header_choices.clone_from(&previous.header_choices);
+    Ok(p)
+}
+
+fn merge_prepared(
+    mut sources: Vec<plan::SourceForm>,
+    lex: &Lexicon,
+    lexicon_additions: &str,
+    decisions: &[Decision],
+    overrides: &[FormOverride],
+) -> Project {
     for o in overrides {
         for s in sources
             .iter_mut()
@@ -289,7 +376,7 @@ pub fn merge_with(
             }
         }
     }
-    let mut clustering = matching::cluster(&sources, &lex);
+    let mut clustering = matching::cluster(&sources, lex);
     let (outcomes, marks) = plan::decisions::apply(&sources, &mut clustering, decisions);
     let near_misses = clustering
         .near_misses
@@ -301,29 +388,34 @@ pub fn merge_with(
             reason: n.reason.clone(),
         })
         .collect();
-    let set = plan::build(&sources, &clustering, &marks, &lex);
-    Ok(Project {
+    let set = plan::build(&sources, &clustering, &marks, lex);
+    Project {
         format: PROJECT_FORMAT.into(),
         version: PROJECT_VERSION,
         generator: format!("yibiao {}", env!("CARGO_PKG_VERSION")),
         lexicon_additions: lexicon_additions.to_string(),
         decisions: decisions.to_vec(),
         overrides: overrides.to_vec(),
+        header_choices: Vec::new(),
         decision_outcomes: outcomes,
         near_misses,
         set,
-    })
+    }
 }
 
 /// Merges again with a project's decisions and lexicon additions (same or next year's forms).
+/// The new project keeps the previous header choices; read the files with them
+/// ([`choices_for`]) for them to apply.
 ///
 /// # Errors
 /// [`LexiconError`] when the project's additions are broken.
 pub fn remerge(reports: &[FileReport], previous: &Project) -> Result<Project, LexiconError> {
-    merge_with(
+    let mut p = merge_with(
         reports,
         &previous.lexicon_additions,
         &previous.decisions,
         &previous.overrides,
-    )
+    )?;
+    p.header_choices.clone_from(&previous.header_choices);
+    Ok(p)
 }

@@ -47,7 +47,7 @@ enum Command {
         /// 字段对照 JSON（项目文件）的保存位置，默认与 --out 同名 .json / Where to write the mapping JSON (project file).
         #[arg(long)]
         mapping: Option<PathBuf>,
-        /// 以前保存的项目文件：沿用其中的人工决定与词库补充 / An earlier project file whose decisions and lexicon additions apply again.
+        /// 以前保存的项目文件：沿用其中的人工决定、表格更正、表头选择与词库补充 / An earlier project file whose decisions, form corrections, header choices and lexicon additions apply again.
         #[arg(long)]
         project: Option<PathBuf>,
         /// 补充词库（TOML）/ Extra lexicon entries (TOML).
@@ -407,20 +407,6 @@ fn fail(en: bool, zh: String, english: String) -> ExitCode {
 
 fn merge_command(a: MergeArgs) -> ExitCode {
     let lang = if a.en { Lang::En } else { Lang::Zh };
-    let mut reports = Vec::new();
-    if a.examples {
-        for (name, bytes) in yibiao::examples::EXAMPLES {
-            reports.push(inspect(name, bytes));
-        }
-    }
-    for path in &a.files {
-        // The file name alone: folders say nothing about the form and may hold personal names.
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().to_string())
-            .unwrap_or_else(|| path.display().to_string());
-        reports.push(read_report(path, &name));
-    }
     let previous = match &a.project {
         None => None,
         Some(p) => match std::fs::read_to_string(p).map_err(|e| e.to_string()) {
@@ -437,18 +423,52 @@ fn merge_command(a: MergeArgs) -> ExitCode {
             },
         },
     };
+    // Header blocks staff chose last time are used again for the same file and sheet.
+    let header_choices = previous
+        .as_ref()
+        .map(|p| p.header_choices.clone())
+        .unwrap_or_default();
+    let read = |name: &str, bytes: &[u8]| {
+        let choices = merge::choices_for(&header_choices, name);
+        if choices.is_empty() {
+            inspect(name, bytes)
+        } else {
+            yibiao::inspect::inspect_with_choices(name, bytes, &choices, 0, 0).0
+        }
+    };
+    let mut reports = Vec::new();
+    if a.examples {
+        for (name, bytes) in yibiao::examples::EXAMPLES {
+            reports.push(read(name, bytes));
+        }
+    }
+    for path in &a.files {
+        // The file name alone: folders say nothing about the form and may hold personal names.
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_else(|| path.display().to_string());
+        reports.push(match std::fs::read(path) {
+            Ok(bytes) => read(&name, &bytes),
+            Err(_) => read_report(path, &name),
+        });
+    }
     let mut additions = previous
         .as_ref()
         .map(|p| p.lexicon_additions.clone())
         .unwrap_or_default();
     if let Some(path) = &a.lexicon {
         match std::fs::read_to_string(path) {
-            Ok(text) => {
-                if !additions.is_empty() {
-                    additions.push('\n');
+            Ok(text) => match yibiao::matching::additions::append(&additions, &text) {
+                Ok(joined) => additions = joined,
+                Err(e) => {
+                    return fail(
+                        a.en,
+                        format!("{}：{}", path.display(), e.message(Lang::Zh)),
+                        format!("{}: {}", path.display(), e.message(Lang::En)),
+                    )
                 }
-                additions.push_str(&text);
-            }
+            },
             Err(e) => {
                 return fail(
                     a.en,
@@ -475,10 +495,11 @@ fn merge_command(a: MergeArgs) -> ExitCode {
             Err(e) => return fail(a.en, e.message(Lang::Zh), e.message(Lang::En)),
         },
     };
-    let project = match merge::merge_with(&reports, &additions, &decisions, &overrides) {
+    let mut project = match merge::merge_with(&reports, &additions, &decisions, &overrides) {
         Ok(p) => p,
         Err(e) => return fail(a.en, e.message(Lang::Zh), e.message(Lang::En)),
     };
+    project.header_choices = header_choices;
     let xlsx = match yibiao::write::to_xlsx(&project.set, lang) {
         Ok(bytes) => bytes,
         Err(e) => return fail(a.en, e.message(Lang::Zh), e.message(Lang::En)),

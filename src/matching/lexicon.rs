@@ -3,8 +3,7 @@
 
 use std::collections::HashMap;
 
-use serde::Deserialize;
-
+use super::toml_subset::{self, Header, Section, Value};
 use crate::fields::GrainKind;
 use crate::text::{canonical_unit, fold_width};
 
@@ -12,8 +11,7 @@ use crate::text::{canonical_unit, fold_width};
 pub const BUILTIN: &str = include_str!("../../lexicon/lexicon.toml");
 
 /// Whose fact a concept is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ConceptKind {
     /// An attribute of a person (the row's person, the head, a spouse, a contact).
     Person,
@@ -29,36 +27,53 @@ pub enum ConceptKind {
     Any,
 }
 
+impl ConceptKind {
+    /// The word used in the lexicon file (`person`, `household`, …).
+    pub fn word(self) -> &'static str {
+        match self {
+            ConceptKind::Person => "person",
+            ConceptKind::Household => "household",
+            ConceptKind::Village => "village",
+            ConceptKind::Plot => "plot",
+            ConceptKind::Place => "place",
+            ConceptKind::Any => "any",
+        }
+    }
+
+    /// The kind a lexicon word names.
+    pub fn from_word(word: &str) -> Option<ConceptKind> {
+        [
+            ConceptKind::Person,
+            ConceptKind::Household,
+            ConceptKind::Village,
+            ConceptKind::Plot,
+            ConceptKind::Place,
+            ConceptKind::Any,
+        ]
+        .into_iter()
+        .find(|k| k.word() == word)
+    }
+}
+
 /// One data element.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Concept {
     /// Stable id (`person.id_number`).
     pub id: String,
     /// The name used in the form set.
-    #[serde(default)]
     pub name: String,
-    /// Whose fact it is.
-    #[serde(default = "default_kind")]
+    /// Whose fact it is (`any` when the file does not say).
     pub kind: ConceptKind,
     /// Expected value type (`id_number`, `phone`, `date`, `enum` …), if the concept has one.
-    #[serde(default, rename = "type")]
     pub ty: Option<String>,
     /// A header that ends with a variant also means this concept; the prefix says whose.
-    #[serde(default)]
     pub suffix: bool,
     /// On a per-household form, without a qualifier, the household's own concept instead.
-    #[serde(default)]
     pub on_household: Option<String>,
     /// Form grains on which the concept may be read (empty: all).
-    #[serde(default)]
     pub grains: Vec<String>,
     /// Names seen for it.
-    #[serde(default)]
     pub variants: Vec<String>,
-}
-
-fn default_kind() -> ConceptKind {
-    ConceptKind::Any
 }
 
 /// Who a column's fact is about.
@@ -108,37 +123,284 @@ impl Subject {
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
-struct LexiconFile {
-    #[serde(default)]
-    subjects: HashMap<String, Vec<String>>,
-    #[serde(default)]
-    generic_leaves: Vec<String>,
-    #[serde(default)]
-    neutral_groups: Vec<String>,
-    #[serde(default)]
-    program_words: Vec<String>,
-    #[serde(default)]
-    form_words: Vec<String>,
-    #[serde(default)]
-    departments: HashMap<String, Vec<String>>,
-    #[serde(default)]
-    concept: Vec<Concept>,
+/// A lexicon file's content, in file order.
+#[derive(Debug, Default)]
+pub(crate) struct LexiconFile {
+    pub(crate) subjects: Vec<(String, Vec<String>)>,
+    pub(crate) generic_leaves: Vec<String>,
+    pub(crate) neutral_groups: Vec<String>,
+    pub(crate) program_words: Vec<String>,
+    pub(crate) form_words: Vec<String>,
+    pub(crate) departments: Vec<(String, Vec<String>)>,
+    pub(crate) concept: Vec<Concept>,
+}
+
+fn syntax(line: u32, problem: LexiconSyntax) -> LexiconError {
+    LexiconError::Syntax { line, problem }
+}
+
+fn text_of(e: toml_subset::Entry) -> Result<String, LexiconError> {
+    match e.value {
+        Value::Str(s) => Ok(s),
+        _ => Err(syntax(
+            e.line,
+            LexiconSyntax::WrongType {
+                key: e.key,
+                expected: Expected::Text,
+            },
+        )),
+    }
+}
+
+fn texts_of(e: toml_subset::Entry) -> Result<Vec<String>, LexiconError> {
+    let texts = match e.value {
+        Value::List(items) => items
+            .into_iter()
+            .map(|v| match v {
+                Value::Str(s) => Some(s),
+                _ => None,
+            })
+            .collect::<Option<Vec<String>>>(),
+        _ => None,
+    };
+    texts.ok_or_else(|| {
+        syntax(
+            e.line,
+            LexiconSyntax::WrongType {
+                key: e.key,
+                expected: Expected::TextList,
+            },
+        )
+    })
+}
+
+impl LexiconFile {
+    /// The lexicon's meaning of a file's sections; every name must be one the lexicon uses.
+    pub(crate) fn from_sections(sections: Vec<Section>) -> Result<LexiconFile, LexiconError> {
+        let mut file = LexiconFile::default();
+        for section in sections {
+            match section.header {
+                Header::Root => {
+                    for e in section.entries {
+                        let list = match e.key.as_str() {
+                            "generic_leaves" => &mut file.generic_leaves,
+                            "neutral_groups" => &mut file.neutral_groups,
+                            "program_words" => &mut file.program_words,
+                            "form_words" => &mut file.form_words,
+                            _ => return Err(syntax(e.line, LexiconSyntax::UnknownKey(e.key))),
+                        };
+                        list.extend(texts_of(e)?);
+                    }
+                }
+                Header::Table(name) if name == "subjects" || name == "departments" => {
+                    let mut groups = Vec::new();
+                    for e in section.entries {
+                        let key = e.key.clone();
+                        groups.push((key, texts_of(e)?));
+                    }
+                    if name == "subjects" {
+                        file.subjects = groups;
+                    } else {
+                        file.departments = groups;
+                    }
+                }
+                Header::Item(name) if name == "concept" => {
+                    file.concept
+                        .push(concept_of(section.line, section.entries)?);
+                }
+                Header::Table(name) | Header::Item(name) => {
+                    return Err(syntax(section.line, LexiconSyntax::UnknownTable(name)))
+                }
+            }
+        }
+        Ok(file)
+    }
+}
+
+fn concept_of(line: u32, entries: Vec<toml_subset::Entry>) -> Result<Concept, LexiconError> {
+    let mut c = Concept {
+        id: String::new(),
+        name: String::new(),
+        kind: ConceptKind::Any,
+        ty: None,
+        suffix: false,
+        on_household: None,
+        grains: Vec::new(),
+        variants: Vec::new(),
+    };
+    for e in entries {
+        let at = e.line;
+        match e.key.as_str() {
+            "id" => c.id = text_of(e)?,
+            "name" => c.name = text_of(e)?,
+            "kind" => {
+                let word = text_of(e)?;
+                c.kind = ConceptKind::from_word(&word)
+                    .ok_or_else(|| syntax(at, LexiconSyntax::UnknownKind(word)))?;
+            }
+            "type" => c.ty = Some(text_of(e)?),
+            "suffix" => match e.value {
+                Value::Bool(b) => c.suffix = b,
+                _ => {
+                    return Err(syntax(
+                        at,
+                        LexiconSyntax::WrongType {
+                            key: e.key,
+                            expected: Expected::YesNo,
+                        },
+                    ))
+                }
+            },
+            "on_household" => c.on_household = Some(text_of(e)?),
+            "grains" => {
+                c.grains = texts_of(e)?;
+                if let Some(g) = c.grains.iter().find(|g| grain_word(g).is_none()) {
+                    return Err(syntax(at, LexiconSyntax::UnknownGrain(g.clone())));
+                }
+            }
+            "variants" => c.variants = texts_of(e)?,
+            _ => return Err(syntax(at, LexiconSyntax::UnknownKey(e.key))),
+        }
+    }
+    if c.id.trim().is_empty() {
+        return Err(syntax(line, LexiconSyntax::MissingId));
+    }
+    Ok(c)
 }
 
 /// Why a lexicon file could not be used.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LexiconError {
-    /// The file is not valid TOML in the lexicon's format; `detail` says where.
+    /// The file is not in the lexicon's format (a small part of TOML); `line` says where.
     Syntax {
-        /// The parser's words, with line and column.
-        detail: String,
+        /// 1-based line of the problem.
+        line: u32,
+        /// What is wrong there.
+        problem: LexiconSyntax,
     },
     /// A subject group other than head/spouse/contact/male/female/household/self.
     UnknownSubject {
         /// The group's name.
         name: String,
     },
+}
+
+/// What is wrong on a line of a lexicon file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LexiconSyntax {
+    /// A `[…]` line that is not `[name]` or `[[name]]`.
+    BadHeader,
+    /// A header other than `[subjects]`, `[departments]`, `[[concept]]`.
+    UnknownTable(String),
+    /// `[name]` twice.
+    DuplicateTable(String),
+    /// A line that does not start with a name.
+    ExpectedKey,
+    /// A name without `=` after it.
+    ExpectedEquals(String),
+    /// `name =` without a value in a form the lexicon knows (e.g. text without quotes).
+    ExpectedValue(String),
+    /// A TOML form the lexicon does not use: multi-line text, inline tables, nested lists,
+    /// decimals, dates.
+    Unsupported,
+    /// A quote that is not closed on its line.
+    UnclosedString,
+    /// A backslash sequence that is not `\" \\ \n \t \r \b \f \uXXXX \UXXXXXXXX`.
+    BadEscape(String),
+    /// A list whose `]` never comes.
+    UnclosedList(String),
+    /// Two list items without a comma between them.
+    ExpectedComma(String),
+    /// More text after a value or header on the same line.
+    TrailingText,
+    /// A name given twice in one section.
+    DuplicateKey(String),
+    /// A name the lexicon does not use in this section.
+    UnknownKey(String),
+    /// A value of the wrong kind for its name.
+    WrongType {
+        /// The name.
+        key: String,
+        /// What it must be.
+        expected: Expected,
+    },
+    /// A `[[concept]]` without `id`.
+    MissingId,
+    /// A `kind` other than person/household/village/plot/place/any.
+    UnknownKind(String),
+    /// A `grains` word other than person/household/village/plot/unknown.
+    UnknownGrain(String),
+}
+
+/// The kind of value a lexicon name takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Expected {
+    /// Text in quotes.
+    Text,
+    /// A list of texts.
+    TextList,
+    /// `true` or `false`.
+    YesNo,
+}
+
+impl LexiconSyntax {
+    /// The problem in the given language (without the line).
+    pub fn message(&self, lang: crate::Lang) -> String {
+        use crate::Lang::*;
+        use LexiconSyntax::*;
+        match (self, lang) {
+            (BadHeader, Zh) => "方括号行的写法不对，应是 [subjects]、[departments] 或 [[concept]]".into(),
+            (BadHeader, En) => "a bracket line must be [subjects], [departments] or [[concept]]".into(),
+            (UnknownTable(n), Zh) => format!("不认识的表头“{n}”，只能是 [subjects]、[departments] 或 [[concept]]"),
+            (UnknownTable(n), En) => format!("unknown header “{n}”; use [subjects], [departments] or [[concept]]"),
+            (DuplicateTable(n), Zh) => format!("[{n}] 出现了两次，请合并成一处"),
+            (DuplicateTable(n), En) => format!("[{n}] appears twice; put its lines together"),
+            (ExpectedKey, Zh) => "每行应写成“名称 = 值”，中文名称要加英文双引号".into(),
+            (ExpectedKey, En) => "each line must read “name = value”; put Chinese names in double quotes".into(),
+            (ExpectedEquals(k), Zh) => format!("“{k}”后面缺少等号 ="),
+            (ExpectedEquals(k), En) => format!("“{k}” must be followed by ="),
+            (ExpectedValue(k), Zh) => format!("“{k}”的值写法不对：文字要用英文双引号括起来，如 \"身份证号\""),
+            (ExpectedValue(k), En) => format!("the value of “{k}” is missing or not in quotes, e.g. \"身份证号\""),
+            (Unsupported, Zh) => "用了词库不支持的写法；值只能是带双引号的文字、文字列表 [\"甲\", \"乙\"]、true 或 false".into(),
+            (Unsupported, En) => "a form the lexicon does not use; values are quoted text, lists of text [\"a\", \"b\"], true or false".into(),
+            (UnclosedString, Zh) => "引号没有配对（文字必须在同一行内结束）".into(),
+            (UnclosedString, En) => "a quote is not closed (text must end on its own line)".into(),
+            (BadEscape(e), Zh) => format!("不认识的转义写法 {e}（反斜杠要写成 \\\\）"),
+            (BadEscape(e), En) => format!("unknown escape {e} (write a backslash as \\\\)"),
+            (UnclosedList(k), Zh) => format!("“{k}”的列表缺少右方括号 ]"),
+            (UnclosedList(k), En) => format!("the list of “{k}” has no closing ]"),
+            (ExpectedComma(k), Zh) => format!("“{k}”的列表中两项之间缺少逗号"),
+            (ExpectedComma(k), En) => format!("two items of the list “{k}” need a comma between them"),
+            (TrailingText, Zh) => "一行只能写一项，后面多出了内容".into(),
+            (TrailingText, En) => "one item per line; there is more text after it".into(),
+            (DuplicateKey(k), Zh) => format!("“{k}”写了两次"),
+            (DuplicateKey(k), En) => format!("“{k}” is given twice"),
+            (UnknownKey(k), Zh) => format!("不认识的名称“{k}”（检查拼写）"),
+            (UnknownKey(k), En) => format!("unknown name “{k}” (check the spelling)"),
+            (WrongType { key, expected }, Zh) => format!(
+                "“{key}”应是{}",
+                match expected {
+                    Expected::Text => "带英文双引号的文字",
+                    Expected::TextList => "文字列表，如 [\"甲\", \"乙\"]",
+                    Expected::YesNo => "true 或 false",
+                }
+            ),
+            (WrongType { key, expected }, En) => format!(
+                "“{key}” must be {}",
+                match expected {
+                    Expected::Text => "text in double quotes",
+                    Expected::TextList => "a list of texts, e.g. [\"a\", \"b\"]",
+                    Expected::YesNo => "true or false",
+                }
+            ),
+            (MissingId, Zh) => "[[concept]] 缺少 id".into(),
+            (MissingId, En) => "[[concept]] has no id".into(),
+            (UnknownKind(k), Zh) => format!("kind 不能是“{k}”，只能是 person、household、village、plot、place 或 any"),
+            (UnknownKind(k), En) => format!("kind cannot be “{k}”; use person, household, village, plot, place or any"),
+            (UnknownGrain(g), Zh) => format!("grains 中的“{g}”不认识，只能是 person、household、village、plot 或 unknown"),
+            (UnknownGrain(g), En) => format!("grains cannot hold “{g}”; use person, household, village, plot or unknown"),
+        }
+    }
 }
 
 impl LexiconError {
@@ -154,11 +416,17 @@ impl LexiconError {
     pub fn message(&self, lang: crate::Lang) -> String {
         use crate::Lang::*;
         match (self, lang) {
-            (LexiconError::Syntax { detail }, Zh) => {
-                format!("词库文件格式有误，请对照内置词库的写法修改：{detail}")
+            (LexiconError::Syntax { line, problem }, Zh) => {
+                format!(
+                    "词库文件格式有误，请对照内置词库的写法修改：第 {line} 行，{}。",
+                    problem.message(Zh)
+                )
             }
-            (LexiconError::Syntax { detail }, En) => {
-                format!("The lexicon file is not in the lexicon format; compare it with the built-in lexicon: {detail}")
+            (LexiconError::Syntax { line, problem }, En) => {
+                format!(
+                    "The lexicon file is not in the lexicon format; compare it with the built-in lexicon: line {line}: {}.",
+                    problem.message(En)
+                )
             }
             (LexiconError::UnknownSubject { name }, Zh) => format!(
                 "词库中的对象“{name}”不认识；只能是 head、spouse、contact、male、female、household 或 self。"
@@ -228,9 +496,7 @@ impl Lexicon {
     /// # Errors
     /// [`LexiconError`] when the text is not a lexicon; the lexicon is then unchanged.
     pub fn extend(&mut self, text: &str) -> Result<(), LexiconError> {
-        let file: LexiconFile = toml::from_str(text).map_err(|e| LexiconError::Syntax {
-            detail: e.to_string().trim().replace('\n', " "),
-        })?;
+        let file = LexiconFile::from_sections(toml_subset::parse(text)?)?;
         let mut subjects = Vec::new();
         for (group, words) in &file.subjects {
             let subject = match group.as_str() {
@@ -266,7 +532,7 @@ impl Lexicon {
             .extend(file.program_words.iter().map(|s| match_key(s)));
         self.form_words
             .extend(file.form_words.iter().map(|s| match_key(s)));
-        let mut depts: Vec<(String, Vec<String>)> = file.departments.into_iter().collect();
+        let mut depts = file.departments;
         depts.sort();
         for (name, words) in depts {
             match self.departments.iter_mut().find(|(n, _)| *n == name) {
@@ -330,6 +596,19 @@ impl Lexicon {
                 .then(a.1.cmp(&b.1))
         });
         self.suffix_variants.dedup();
+    }
+
+    /// The data element a name names, whatever the form: one whose own name it is, else the
+    /// first that goes by it.
+    pub fn concept_named(&self, name: &str) -> Option<usize> {
+        let key = match_key(name);
+        if key.is_empty() {
+            return None;
+        }
+        self.concepts
+            .iter()
+            .position(|c| match_key(&c.name) == key)
+            .or_else(|| self.by_variant.get(&key).and_then(|v| v.first().copied()))
     }
 
     fn fits(&self, concept: usize, grain: GrainKind) -> bool {
@@ -453,7 +732,7 @@ impl Lexicon {
     }
 }
 
-fn grain_word(s: &str) -> Option<GrainKind> {
+pub(crate) fn grain_word(s: &str) -> Option<GrainKind> {
     Some(match s {
         "person" | "per_person" => GrainKind::Person,
         "household" | "per_household" => GrainKind::Household,
@@ -639,6 +918,115 @@ mod tests {
         ] {
             assert_eq!(lex.department_of(text).as_deref(), Some(dept), "{text}");
         }
+    }
+
+    /// A staff file's first problem (line, problem), or `None` when it is a lexicon.
+    #[track_caller]
+    fn check_file(text: &str, expect: Option<(u32, LexiconSyntax)>) {
+        let got = match Lexicon::builtin().extend(text) {
+            Ok(()) => None,
+            Err(LexiconError::Syntax { line, problem }) => Some((line, problem)),
+            Err(other) => panic!("{other:?}"),
+        };
+        assert_eq!(got, expect, "{text:?}");
+    }
+
+    #[test]
+    fn staff_files_are_checked_name_by_name() {
+        use LexiconSyntax as P;
+        check_file("", None);
+        check_file(
+            "# 补充\n[[concept]]\nid = \"staff.x\"\nname = \"某项\"\nkind = \"person\"\ntype = \"text\"\nsuffix = false\non_household = \"household.phone\"\ngrains = [\"person\", \"per_household\"]\nvariants = []\n",
+            None,
+        );
+        check_file(
+            "form_words = [\"名单\"]\n[subjects]\nhead = [\"户长\"]\n[departments]\n\"信访\" = [\"信访\"]\n",
+            None,
+        );
+        check_file(
+            "\n[concept]\nid = \"a\"\n",
+            Some((2, P::UnknownTable("concept".into()))),
+        );
+        check_file(
+            "[[concepts]]\n",
+            Some((1, P::UnknownTable("concepts".into()))),
+        );
+        check_file("[[concept]]\nname = \"甲\"\n", Some((1, P::MissingId)));
+        check_file(
+            "[[concept]]\nid = \"a\"\nvarients = [\"甲\"]\n",
+            Some((3, P::UnknownKey("varients".into()))),
+        );
+        check_file(
+            "generic = [\"甲\"]\n",
+            Some((1, P::UnknownKey("generic".into()))),
+        );
+        check_file(
+            "[[concept]]\nid = \"a\"\nvariants = \"甲\"\n",
+            Some((
+                3,
+                P::WrongType {
+                    key: "variants".into(),
+                    expected: Expected::TextList,
+                },
+            )),
+        );
+        check_file(
+            "[[concept]]\nid = \"a\"\nvariants = [\"甲\", 2]\n",
+            Some((
+                3,
+                P::WrongType {
+                    key: "variants".into(),
+                    expected: Expected::TextList,
+                },
+            )),
+        );
+        check_file(
+            "[[concept]]\nid = [\"a\"]\n",
+            Some((
+                2,
+                P::WrongType {
+                    key: "id".into(),
+                    expected: Expected::Text,
+                },
+            )),
+        );
+        check_file(
+            "[[concept]]\nid = \"a\"\nsuffix = \"yes\"\n",
+            Some((
+                3,
+                P::WrongType {
+                    key: "suffix".into(),
+                    expected: Expected::YesNo,
+                },
+            )),
+        );
+        check_file(
+            "[[concept]]\nid = \"a\"\nkind = \"people\"\n",
+            Some((3, P::UnknownKind("people".into()))),
+        );
+        check_file(
+            "[[concept]]\nid = \"a\"\ngrains = [\"farm\"]\n",
+            Some((3, P::UnknownGrain("farm".into()))),
+        );
+        check_file(
+            "[departments]\n民政 = [\"民政\"]\n",
+            Some((2, P::ExpectedKey)),
+        );
+    }
+
+    #[test]
+    fn syntax_messages_name_the_line_in_both_languages() {
+        let e = Lexicon::builtin()
+            .extend("[[concept]]\nid = \"a\"\nvariants = [\"甲\"\n")
+            .unwrap_err();
+        assert_eq!(
+            e.message(crate::Lang::Zh),
+            "词库文件格式有误，请对照内置词库的写法修改：第 3 行，“variants”的列表缺少右方括号 ]。"
+        );
+        assert_eq!(
+            e.message(crate::Lang::En),
+            "The lexicon file is not in the lexicon format; compare it with the built-in lexicon: line 3: the list of “variants” has no closing ].",
+        );
     }
 
     #[test]

@@ -8,13 +8,15 @@
 //! Cost stays near-linear: lexicon hits are grouped by key (a hash map), other names meet only
 //! through a bigram index whose very common bigrams are left out of candidate generation.
 
+pub mod additions;
 pub mod lexicon;
+mod toml_subset;
 
 use std::collections::{HashMap, HashSet};
 
 use crate::fields::GrainKind;
 use crate::plan::SourceForm;
-pub use lexicon::{match_key, ConceptKind, Lexicon, LexiconError, Subject};
+pub use lexicon::{match_key, ConceptKind, Lexicon, LexiconError, LexiconSyntax, Subject};
 
 /// A group of source fields judged to mean the same thing.
 #[derive(Clone, Debug, PartialEq)]

@@ -369,6 +369,7 @@ pub fn App() -> Html {
             }
         });
     }
+    use_reread_chosen_headers(&state);
     let lang = state.lang;
     let d = state.dispatcher();
     let go = |step: Step| {
@@ -427,6 +428,20 @@ pub fn App() -> Html {
             </main>
         </div>
     }
+}
+
+/// Reads files again whose header blocks were chosen in a restored or opened project (or whose
+/// files were added again), once each.
+#[hook]
+fn use_reread_chosen_headers(state: &UseReducerHandle<AppState>) {
+    let pending = state.header_rereads();
+    let d = state.dispatcher();
+    use_effect_with(pending, move |pending| {
+        for (file, choices) in pending {
+            d.dispatch(Action::RereadHeaders(file.clone()));
+            reread(file.clone(), choices.clone(), d.clone());
+        }
+    });
 }
 
 fn files_step(state: &AppState, d: &Dispatch) -> Html {
@@ -689,13 +704,14 @@ fn review_step(state: &AppState, d: &Dispatch) -> Html {
             <div class="filters">
                 <input type="search" placeholder={tr(lang, T::Search)} aria-label={tr(lang, T::Search)} value={state.search.clone()} oninput={on_search} />
                 <select onchange={on_dept} aria-label={tr(lang, T::Department)}>
-                    <option value="">{ tr(lang, T::AllDepartments) }</option>
+                    <option value="" selected={state.department.is_none()}>{ tr(lang, T::AllDepartments) }</option>
                     { for departments(p).into_iter().map(|x| html! { <option value={x.clone()} selected={state.department.as_deref() == Some(x.as_str())}>{ x }</option> }) }
                 </select>
                 <label><input type="checkbox" checked={state.only_review} onchange={on_only} />{ tr(lang, T::OnlyReview) }</label>
                 <button class="button subtle" onclick={undo} disabled={state.decisions.is_empty()}>{ tr(lang, T::Undo) }</button>
                 <span class="count">{ format!("{} / {}", rows.len(), all.len()) }</span>
             </div>
+            { super::lexicon_panel::lexicon_panel(state, d) }
             <ol class="clusters">
                 { for rows.iter().map(|r| cluster_card(lang, r, &all, state.moving.as_ref(), d)) }
             </ol>

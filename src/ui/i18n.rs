@@ -86,6 +86,22 @@ pub enum T {
     CloseLastYear,
     LastYearNeedsFiles,
     LastYearDecisions,
+    LexiconTitle,
+    LexiconHint,
+    TermTarget,
+    TermNames,
+    TermKind,
+    AddTerm,
+    CurrentAdditions,
+    NoAdditions,
+    RemoveTerm,
+    NewTag,
+    ImportLexicon,
+    ClearLexicon,
+    LexiconBroken,
+    TermNeedsName,
+    TermNeedsNames,
+    CannotReadLexicon,
 }
 
 /// The string in the given language.
@@ -183,6 +199,22 @@ fn zh(t: T) -> &'static str {
         CloseLastYear => "不再对照去年",
         LastYearNeedsFiles => "请先添加今年的表格，再打开去年的项目文件。",
         LastYearDecisions => "去年的人工决定",
+        LexiconTitle => "词库补充：告诉一表哪些叫法是同一个意思",
+        LexiconHint => "在“标准数据项”中填一个已有的名称（如“公民身份号码”）或一个新名称，在“其他叫法”中填意思相同的名称（如“证件号码”），含这些名称的字段就会合并。补充保存在项目文件中，明年继续有效。",
+        TermTarget => "标准数据项",
+        TermNames => "其他叫法（多个用顿号或逗号隔开）",
+        TermKind => "若是新的，是谁的信息",
+        AddTerm => "添加",
+        CurrentAdditions => "已有的补充",
+        NoAdditions => "还没有补充。",
+        RemoveTerm => "删除",
+        NewTag => "新建",
+        ImportLexicon => "导入词库文件（.toml）",
+        ClearLexicon => "清除全部补充",
+        LexiconBroken => "项目中保存的词库补充有误，暂未使用：",
+        TermNeedsName => "请填写新标准数据项的名称。",
+        TermNeedsNames => "请至少填写一个其他叫法。",
+        CannotReadLexicon => "无法读取这个词库文件。",
     }
 }
 
@@ -269,6 +301,22 @@ fn en(t: T) -> &'static str {
         CloseLastYear => "Stop comparing with last year",
         LastYearNeedsFiles => "Add this year's files first, then open last year's project file.",
         LastYearDecisions => "Last year's decisions",
+        LexiconTitle => "Lexicon additions: tell Yibiao which names mean the same",
+        LexiconHint => "Under “Data element” give a name it already goes by (e.g. “公民身份号码”) or a new name, under “Other names” the names that mean the same (e.g. “证件号码”); fields with these names are then merged. Additions are kept in the project file and apply next year too.",
+        TermTarget => "Data element",
+        TermNames => "Other names (separate them with commas)",
+        TermKind => "If new, whose fact",
+        AddTerm => "Add",
+        CurrentAdditions => "Current additions",
+        NoAdditions => "No additions yet.",
+        RemoveTerm => "Remove",
+        NewTag => "new",
+        ImportLexicon => "Import a lexicon file (.toml)",
+        ClearLexicon => "Remove all additions",
+        LexiconBroken => "The lexicon additions kept in the project are broken and not used: ",
+        TermNeedsName => "Give the new data element a name.",
+        TermNeedsNames => "Enter at least one other name.",
+        CannotReadLexicon => "Cannot read this lexicon file.",
     }
 }
 
@@ -344,5 +392,37 @@ pub fn more_lines(lang: Lang, n: usize) -> String {
     match lang {
         Lang::Zh => format!("……另有 {n} 条"),
         Lang::En => format!("… and {n} more"),
+    }
+}
+
+/// Whose fact a data element is, for the lexicon form.
+pub fn kind_label(lang: Lang, kind: crate::matching::ConceptKind) -> &'static str {
+    use crate::matching::ConceptKind::*;
+    match (lang, kind) {
+        (Lang::Zh, Person) => "人的信息",
+        (Lang::Zh, Household) => "户的信息",
+        (Lang::Zh, Village) => "村的信息",
+        (Lang::Zh, Plot) => "地块的信息",
+        (Lang::Zh, Place) => "地点（乡镇、村、组）",
+        (Lang::Zh, Any) => "按所在表格判断",
+        (Lang::En, Person) => "a person's",
+        (Lang::En, Household) => "a household's",
+        (Lang::En, Village) => "a village's",
+        (Lang::En, Plot) => "a plot's",
+        (Lang::En, Place) => "a place (town, village, group)",
+        (Lang::En, Any) => "as each form says",
+    }
+}
+
+/// What a non-concept entry of the lexicon additions holds (`subjects`, `departments`, or the
+/// word lists at the top).
+pub fn words_label(lang: Lang, table: &str) -> &'static str {
+    match (lang, table) {
+        (Lang::Zh, "subjects") => "对象词 [subjects]",
+        (Lang::Zh, "departments") => "部门词 [departments]",
+        (Lang::Zh, _) => "词表",
+        (Lang::En, "subjects") => "Subject words [subjects]",
+        (Lang::En, "departments") => "Department words [departments]",
+        (Lang::En, _) => "Word lists",
     }
 }

@@ -4,10 +4,13 @@
 
 pub mod i18n;
 pub mod state;
+pub mod terms;
 pub mod view;
 
 #[cfg(target_arch = "wasm32")]
 pub mod app;
+#[cfg(target_arch = "wasm32")]
+pub mod lexicon_panel;
 #[cfg(target_arch = "wasm32")]
 pub mod split_step;
 

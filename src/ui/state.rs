@@ -6,8 +6,9 @@ use std::rc::Rc;
 
 use crate::diff::{self, ProjectDiff};
 use crate::error::Lang;
-use crate::inspect::{FileReport, SheetPreview};
-use crate::merge::{self, FormOverride, Project};
+use crate::inspect::{FileReport, HeaderChoice, SheetPreview};
+use crate::matching::additions::{self, Addition};
+use crate::merge::{self, FileHeaderChoice, FormOverride, Project};
 use crate::plan::Decision;
 
 use super::i18n::{tr, T};
@@ -66,6 +67,8 @@ pub struct FileEntry {
     pub report: Option<Rc<FileReport>>,
     /// The first rows of each sheet (once read); kept in memory only.
     pub previews: Rc<Vec<SheetPreview>>,
+    /// The header blocks its report was read with (staff choices; empty: as detected).
+    pub read_with: Vec<HeaderChoice>,
 }
 
 /// What was restored from browser storage at start.
@@ -103,7 +106,7 @@ pub struct AppState {
     /// The form whose preview is open (index into the project's sources).
     pub preview: Option<usize>,
     /// Header blocks chosen by staff where detection was wrong: (file, choice).
-    pub header_choices: Vec<(String, crate::inspect::HeaderChoice)>,
+    pub header_choices: Vec<(String, HeaderChoice)>,
     /// The field being moved to another cluster (its target list is open).
     pub moving: Option<crate::plan::FieldRef>,
     /// Set when a saved project was restored at start.
@@ -114,6 +117,22 @@ pub struct AppState {
     pub last_year: Option<Rc<Project>>,
     /// What changed from last year's project to the current one (kept up to date).
     pub year_diff: Option<Rc<ProjectDiff>>,
+    /// Why the last change to the lexicon additions was refused (Chinese, English).
+    pub lexicon_error: Option<(String, String)>,
+    /// The project was restored or opened without its files: it is merged again from its own
+    /// source forms until files are read.
+    pub detached: bool,
+}
+
+/// What staff typed into the lexicon form.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TermInput {
+    /// The data element: a name it already goes by (公民身份号码), or a new name.
+    pub element: String,
+    /// Other names that mean the same (证件号码).
+    pub names: Vec<String>,
+    /// Whose fact a new element is.
+    pub kind: crate::matching::ConceptKind,
 }
 
 /// Everything that can happen.
@@ -169,7 +188,7 @@ pub enum Action {
         /// The file.
         file: String,
         /// The sheet and rows.
-        choice: crate::inspect::HeaderChoice,
+        choice: HeaderChoice,
     },
     /// Open the "move to" list for a field, or close it.
     StartMove(Option<crate::plan::FieldRef>),
@@ -184,12 +203,24 @@ pub enum Action {
     CloseLastYear,
     /// A project file could not be used.
     Message(String, String),
+    /// Add an entry to the lexicon additions (names for a data element, maybe a new one).
+    AddTerm(TermInput),
+    /// Remove the n-th entry of the lexicon additions (as listed by `additions::entries`).
+    RemoveTerm(usize),
+    /// Add a staff lexicon file's text to the additions.
+    ImportLexicon(String),
+    /// Remove all lexicon additions (the way out when kept additions are broken).
+    ClearLexicon,
+    /// The edge reads a file again with the header blocks chosen for it (restored from a
+    /// project, see [`AppState::header_rereads`]).
+    RereadHeaders(String),
 }
 
 impl AppState {
     /// The next state after `action`.
     pub fn apply(&mut self, action: Action) {
         self.message = None;
+        self.lexicon_error = None;
         let (project_before, last_before) = (self.project.clone(), self.last_year.clone());
         self.apply_one(action);
         let same = |a: &Option<Rc<Project>>, b: &Option<Rc<Project>>| match (a, b) {
@@ -218,6 +249,7 @@ impl AppState {
                         status: FileStatus::Waiting,
                         report: None,
                         previews: Rc::new(Vec::new()),
+                        read_with: Vec::new(),
                     });
                 }
             }
@@ -277,16 +309,16 @@ impl AppState {
                 self.restored = None;
                 self.preview = None;
                 self.last_year = None;
+                self.detached = false;
             }
             Action::StartMove(f) => self.moving = f,
             Action::ChooseHeader { file, choice } => {
                 self.header_choices
                     .retain(|(f, c)| !(f == &file && c.sheet == choice.sheet));
                 self.header_choices.push((file.clone(), choice));
-                if let Some(f) = self.files.iter_mut().find(|f| f.name == file) {
-                    f.status = FileStatus::Reading;
-                }
+                self.reread(&file);
             }
+            Action::RereadHeaders(file) => self.reread(&file),
             Action::Decide(d) => {
                 self.moving = None;
                 self.decisions.push(d);
@@ -322,8 +354,10 @@ impl AppState {
                 self.decisions = p.decisions.clone();
                 self.overrides = p.overrides.clone();
                 self.lexicon_additions = p.lexicon_additions.clone();
+                self.header_choices = project_choices(&p);
                 if self.reports().is_empty() {
                     self.project = Some(Rc::new(*p));
+                    self.detached = true;
                 } else {
                     self.remerge();
                 }
@@ -336,11 +370,36 @@ impl AppState {
                 self.decisions = p.decisions.clone();
                 self.overrides = p.overrides.clone();
                 self.lexicon_additions = p.lexicon_additions.clone();
+                self.header_choices = project_choices(&p);
                 self.project = Some(Rc::new(*p));
+                self.detached = true;
             }
             Action::OpenLastYear(p) => self.open_last_year(*p),
             Action::CloseLastYear => self.last_year = None,
             Action::Message(zh, en) => self.message = Some((zh, en)),
+            Action::AddTerm(input) => {
+                let lex = merge::lexicon_with(&[&self.lexicon_additions])
+                    .unwrap_or_else(|_| crate::matching::Lexicon::builtin());
+                match Addition::from_input(&lex, &input.element, &input.names, input.kind) {
+                    Some(a) => {
+                        let text = additions::append(&self.lexicon_additions, &a.to_toml());
+                        self.set_lexicon(text);
+                    }
+                    None if input.element.trim().is_empty() => {
+                        self.lexicon_error = Some(both(T::TermNeedsName));
+                    }
+                    None => self.lexicon_error = Some(both(T::TermNeedsNames)),
+                }
+            }
+            Action::RemoveTerm(i) => {
+                let text = additions::remove(&self.lexicon_additions, i);
+                self.set_lexicon(Ok(text));
+            }
+            Action::ImportLexicon(text) => {
+                let text = additions::append(&self.lexicon_additions, &text);
+                self.set_lexicon(text);
+            }
+            Action::ClearLexicon => self.set_lexicon(Ok(String::new())),
         }
     }
 
@@ -401,25 +460,78 @@ impl AppState {
 
     fn remerge(&mut self) {
         let reports = self.reports();
-        if reports.is_empty() {
+        let merged = if !reports.is_empty() {
+            self.detached = false;
+            merge::merge_with(
+                &reports,
+                &self.lexicon_additions,
+                &self.decisions,
+                &self.overrides,
+            )
+        } else if let (true, Some(p)) = (self.detached, &self.project) {
+            merge::merge_project_sources(
+                p,
+                &self.lexicon_additions,
+                &self.decisions,
+                &self.overrides,
+            )
+        } else {
             self.project = None;
             return;
-        }
-        match merge::merge_with(
-            &reports,
-            &self.lexicon_additions,
-            &self.decisions,
-            &self.overrides,
-        ) {
-            Ok(p) => self.project = Some(Rc::new(p)),
+        };
+        match merged {
+            Ok(mut p) => {
+                p.header_choices = self
+                    .header_choices
+                    .iter()
+                    .map(|(file, c)| FileHeaderChoice::new(file, c))
+                    .collect();
+                self.project = Some(Rc::new(p));
+            }
             Err(e) => {
                 self.message = Some((e.message(Lang::Zh), e.message(Lang::En)));
             }
         }
     }
 
+    /// New lexicon additions, if they are a lexicon: kept, and the set merged again.
+    fn set_lexicon(&mut self, text: Result<String, crate::matching::LexiconError>) {
+        match text {
+            Ok(text) => {
+                self.lexicon_additions = text;
+                self.remerge();
+            }
+            Err(e) => self.lexicon_error = Some((e.message(Lang::Zh), e.message(Lang::En))),
+        }
+    }
+
+    /// A file is read again with the header blocks now chosen for it.
+    fn reread(&mut self, file: &str) {
+        let choices = self.choices_for(file);
+        if let Some(f) = self.files.iter_mut().find(|f| f.name == file) {
+            f.status = FileStatus::Reading;
+            f.read_with = choices;
+        }
+    }
+
+    /// Files read with other header blocks than those now chosen for them (a project with
+    /// header choices was restored or opened, or its files were added again): the edge reads
+    /// each again with its choices and says so with [`Action::RereadHeaders`].
+    pub fn header_rereads(&self) -> Vec<(String, Vec<HeaderChoice>)> {
+        self.files
+            .iter()
+            .filter(|f| matches!(f.status, FileStatus::Read { .. }))
+            .filter_map(|f| {
+                let choices = self.choices_for(&f.name);
+                let same = choices.len() == f.read_with.len()
+                    && choices.iter().all(|c| f.read_with.contains(c));
+                (!same).then(|| (f.name.clone(), choices))
+            })
+            .collect()
+    }
+
     /// The header blocks staff chose in one file.
-    pub fn choices_for(&self, file: &str) -> Vec<crate::inspect::HeaderChoice> {
+    pub fn choices_for(&self, file: &str) -> Vec<HeaderChoice> {
         self.header_choices
             .iter()
             .filter(|(f, _)| f == file)
@@ -437,4 +549,16 @@ impl AppState {
             .find(|x| x.sheet == s.sheet)
             .or_else(|| f.previews.first())
     }
+}
+
+/// A project's header choices as the state keeps them.
+fn project_choices(p: &Project) -> Vec<(String, HeaderChoice)> {
+    p.header_choices
+        .iter()
+        .map(|c| (c.file.clone(), c.choice()))
+        .collect()
+}
+
+fn both(t: T) -> (String, String) {
+    (tr(Lang::Zh, t).to_string(), tr(Lang::En, t).to_string())
 }

@@ -3,9 +3,11 @@
 
 use yibiao::examples::EXAMPLES;
 use yibiao::inspect::inspect_with_preview;
-use yibiao::merge::{FormOverride, Project};
+use yibiao::matching::ConceptKind;
+use yibiao::merge::{FileHeaderChoice, FormOverride, Project};
 use yibiao::plan::{Decision, FieldRef};
-use yibiao::ui::state::{Action, AppState, FileStatus, Step};
+use yibiao::ui::state::{Action, AppState, FileStatus, Step, TermInput};
+use yibiao::ui::terms::{element_names, split_names, term_rows};
 use yibiao::ui::view::{cluster_rows, department_bars, diff_departments, heat, split};
 use yibiao::Lang;
 
@@ -356,4 +358,283 @@ fn last_years_project_shows_what_changed_and_its_decisions_apply_again() {
     assert_eq!(s.decisions.len(), 2, "decisions taken over stay");
     s.apply(Action::Clear);
     assert!(s.last_year.is_none());
+}
+
+/// The canonical id of a form's field (by part of the form's title and the field's leaf name).
+fn canonical(s: &AppState, title_part: &str, leaf: &str) -> String {
+    let p = s.project.as_ref().expect("project");
+    let src = p
+        .set
+        .sources
+        .iter()
+        .find(|x| x.title.contains(title_part))
+        .unwrap_or_else(|| panic!("no form {title_part}"));
+    src.fields
+        .iter()
+        .find(|f| f.header_path.last().map(String::as_str) == Some(leaf))
+        .and_then(|f| f.canonical.clone())
+        .unwrap_or_else(|| panic!("no field {leaf} in {title_part}"))
+}
+
+fn term(element: &str, names: &[&str]) -> Action {
+    Action::AddTerm(TermInput {
+        element: element.into(),
+        names: names.iter().map(|n| n.to_string()).collect(),
+        kind: ConceptKind::Any,
+    })
+}
+
+#[test]
+fn staff_tell_the_app_which_names_mean_the_same() {
+    let mut s = with_examples();
+    let apart =
+        |s: &AppState| canonical(s, "养老保险", "个人编号") != canonical(s, "残疾人", "残疾人证号");
+    assert!(apart(&s));
+    assert_eq!(term_rows(&s), Ok(vec![]));
+
+    // A new data element: the two fields come together, the set is merged again at once.
+    s.apply(term("个人编号", &["残疾人证号"]));
+    assert_eq!(s.lexicon_error, None);
+    assert!(!apart(&s));
+    assert!(s.lexicon_additions.contains("staff.个人编号"));
+    assert_eq!(
+        s.project.as_ref().expect("project").lexicon_additions,
+        s.lexicon_additions
+    );
+    // Names for an existing element, found by a name it already goes by.
+    s.apply(term("公民身份号码", &["证件号码", "身份证明号"]));
+    s.apply(term("公民身份号码", &["证件号码", "居民身份号"]));
+    let rows = term_rows(&s).expect("rows");
+    assert_eq!(
+        rows.iter()
+            .map(|r| (r.element.as_str(), r.names.join("、"), r.new))
+            .collect::<Vec<_>>(),
+        vec![
+            ("个人编号", "残疾人证号".to_string(), true),
+            ("公民身份号码", "证件号码、身份证明号".to_string(), false),
+            ("公民身份号码", "证件号码、居民身份号".to_string(), false),
+        ]
+    );
+    assert!(element_names(&s).iter().any(|n| n == "个人编号"));
+
+    // Removing an entry takes its effect back.
+    s.apply(Action::RemoveTerm(0));
+    assert!(apart(&s));
+    assert_eq!(term_rows(&s).expect("rows").len(), 2);
+    s.apply(Action::RemoveTerm(0));
+    s.apply(Action::RemoveTerm(0));
+    assert_eq!(s.lexicon_additions, "");
+}
+
+#[test]
+fn names_typed_in_one_box_are_split() {
+    assert_eq!(
+        split_names(" 证件号码、公民身份号码，身份证明号, 居民身份号；\n 甲;乙 "),
+        vec![
+            "证件号码",
+            "公民身份号码",
+            "身份证明号",
+            "居民身份号",
+            "甲",
+            "乙"
+        ]
+    );
+    assert!(split_names(" 、, ").is_empty());
+}
+
+#[test]
+fn wrong_lexicon_input_is_refused_in_plain_words_and_changes_nothing() {
+    let mut s = with_examples();
+    let before = s.project.clone();
+    s.apply(term("  ", &["证件号码"]));
+    assert_eq!(
+        s.lexicon_error,
+        Some((
+            "请填写新标准数据项的名称。".into(),
+            "Give the new data element a name.".into()
+        ))
+    );
+    s.apply(term("公民身份号码", &["公民身份号码", " "]));
+    assert_eq!(
+        s.lexicon_error.as_ref().map(|e| e.0.as_str()),
+        Some("请至少填写一个其他叫法。")
+    );
+    // An imported file with a mistake: its own line, in plain words; nothing changes.
+    s.apply(Action::ImportLexicon(
+        "# 本县补充\n[[concept]]\nid = \"person.id_number\"\nvariants = [\"证件号码\" \"身份证明号\"]\n".into(),
+    ));
+    let (zh, en) = s.lexicon_error.clone().expect("error");
+    assert_eq!(
+        zh,
+        "词库文件格式有误，请对照内置词库的写法修改：第 4 行，“variants”的列表中两项之间缺少逗号。"
+    );
+    assert!(en.contains("line 4"), "{en}");
+    assert_eq!(s.lexicon_additions, "");
+    assert_eq!(s.project, before);
+    // The next action clears the error; a good file is taken.
+    s.apply(Action::ImportLexicon(
+        "[[concept]]\nid = \"person.person_no\"\nvariants = [\"个人编号\", \"残疾人证号\"]\n"
+            .into(),
+    ));
+    assert_eq!(s.lexicon_error, None);
+    assert_eq!(
+        canonical(&s, "养老保险", "个人编号"),
+        canonical(&s, "残疾人", "残疾人证号")
+    );
+}
+
+#[test]
+fn lexicon_additions_survive_export_restore_and_open() {
+    let mut s = with_examples();
+    s.apply(term("个人编号", &["残疾人证号"]));
+    let text = s.project.as_ref().expect("project").to_json();
+
+    // Restored without its files: the additions are listed, and a change still merges the set
+    // again (from the project's own forms).
+    let mut fresh = AppState::default();
+    fresh.apply(Action::Restore(Box::new(
+        Project::from_json(&text).expect("parses"),
+    )));
+    assert_eq!(fresh.lexicon_additions, s.lexicon_additions);
+    assert_eq!(term_rows(&fresh).expect("rows").len(), 1);
+    assert_eq!(
+        canonical(&fresh, "养老保险", "个人编号"),
+        canonical(&fresh, "残疾人", "残疾人证号")
+    );
+    fresh.apply(Action::RemoveTerm(0));
+    assert!(fresh.project.is_some(), "still there without files");
+    assert_ne!(
+        canonical(&fresh, "养老保险", "个人编号"),
+        canonical(&fresh, "残疾人", "残疾人证号")
+    );
+    // A decision on a restored project keeps the project too.
+    let first = cluster_rows(&fresh)[0].members[0].field.clone();
+    fresh.apply(Action::Decide(Decision::Accept { field: first }));
+    assert!(fresh.project.is_some());
+
+    // Opened over the same files: merged with them.
+    let mut again = with_examples();
+    again.apply(Action::OpenProject(Box::new(
+        Project::from_json(&text).expect("parses"),
+    )));
+    assert_eq!(
+        canonical(&again, "养老保险", "个人编号"),
+        canonical(&again, "残疾人", "残疾人证号")
+    );
+}
+
+#[test]
+fn broken_additions_in_a_project_never_break_the_app() {
+    let mut s = with_examples();
+    let mut p = (**s.project.as_ref().expect("project")).clone();
+    p.lexicon_additions = "[[concept]\nid = \"a\"\n".into();
+    s.apply(Action::OpenProject(Box::new(p)));
+    let (zh, _) = s.message.clone().expect("message");
+    assert!(zh.starts_with("词库文件格式有误"), "{zh}");
+    assert!(s.project.is_some());
+    assert!(term_rows(&s).is_err());
+    s.apply(Action::ClearLexicon);
+    assert_eq!(s.message, None);
+    assert_eq!(term_rows(&s), Ok(vec![]));
+}
+
+#[test]
+fn header_choices_are_kept_in_the_project_and_applied_again() {
+    use yibiao::inspect::{inspect_with_choices, HeaderChoice};
+    let (name, bytes) = EXAMPLES
+        .iter()
+        .find(|(n, _)| n.contains("高龄津贴"))
+        .expect("fixture");
+    let mut s = with_examples();
+    let detected = s
+        .project
+        .as_ref()
+        .expect("project")
+        .set
+        .sources
+        .iter()
+        .find(|x| x.file == *name)
+        .expect("source")
+        .header_rows
+        .clone();
+    let choice = HeaderChoice {
+        sheet: s
+            .files
+            .iter()
+            .find(|f| f.name == *name)
+            .expect("file")
+            .previews[0]
+            .sheet
+            .clone(),
+        first: detected[0] - 1,
+        last: detected[0],
+    };
+    s.apply(Action::ChooseHeader {
+        file: name.to_string(),
+        choice: choice.clone(),
+    });
+    assert!(s.header_rereads().is_empty(), "the edge rereads it itself");
+    let (chosen, previews) = inspect_with_choices(name, bytes, std::slice::from_ref(&choice), 4, 4);
+    s.apply(Action::Read {
+        name: name.to_string(),
+        report: chosen.clone(),
+        previews,
+    });
+    let p = s.project.as_ref().expect("project");
+    assert_eq!(p.header_choices, vec![FileHeaderChoice::new(name, &choice)]);
+
+    // The project file round trip keeps them; an old project file without them still loads.
+    let text = p.to_json();
+    let back = Project::from_json(&text).expect("parses");
+    assert_eq!(back.header_choices, p.header_choices);
+    let mut old: serde_json::Value = serde_json::from_str(&text).expect("json");
+    old.as_object_mut()
+        .expect("object")
+        .remove("header_choices");
+    let old = Project::from_json(&old.to_string()).expect("old project loads");
+    assert!(old.header_choices.is_empty());
+
+    // Restored, then the same files added again: the chosen file is read again with its choice.
+    let mut fresh = AppState::default();
+    fresh.apply(Action::Restore(Box::new(back)));
+    assert_eq!(fresh.choices_for(name), vec![choice.clone()]);
+    fresh.apply(Action::Queue(vec![(name.to_string(), bytes.len())]));
+    let (report, previews) = inspect_with_preview(name, bytes, 4, 4);
+    fresh.apply(Action::Read {
+        name: name.to_string(),
+        report,
+        previews,
+    });
+    assert_eq!(
+        fresh.header_rereads(),
+        vec![(name.to_string(), vec![choice.clone()])]
+    );
+    fresh.apply(Action::RereadHeaders(name.to_string()));
+    assert!(fresh.header_rereads().is_empty());
+    assert_eq!(fresh.busy(), 1);
+    let (report, previews) = inspect_with_choices(name, bytes, std::slice::from_ref(&choice), 4, 4);
+    fresh.apply(Action::Read {
+        name: name.to_string(),
+        report,
+        previews,
+    });
+    assert!(fresh.header_rereads().is_empty());
+    let p = fresh.project.as_ref().expect("project");
+    let src = p
+        .set
+        .sources
+        .iter()
+        .find(|x| x.file == *name)
+        .expect("source");
+    assert_eq!(src.header_rows, vec![detected[0] - 1, detected[0]]);
+    assert_eq!(p.header_choices.len(), 1);
+
+    // Opening the project over files read as detected asks for the reread too; clearing forgets.
+    let mut other = with_examples();
+    other.apply(Action::OpenProject(Box::new(
+        Project::from_json(&text).expect("parses"),
+    )));
+    assert_eq!(other.header_rereads().len(), 1);
+    other.apply(Action::Clear);
+    assert!(other.header_choices.is_empty() && other.header_rereads().is_empty());
 }

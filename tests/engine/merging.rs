@@ -291,3 +291,23 @@ fn review_lists_the_least_certain_first() {
         .all(|c| !c.reasons.is_empty() || c.members.len() == 1));
     assert!(!p.near_misses.is_empty());
 }
+
+#[test]
+fn header_choices_travel_with_the_project() {
+    use yibiao::inspect::HeaderChoice;
+    use yibiao::merge::{choices_for, FileHeaderChoice};
+    let mut p = merge(&reports(), "", &[]).expect("merge");
+    assert!(p.header_choices.is_empty());
+    let choice = HeaderChoice {
+        sheet: "花名册".into(),
+        first: 2,
+        last: 3,
+    };
+    p.header_choices = vec![FileHeaderChoice::new("甲.xlsx", &choice)];
+    let back = Project::from_json(&p.to_json()).expect("parses");
+    assert_eq!(back.header_choices, p.header_choices);
+    let next = remerge(&reports(), &back).expect("remerge");
+    assert_eq!(next.header_choices, p.header_choices);
+    assert_eq!(choices_for(&next.header_choices, "甲.xlsx"), vec![choice]);
+    assert!(choices_for(&next.header_choices, "乙.xlsx").is_empty());
+}

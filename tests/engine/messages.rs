@@ -251,3 +251,44 @@ fn split_findings() {
         );
     }
 }
+
+#[test]
+fn lexicon_errors() {
+    use yibiao::matching::{Lexicon, LexiconError};
+    let broken = |text: &str| -> LexiconError {
+        match Lexicon::builtin().extend(text) {
+            Err(e) => e,
+            Ok(()) => panic!("{text:?} was accepted"),
+        }
+    };
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "[[concept]\n",
+            "词库文件格式有误，请对照内置词库的写法修改：第 1 行，方括号行的写法不对，应是 [subjects]、[departments] 或 [[concept]]。",
+            "The lexicon file is not in the lexicon format; compare it with the built-in lexicon: line 1: a bracket line must be [subjects], [departments] or [[concept]].",
+        ),
+        (
+            "[[concept]]\nid = \"person.id_number\"\nvariants = [\"证件号码\" \"公民身份号码\"]\n",
+            "词库文件格式有误，请对照内置词库的写法修改：第 3 行，“variants”的列表中两项之间缺少逗号。",
+            "The lexicon file is not in the lexicon format; compare it with the built-in lexicon: line 3: two items of the list “variants” need a comma between them.",
+        ),
+        (
+            "[[concept]]\nid = \"a\"\nkind = person\n",
+            "词库文件格式有误，请对照内置词库的写法修改：第 3 行，“kind”的值写法不对：文字要用英文双引号括起来，如 \"身份证号\"。",
+            "The lexicon file is not in the lexicon format; compare it with the built-in lexicon: line 3: the value of “kind” is missing or not in quotes, e.g. \"身份证号\".",
+        ),
+        (
+            "[[concept]]\nid = \"a\"\nvarients = [\"甲\"]\n",
+            "词库文件格式有误，请对照内置词库的写法修改：第 3 行，不认识的名称“varients”（检查拼写）。",
+            "The lexicon file is not in the lexicon format; compare it with the built-in lexicon: line 3: unknown name “varients” (check the spelling).",
+        ),
+        (
+            "[subjects]\nboss = [\"老板\"]\n",
+            "词库中的对象“boss”不认识；只能是 head、spouse、contact、male、female、household 或 self。",
+            "The lexicon names an unknown subject “boss”; use head, spouse, contact, male, female, household or self.",
+        ),
+    ];
+    for (text, zh, en) in cases {
+        check(both(|l| broken(text).message(l)), zh, en);
+    }
+}
