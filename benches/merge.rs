@@ -123,6 +123,59 @@ fn bench(c: &mut Criterion) {
         });
     }
     group.finish();
+
+    // Splitting back: the set filled from the originals' rows, then read, checked, joined and
+    // written as one workbook per department.
+    let mut group = c.benchmark_group("split");
+    group.sample_size(10);
+    let fixture_books: Vec<(String, yibiao::read::Workbook)> = EXAMPLES
+        .iter()
+        .map(|(n, b)| {
+            (
+                n.to_string(),
+                yibiao::read::read(n, b).expect("fixture reads"),
+            )
+        })
+        .collect();
+    split_bench(&mut group, "qingshan_14_forms", &fixtures, &fixture_books);
+    if !scale.is_empty() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-scale/scale");
+        let books: Vec<(String, yibiao::read::Workbook)> = scale
+            .iter()
+            .filter_map(|r| {
+                let bytes = std::fs::read(dir.join(&r.file)).ok()?;
+                Some((r.file.clone(), yibiao::read::read(&r.file, &bytes).ok()?))
+            })
+            .collect();
+        split_bench(&mut group, "scale_200_forms", &scale, &books);
+    }
+    group.finish();
+}
+
+fn split_bench(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    name: &str,
+    reports: &[FileReport],
+    books: &[(String, yibiao::read::Workbook)],
+) {
+    let p = yibiao::merge::merge(reports, "", &[]).expect("merge");
+    let refs: Vec<(&str, &yibiao::read::Workbook)> =
+        books.iter().map(|(n, w)| (n.as_str(), w)).collect();
+    let filled = yibiao::split::fill::fill(&p.set, &refs);
+    let rows: usize = filled.rows.sheets.iter().map(Vec::len).sum();
+    let bytes = yibiao::write::to_xlsx_filled(&p.set, Lang::Zh, &filled.values()).expect("xlsx");
+    eprintln!(
+        "{name}: filled set of {rows} rows, {} KB",
+        bytes.len() / 1024
+    );
+    group.throughput(Throughput::Elements(rows as u64));
+    group.bench_function(format!("{name}_split_{rows}_rows"), |b| {
+        b.iter(|| {
+            std::hint::black_box(
+                yibiao::split::split_files(&p.set, &[("filled.xlsx", &bytes)]).expect("split"),
+            )
+        })
+    });
 }
 
 criterion_group!(benches, bench);

@@ -311,16 +311,22 @@ pub fn build(
             let Some(c) = id_index(&canonical, id) else {
                 continue;
             };
-            if let Some(pos) = columns.iter().position(|col| col.canonical == c) {
+            match columns.iter().position(|col| col.canonical == c) {
+                // Already a key of this sheet.
+                Some(pos) if columns[pos].key => continue,
                 // Already a column of this sheet: it becomes a key.
-                let mut col = columns.remove(pos);
-                col.key = true;
-                col.required = true;
-                col.group = Some("关联信息（与基础表对应）".into());
-                columns.insert(at.min(columns.len()), col);
-            } else {
-                used.insert(c);
-                columns.insert(at, key_column(&canonical, c, "关联信息（与基础表对应）"));
+                Some(pos) => {
+                    let mut col = columns.remove(pos);
+                    col.key = true;
+                    col.required = true;
+                    col.group = Some("关联信息（与基础表对应）".into());
+                    columns.insert(at.min(columns.len()), col);
+                }
+                None => {
+                    used.insert(c);
+                    let col = key_column(&canonical, c, "关联信息（与基础表对应）");
+                    columns.insert(at.min(columns.len()), col);
+                }
             }
             at += 1;
         }

@@ -49,8 +49,13 @@ pub enum Finding {
     BadIdNumber { column: String, value: String },
     /// A value that is not one of the column's dropdown choices.
     NotInList { column: String, value: String },
-    /// A required cell is empty.
-    RequiredEmpty { column: String },
+    /// A required column is empty in `count` rows; `rows` are the first of them (1-based).
+    /// One row: the problem's own row says which.
+    RequiredEmpty {
+        column: String,
+        rows: Vec<u32>,
+        count: usize,
+    },
     /// A row of a form's own sheet whose key has no row in the base table.
     NoBaseRow { base: String, key: String },
     /// A base-table row that no department's list refers to: its values go to no form.
@@ -125,11 +130,21 @@ impl Finding {
             (Finding::NotInList { column, value }, Lang::En) => {
                 format!("\"{value}\" in \"{column}\" is not one of the dropdown choices.")
             }
-            (Finding::RequiredEmpty { column }, Lang::Zh) => {
+            (Finding::RequiredEmpty { column, count, .. }, Lang::Zh) if *count <= 1 => {
                 format!("必填项「{column}」没有填。")
             }
-            (Finding::RequiredEmpty { column }, Lang::En) => {
+            (Finding::RequiredEmpty { column, rows, count }, Lang::Zh) => {
+                let list: Vec<String> = rows.iter().map(u32::to_string).collect();
+                let more = if *count > rows.len() { "…" } else { "" };
+                format!("必填项「{column}」有 {count} 行没有填（第 {}{more} 行）。", list.join("、"))
+            }
+            (Finding::RequiredEmpty { column, count, .. }, Lang::En) if *count <= 1 => {
                 format!("Required \"{column}\" is empty.")
+            }
+            (Finding::RequiredEmpty { column, rows, count }, Lang::En) => {
+                let list: Vec<String> = rows.iter().map(u32::to_string).collect();
+                let more = if *count > rows.len() { "…" } else { "" };
+                format!("Required \"{column}\" is empty in {count} rows (rows {}{more}).", list.join(", "))
             }
             (Finding::NoBaseRow { base, key }, Lang::Zh) => format!(
                 "「{key}」在「{base}」中没有对应的行，基础表里的信息无法带入原表。"
@@ -233,6 +248,9 @@ fn header_key(text: &str) -> String {
 
 pub(crate) use crate::plan::build::key_alternatives;
 
+/// Rows named in one problem about many rows.
+const SHOWN_ROWS: usize = 10;
+
 /// Reads one filled copy of the set: finds each set sheet by name, each column by its header,
 /// and checks every row (keys, ID numbers, dropdown values, required cells). Rows are appended
 /// to `rows`; what is wrong goes to the returned problems.
@@ -320,6 +338,8 @@ pub fn read_filled(set: &FormSet, file: &str, wb: &Workbook, rows: &mut SetRows)
             })
             .collect();
         let mut unknown_with_data: HashSet<u32> = HashSet::new();
+        // Rows where each required column is empty: one problem per column, not per cell.
+        let mut empty_required: Vec<Vec<u32>> = vec![Vec::new(); set_sheet.columns.len()];
 
         let canon = |k: usize| set.canonical.get(set_sheet.columns[k].canonical);
         let alternatives: Vec<Vec<usize>> = if set_sheet.kind == SetSheetKind::Base {
@@ -382,11 +402,7 @@ pub fn read_filled(set: &FormSet, file: &str, wb: &Workbook, rows: &mut SetRows)
                 let header = column.header.clone();
                 if v.is_blank() {
                     if column.required && cols[k].is_some() && !column.key {
-                        problems.push(at(
-                            Some(name),
-                            Some(row1),
-                            Finding::RequiredEmpty { column: header },
-                        ));
+                        empty_required[k].push(row1);
                     }
                     continue;
                 }
@@ -425,6 +441,22 @@ pub fn read_filled(set: &FormSet, file: &str, wb: &Workbook, rows: &mut SetRows)
                 row: row1,
                 values,
             });
+        }
+        for (column, rows) in set_sheet.columns.iter().zip(empty_required) {
+            if rows.is_empty() {
+                continue;
+            }
+            let count = rows.len();
+            let row = (count == 1).then(|| rows[0]);
+            problems.push(at(
+                Some(name),
+                row,
+                Finding::RequiredEmpty {
+                    column: column.header.clone(),
+                    rows: rows.into_iter().take(SHOWN_ROWS).collect(),
+                    count,
+                },
+            ));
         }
         for (c, header) in header_cols {
             if unknown_with_data.contains(&c) {
@@ -516,6 +548,7 @@ fn column_of(set: &FormSet, sheet: usize, id: &str) -> Option<usize> {
 /// its rows in order; the base tables give the shared facts, found by the row's keys.
 pub fn assemble(set: &FormSet, data: &SetRows) -> Assembled {
     let mut problems = Vec::new();
+    let columns = Columns::new(set);
     let place_of = |sheet: usize, r: &FilledRow| {
         (
             data.files.get(r.file).cloned().unwrap_or_default(),
@@ -677,12 +710,20 @@ pub fn assemble(set: &FormSet, data: &SetRows) -> Assembled {
                     .fields
                     .iter()
                     .map(|f| match &f.canonical {
-                        Some(id) => {
-                            value_of(set, topic, &row.values, &bases, &joined, data, id, &f.level)
-                                .or_else(|| known.get(id.as_str()).copied())
-                                .cloned()
-                                .unwrap_or_default()
-                        }
+                        Some(id) => value_of(
+                            set,
+                            &columns,
+                            topic,
+                            &row.values,
+                            &bases,
+                            &joined,
+                            data,
+                            id,
+                            &f.level,
+                        )
+                        .or_else(|| known.get(id.as_str()).copied())
+                        .cloned()
+                        .unwrap_or_default(),
                         None if f.role == "structural" && is_serial(&f.name) => {
                             Value::Number((n + 1) as f64)
                         }
@@ -736,6 +777,7 @@ pub fn assemble(set: &FormSet, data: &SetRows) -> Assembled {
 #[allow(clippy::too_many_arguments)]
 fn value_of<'a>(
     set: &FormSet,
+    columns: &Columns<'_>,
     topic: usize,
     topic_values: &'a [Value],
     bases: &[BaseIndex],
@@ -744,7 +786,7 @@ fn value_of<'a>(
     id: &str,
     level: &str,
 ) -> Option<&'a Value> {
-    if let Some(k) = column_of(set, topic, id) {
+    if let Some(k) = columns.of(topic, id) {
         return topic_values.get(k).filter(|v| !v.is_blank());
     }
     let (bi, base) = bases
@@ -752,8 +794,34 @@ fn value_of<'a>(
         .enumerate()
         .find(|(_, b)| set.sheets[b.sheet].grain == level)?;
     let row = data.sheets.get(base.sheet)?.get(joined[bi]?)?;
-    let k = column_of(set, base.sheet, id)?;
+    let k = columns.of(base.sheet, id)?;
     row.values.get(k).filter(|v| !v.is_blank())
+}
+
+/// Every set sheet's columns by canonical id, looked up once per split.
+struct Columns<'a>(Vec<HashMap<&'a str, usize>>);
+
+impl<'a> Columns<'a> {
+    fn new(set: &'a FormSet) -> Columns<'a> {
+        Columns(
+            set.sheets
+                .iter()
+                .map(|s| {
+                    let mut m = HashMap::new();
+                    for (k, c) in s.columns.iter().enumerate() {
+                        if let Some(cf) = set.canonical.get(c.canonical) {
+                            m.entry(cf.id.as_str()).or_insert(k);
+                        }
+                    }
+                    m
+                })
+                .collect(),
+        )
+    }
+
+    fn of(&self, sheet: usize, id: &str) -> Option<usize> {
+        self.0.get(sheet)?.get(id).copied()
+    }
 }
 
 /// Adds a row's filled cells to what is known, by canonical id; what is known stays.

@@ -248,17 +248,7 @@ fn write_form(
                 "id_number" | "phone" => &st.text,
                 _ => &st.cell,
             };
-            if v.is_blank() {
-                ws.write_blank(r, col, format)?;
-                continue;
-            }
-            match v {
-                crate::read::Value::Date(_) => write_value(ws, r, col, v, &st.date)?,
-                _ => {
-                    write_value(ws, r, col, v, &st.date)?;
-                    ws.set_cell_format(r, col, format)?;
-                }
-            }
+            write_value(ws, r, col, v, Some(format), &st.date)?;
         }
     }
 

@@ -157,20 +157,33 @@ pub(crate) fn write_value(
     row: RowNum,
     col: ColNum,
     value: &Value,
+    cell: Option<&Format>,
     date: &Format,
 ) -> Result<(), WriteError> {
-    match value {
-        Value::Empty => {}
-        Value::Text(t) | Value::Error(t) => {
+    match (value, cell) {
+        (Value::Empty, Some(f)) => {
+            ws.write_blank(row, col, f)?;
+        }
+        (Value::Empty, None) => {}
+        (Value::Text(t) | Value::Error(t), Some(f)) => {
+            ws.write_string_with_format(row, col, cell_text(t).as_ref(), f)?;
+        }
+        (Value::Text(t) | Value::Error(t), None) => {
             ws.write_string(row, col, cell_text(t).as_ref())?;
         }
-        Value::Number(n) => {
+        (Value::Number(n), Some(f)) => {
+            ws.write_number_with_format(row, col, *n, f)?;
+        }
+        (Value::Number(n), None) => {
             ws.write_number(row, col, *n)?;
         }
-        Value::Bool(b) => {
+        (Value::Bool(b), Some(f)) => {
+            ws.write_boolean_with_format(row, col, *b, f)?;
+        }
+        (Value::Bool(b), None) => {
             ws.write_boolean(row, col, *b)?;
         }
-        Value::Date(d) => match ExcelDateTime::parse_from_str(d) {
+        (Value::Date(d), _) => match ExcelDateTime::parse_from_str(d) {
             Ok(dt) if d.contains('T') => {
                 let with_time = Format::new().set_num_format("yyyy-mm-dd hh:mm:ss");
                 ws.write_datetime_with_format(row, col, &dt, &with_time)?;
@@ -1596,7 +1609,7 @@ fn write_set_sheet(
         ws.write_number(r, 0, (i + 1) as f64)?;
         for (k, value) in row.iter().enumerate() {
             let col = col_num(k + 1, name)?;
-            write_value(&mut ws, r, col, value, &st.date_cell)?;
+            write_value(&mut ws, r, col, value, None, &st.date_cell)?;
         }
     }
 

@@ -221,9 +221,19 @@ fn split_findings() {
             "\"未说明\" in \"性别\" is not one of the dropdown choices.",
         ),
         (
-            Finding::RequiredEmpty { column: "姓名".into() },
+            Finding::RequiredEmpty { column: "姓名".into(), rows: vec![5], count: 1 },
             "必填项「姓名」没有填。",
             "Required \"姓名\" is empty.",
+        ),
+        (
+            Finding::RequiredEmpty { column: "姓名".into(), rows: vec![5, 7], count: 2 },
+            "必填项「姓名」有 2 行没有填（第 5、7 行）。",
+            "Required \"姓名\" is empty in 2 rows (rows 5, 7).",
+        ),
+        (
+            Finding::RequiredEmpty { column: "姓名".into(), rows: vec![5, 7], count: 30 },
+            "必填项「姓名」有 30 行没有填（第 5、7… 行）。",
+            "Required \"姓名\" is empty in 30 rows (rows 5, 7…).",
         ),
         (
             Finding::NoBaseRow { base: "人员基本信息".into(), key: "张三".into() },
