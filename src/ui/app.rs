@@ -955,6 +955,21 @@ fn heatmap(p: &Project) -> Html {
     }
 }
 
+/// A chosen project file, read; or why not (Chinese, English).
+async fn read_project(f: &File) -> Result<Project, (String, String)> {
+    let text = JsFuture::from(f.text())
+        .await
+        .ok()
+        .and_then(|v| v.as_string())
+        .ok_or_else(|| {
+            (
+                "无法读取项目文件。".to_string(),
+                "Cannot read the project file.".to_string(),
+            )
+        })?;
+    Project::from_json(&text).map_err(|e| (e.message(Lang::Zh), e.message(Lang::En)))
+}
+
 fn export_step(state: &AppState, d: &Dispatch) -> Html {
     let lang = state.lang;
     let open_project = {
@@ -966,19 +981,9 @@ fn export_step(state: &AppState, d: &Dispatch) -> Html {
             let d = d.clone();
             spawn_local(async move {
                 for f in files {
-                    let text = JsFuture::from(f.text())
-                        .await
-                        .ok()
-                        .and_then(|v| v.as_string());
-                    match text.map(|t| Project::from_json(&t)) {
-                        Some(Ok(p)) => d.dispatch(Action::OpenProject(Box::new(p))),
-                        Some(Err(e)) => {
-                            d.dispatch(Action::Message(e.message(Lang::Zh), e.message(Lang::En)))
-                        }
-                        None => d.dispatch(Action::Message(
-                            "无法读取项目文件。".into(),
-                            "Cannot read the project file.".into(),
-                        )),
+                    match read_project(&f).await {
+                        Ok(p) => d.dispatch(Action::OpenProject(Box::new(p))),
+                        Err((zh, en)) => d.dispatch(Action::Message(zh, en)),
                     }
                 }
             });
@@ -1063,19 +1068,9 @@ fn last_year_panel(state: &AppState, d: &Dispatch) -> Html {
                 let Some(f) = files.into_iter().next() else {
                     return;
                 };
-                let text = JsFuture::from(f.text())
-                    .await
-                    .ok()
-                    .and_then(|v| v.as_string());
-                match text.map(|t| Project::from_json(&t)) {
-                    Some(Ok(p)) => d.dispatch(Action::OpenLastYear(Box::new(p))),
-                    Some(Err(e)) => {
-                        d.dispatch(Action::Message(e.message(Lang::Zh), e.message(Lang::En)))
-                    }
-                    None => d.dispatch(Action::Message(
-                        "无法读取项目文件。".into(),
-                        "Cannot read the project file.".into(),
-                    )),
+                match read_project(&f).await {
+                    Ok(p) => d.dispatch(Action::OpenLastYear(Box::new(p))),
+                    Err((zh, en)) => d.dispatch(Action::Message(zh, en)),
                 }
             });
         })

@@ -5,11 +5,9 @@
 use std::collections::HashSet;
 use std::io::{Cursor, Write};
 
-use rust_xlsxwriter::{
-    DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet,
-};
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, FormatAlign, Workbook, Worksheet};
 
-use super::xlsx::{safe_sheet_name, write_value};
+use super::xlsx::{body_cell, header_cell, safe_sheet_name, write_value};
 use super::WriteError;
 use crate::inspect::TemplateCell;
 use crate::plan::{FormSet, SourceForm};
@@ -69,15 +67,8 @@ struct Styles {
 
 impl Styles {
     fn new() -> Styles {
-        let head = Format::new()
-            .set_bold()
-            .set_align(FormatAlign::Center)
-            .set_align(FormatAlign::VerticalCenter)
-            .set_text_wrap()
-            .set_border(FormatBorder::Thin);
-        let cell = Format::new()
-            .set_align(FormatAlign::VerticalCenter)
-            .set_border(FormatBorder::Thin);
+        let head = header_cell();
+        let cell = body_cell();
         Styles {
             title: Format::new()
                 .set_bold()

@@ -566,19 +566,27 @@ struct Styles {
     date_cell: Format,
 }
 
+/// A header cell: bold, centred, wrapped, thin border.
+pub(crate) fn header_cell() -> Format {
+    Format::new()
+        .set_bold()
+        .set_align(FormatAlign::Center)
+        .set_align(FormatAlign::VerticalCenter)
+        .set_text_wrap()
+        .set_border(FormatBorder::Thin)
+}
+
+/// A body cell: vertically centred, thin border.
+pub(crate) fn body_cell() -> Format {
+    Format::new()
+        .set_align(FormatAlign::VerticalCenter)
+        .set_border(FormatBorder::Thin)
+}
+
 impl Styles {
     fn new() -> Styles {
-        let head = Format::new()
-            .set_bold()
-            .set_align(FormatAlign::Center)
-            .set_align(FormatAlign::VerticalCenter)
-            .set_text_wrap()
-            .set_border(FormatBorder::Thin)
-            .set_background_color(Color::RGB(FILL_HEADER));
-        let cell = Format::new()
-            .set_align(FormatAlign::VerticalCenter)
-            .set_text_wrap()
-            .set_border(FormatBorder::Thin);
+        let head = header_cell().set_background_color(Color::RGB(FILL_HEADER));
+        let cell = body_cell().set_text_wrap();
         let cell_center = cell.clone().set_align(FormatAlign::Center);
         Styles {
             big_title: Format::new()
