@@ -3,7 +3,6 @@
 //! block, unit and code rows, column order and widths), and all of them as one .zip.
 
 use std::collections::HashSet;
-use std::io::{Cursor, Write};
 
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, FormatAlign, Workbook, Worksheet};
 
@@ -433,22 +432,90 @@ fn display_width(text: &str) -> usize {
         .unwrap_or(0)
 }
 
-/// Files packed into one .zip (stored, not compressed: xlsx files are compressed already).
+/// Files packed into one .zip, stored (xlsx files are compressed already), names in UTF-8 —
+/// written here rather than with the zip crate, whose writer would bring a compressor into the
+/// web app for nothing.
+///
+/// # Errors
+/// Only past the plain zip format's limits (4 GiB, 65,535 files).
 pub fn zip_files(files: &[(String, Vec<u8>)]) -> Result<Vec<u8>, WriteError> {
-    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Stored)
-        .last_modified_time(zip::DateTime::default());
-    let fail = |e: &dyn std::fmt::Display| WriteError::Xlsx {
-        detail: e.to_string(),
+    let too_big = || WriteError::Xlsx {
+        detail: "zip: more than 4 GiB or 65,535 files".into(),
     };
+    let u32_of = |n: usize| u32::try_from(n).map_err(|_| too_big());
+    let u16_of = |n: usize| u16::try_from(n).map_err(|_| too_big());
+    // 1980-01-01 00:00, the zip format's first day: the output depends on the files alone.
+    const TIME: u16 = 0;
+    const DATE: u16 = (1 << 5) | 1;
+    const UTF8: u16 = 1 << 11;
+    let mut out: Vec<u8> = Vec::new();
+    let mut central: Vec<u8> = Vec::new();
     for (name, bytes) in files {
-        zip.start_file(name.as_str(), options)
-            .map_err(|e| fail(&e))?;
-        zip.write_all(bytes).map_err(|e| fail(&e))?;
+        let offset = u32_of(out.len())?;
+        let crc = crc32(bytes);
+        let size = u32_of(bytes.len())?;
+        let name_len = u16_of(name.len())?;
+        let mut common = Vec::with_capacity(26);
+        common.extend_from_slice(&20u16.to_le_bytes()); // version needed: 2.0
+        common.extend_from_slice(&UTF8.to_le_bytes());
+        common.extend_from_slice(&0u16.to_le_bytes()); // stored
+        common.extend_from_slice(&TIME.to_le_bytes());
+        common.extend_from_slice(&DATE.to_le_bytes());
+        common.extend_from_slice(&crc.to_le_bytes());
+        common.extend_from_slice(&size.to_le_bytes());
+        common.extend_from_slice(&size.to_le_bytes());
+        common.extend_from_slice(&name_len.to_le_bytes());
+        common.extend_from_slice(&0u16.to_le_bytes()); // extra field length
+
+        out.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
+        out.extend_from_slice(&common);
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(bytes);
+
+        central.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
+        central.extend_from_slice(&20u16.to_le_bytes()); // made by
+        central.extend_from_slice(&common);
+        central.extend_from_slice(&0u16.to_le_bytes()); // comment length
+        central.extend_from_slice(&0u16.to_le_bytes()); // disk
+        central.extend_from_slice(&0u16.to_le_bytes()); // internal attributes
+        central.extend_from_slice(&0u32.to_le_bytes()); // external attributes
+        central.extend_from_slice(&offset.to_le_bytes());
+        central.extend_from_slice(name.as_bytes());
     }
-    let cursor = zip.finish().map_err(|e| fail(&e))?;
-    Ok(cursor.into_inner())
+    let entries = u16_of(files.len())?;
+    let cd_offset = u32_of(out.len())?;
+    let cd_size = u32_of(central.len())?;
+    out.extend_from_slice(&central);
+    out.extend_from_slice(&0x0605_4b50u32.to_le_bytes());
+    out.extend_from_slice(&0u16.to_le_bytes());
+    out.extend_from_slice(&0u16.to_le_bytes());
+    out.extend_from_slice(&entries.to_le_bytes());
+    out.extend_from_slice(&entries.to_le_bytes());
+    out.extend_from_slice(&cd_size.to_le_bytes());
+    out.extend_from_slice(&cd_offset.to_le_bytes());
+    out.extend_from_slice(&0u16.to_le_bytes());
+    Ok(out)
+}
+
+/// CRC-32 (IEEE), as zip wants it.
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut table = [0u32; 256];
+    for (i, slot) in table.iter_mut().enumerate() {
+        let mut c = i as u32;
+        for _ in 0..8 {
+            c = if c & 1 == 1 {
+                0xEDB8_8320 ^ (c >> 1)
+            } else {
+                c >> 1
+            };
+        }
+        *slot = c;
+    }
+    let mut crc = !0u32;
+    for &b in bytes {
+        crc = table[((crc ^ u32::from(b)) & 0xFF) as usize] ^ (crc >> 8);
+    }
+    !crc
 }
 
 #[cfg(test)]
@@ -487,6 +554,24 @@ mod tests {
             "乡镇：\u{3000}\u{3000}\u{3000}村：\u{3000}\u{3000}核实人：",
             "乡镇：青山镇\u{3000}村：石桥村\u{3000}核实人：",
         );
+    }
+
+    #[test]
+    fn zips_open_with_a_zip_reader() {
+        assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
+        let files = vec![
+            ("民政-原表（已填）.xlsx".to_string(), b"PK first".to_vec()),
+            ("b.txt".to_string(), Vec::new()),
+        ];
+        let bytes = zip_files(&files).expect("zips");
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("opens");
+        assert_eq!(zip.len(), 2);
+        for (name, content) in &files {
+            let mut f = zip.by_name(name).expect("by name");
+            let mut got = Vec::new();
+            std::io::Read::read_to_end(&mut f, &mut got).expect("reads");
+            assert_eq!(&got, content);
+        }
     }
 
     #[test]
