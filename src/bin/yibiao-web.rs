@@ -14,9 +14,15 @@ fn main() {
 }
 
 /// Reads one file in the worker: the report and sheet previews as JSON.
+///
+/// `test_trap` is the browser tests' hook (the page sets it only with `?testhooks=1`): for the
+/// file named [`yibiao::ui::app::TRAP_TEST_FILE`] the module traps, as a reader bug would.
 #[cfg(target_arch = "wasm32")]
 #[wasm_bindgen]
-pub fn worker_inspect(name: String, bytes: Vec<u8>) -> String {
+pub fn worker_inspect(name: String, bytes: Vec<u8>, test_trap: bool) -> String {
+    if test_trap && name == yibiao::ui::app::TRAP_TEST_FILE {
+        core::arch::wasm32::unreachable();
+    }
     yibiao::ui::worker_result(&name, &bytes)
 }
 

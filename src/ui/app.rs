@@ -103,26 +103,62 @@ pub(crate) fn files_of(list: Option<FileList>) -> Vec<File> {
 }
 
 /// The reading worker's script. It loads the app's own wasm module (the same one the page runs,
-/// passed as a compiled `WebAssembly.Module`) through the page's own glue script, then answers
-/// one file per message. A trap while reading a hostile file ends in a rejected call; the page
-/// then drops this worker and starts a fresh one for the rest of the batch.
+/// passed as a compiled `WebAssembly.Module`) through the page's own glue script, then reads
+/// the files it is given, in order, one answer per file: `{id, json}`, `{id, unreadable}` when
+/// the browser cannot give the file's bytes, or `{id, error}` when the reader failed (a trap).
+/// After an error the page drops this worker and starts a fresh one for the files it still had.
 const WORKER_JS: &str = r#"
 let app;
+const queue = [];
+let running = false;
+async function run() {
+  running = true;
+  while (queue.length) {
+    const m = queue.shift();
+    let bytes;
+    try {
+      bytes = new Uint8Array(await m.file.arrayBuffer());
+    } catch (err) {
+      postMessage({ id: m.id, unreadable: true });
+      continue;
+    }
+    try {
+      postMessage({ id: m.id, json: app.worker_inspect(m.file.name, bytes, m.trap === true) });
+    } catch (err) {
+      postMessage({ id: m.id, error: String(err) });
+      return;
+    }
+  }
+  running = false;
+}
 onmessage = async (e) => {
   const m = e.data;
-  try {
-    if (m.glue) {
+  if (m.glue) {
+    try {
       app = await import(m.glue);
       await app.default({ module_or_path: m.module });
       postMessage({ ready: true });
-      return;
+    } catch (err) {
+      postMessage({ error: String(err) });
     }
-    postMessage({ json: app.worker_inspect(m.name, new Uint8Array(m.bytes)) });
-  } catch (err) {
-    postMessage({ error: String(err) });
+    return;
   }
+  queue.push(m);
+  if (!running) run();
 };
 "#;
+
+/// Test hook (see ARCHITECTURE.md): when the page's URL has `?testhooks=1`, a file with exactly
+/// this name makes the reading worker trap, so the browser tests can check that one trapping
+/// file costs only that file. Without the URL parameter the name means nothing.
+pub const TRAP_TEST_FILE: &str = "__yibiao_trap_test__.xlsx";
+
+/// Reading workers at most, however many cores the PC reports.
+const MAX_WORKERS: usize = 4;
+/// Files handed to a worker ahead of its answers, so it never waits for the page.
+const WORKER_DEPTH: usize = 2;
+/// Answers are shown in batches at most this often (one re-render for many files).
+const SHOW_EVERY_MS: i32 = 100;
 
 /// The URL of the page's glue script (Trunk preloads it), if the page was served with one;
 /// the single offline file has none and reads in the page instead.
@@ -134,69 +170,136 @@ fn glue_url() -> Option<String> {
     Url::new_with_base(&href, &base).ok().map(|u| u.href())
 }
 
-/// The worker's next message (after posting `send`), or its failure.
-async fn next_message(
-    worker: &web_sys::Worker,
-    send: &JsValue,
-    transfer: Option<&js_sys::Array>,
-) -> Result<JsValue, JsValue> {
-    let promise = js_sys::Promise::new(&mut |resolve, reject| {
-        worker.set_onmessage(Some(&resolve));
-        worker.set_onerror(Some(&reject));
-        worker.set_onmessageerror(Some(&reject));
-    });
-    match transfer {
-        Some(t) => worker.post_message_with_transfer(send, t)?,
-        None => worker.post_message(send)?,
-    }
-    let event = JsFuture::from(promise).await?;
-    let data = js_sys::Reflect::get(&event, &JsValue::from_str("data"))?;
-    if let Some(e) = js_sys::Reflect::get(&data, &JsValue::from_str("error"))
-        .ok()
-        .and_then(|v| v.as_string())
-    {
-        return Err(JsValue::from_str(&e));
-    }
-    Ok(data)
+/// Whether the page was opened with `?testhooks=1` (browser tests only).
+fn test_hooks() -> bool {
+    web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .and_then(|q| web_sys::UrlSearchParams::new_with_str(&q).ok())
+        .and_then(|p| p.get("testhooks"))
+        .is_some_and(|v| v == "1")
 }
 
-/// A fresh reading worker, loaded and ready; `None` where workers cannot be used.
-async fn start_worker(glue: &str) -> Option<web_sys::Worker> {
-    let parts = js_sys::Array::of1(&JsValue::from_str(WORKER_JS));
-    let options = BlobPropertyBag::new();
-    options.set_type("text/javascript");
-    let blob = Blob::new_with_str_sequence_and_options(&parts, &options).ok()?;
-    let url = Url::create_object_url_with_blob(&blob).ok()?;
-    let wopts = web_sys::WorkerOptions::new();
-    wopts.set_type(web_sys::WorkerType::Module);
-    let worker = web_sys::Worker::new_with_options(&url, &wopts).ok()?;
-    let init = js_sys::Object::new();
-    js_sys::Reflect::set(&init, &"glue".into(), &JsValue::from_str(glue)).ok()?;
-    js_sys::Reflect::set(&init, &"module".into(), &wasm_bindgen::module()).ok()?;
-    let ready = next_message(&worker, &init, None).await;
-    let _ = Url::revoke_object_url(&url);
-    match ready {
-        Ok(_) => Some(worker),
-        Err(_) => {
-            worker.terminate();
+/// How many workers read a batch: one per core the browser reports, within 1..=MAX_WORKERS,
+/// and never more than there are files.
+fn pool_size(files: usize) -> usize {
+    let cores = js_sys::Reflect::get(&js_sys::global(), &"navigator".into())
+        .and_then(|n| js_sys::Reflect::get(&n, &"hardwareConcurrency".into()))
+        .ok()
+        .and_then(|v| v.as_f64())
+        .unwrap_or(1.0);
+    (cores as usize).clamp(1, MAX_WORKERS).min(files.max(1))
+}
+
+/// Waits `ms` milliseconds (a timer task: the page paints meanwhile).
+async fn sleep_ms(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+type Handler = wasm_bindgen::closure::Closure<dyn FnMut(JsValue)>;
+
+/// A worker and its messages: every message (or error event) is queued as it arrives, and
+/// [`Reader::recv`] takes them in order.
+struct Reader {
+    worker: web_sys::Worker,
+    inbox: Rc<std::cell::RefCell<std::collections::VecDeque<Result<JsValue, JsValue>>>>,
+    wake: Rc<std::cell::RefCell<Option<js_sys::Function>>>,
+    _handlers: [Handler; 2],
+}
+
+impl Reader {
+    /// A fresh reading worker, loaded and ready; `None` where workers cannot be used.
+    async fn start(glue: &str) -> Option<Reader> {
+        let parts = js_sys::Array::of1(&JsValue::from_str(WORKER_JS));
+        let options = BlobPropertyBag::new();
+        options.set_type("text/javascript");
+        let blob = Blob::new_with_str_sequence_and_options(&parts, &options).ok()?;
+        let url = Url::create_object_url_with_blob(&blob).ok()?;
+        let wopts = web_sys::WorkerOptions::new();
+        wopts.set_type(web_sys::WorkerType::Module);
+        let worker = web_sys::Worker::new_with_options(&url, &wopts).ok();
+        let _ = Url::revoke_object_url(&url);
+        let worker = worker?;
+        let inbox = Rc::new(std::cell::RefCell::new(std::collections::VecDeque::new()));
+        let wake: Rc<std::cell::RefCell<Option<js_sys::Function>>> = Rc::default();
+        let handler = |ok: bool| {
+            let (inbox, wake) = (inbox.clone(), wake.clone());
+            Handler::new(move |event: JsValue| {
+                let item = if ok {
+                    js_sys::Reflect::get(&event, &"data".into())
+                } else {
+                    Err(event)
+                };
+                inbox.borrow_mut().push_back(item);
+                if let Some(f) = wake.borrow_mut().take() {
+                    let _ = f.call0(&JsValue::NULL);
+                }
+            })
+        };
+        let (on_message, on_error) = (handler(true), handler(false));
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        worker.set_onmessageerror(Some(on_error.as_ref().unchecked_ref()));
+        let reader = Reader {
+            worker,
+            inbox,
+            wake,
+            _handlers: [on_message, on_error],
+        };
+        let init = js_sys::Object::new();
+        let set = |k: &str, v: &JsValue| js_sys::Reflect::set(&init, &k.into(), v);
+        let posted = set("glue", &JsValue::from_str(glue))
+            .and_then(|_| set("module", &wasm_bindgen::module()))
+            .and_then(|_| reader.worker.post_message(&init));
+        let ready = posted.is_ok()
+            && reader.recv().await.is_ok_and(|d| {
+                js_sys::Reflect::get(&d, &"ready".into()).is_ok_and(|r| r.is_truthy())
+            });
+        if ready {
+            Some(reader)
+        } else {
+            reader.worker.terminate();
             None
         }
     }
+
+    /// The worker's next message, or the error event that ended it.
+    async fn recv(&self) -> Result<JsValue, JsValue> {
+        loop {
+            if let Some(item) = self.inbox.borrow_mut().pop_front() {
+                return item;
+            }
+            let wake = self.wake.clone();
+            let promise = js_sys::Promise::new(&mut |resolve, _| {
+                *wake.borrow_mut() = Some(resolve);
+            });
+            let _ = JsFuture::from(promise).await;
+        }
+    }
+
+    /// Hands the worker a file (the `File` itself: the worker reads its bytes).
+    fn send(&self, id: u32, file: &File, trap: bool) -> Result<(), JsValue> {
+        let msg = js_sys::Object::new();
+        js_sys::Reflect::set(&msg, &"id".into(), &JsValue::from(id))?;
+        js_sys::Reflect::set(&msg, &"file".into(), file)?;
+        if trap {
+            js_sys::Reflect::set(&msg, &"trap".into(), &JsValue::TRUE)?;
+        }
+        self.worker.post_message(&msg)
+    }
 }
 
-/// Reads one file's bytes in the worker: the JSON of [`super::worker_result`].
-async fn read_in_worker(
-    worker: &web_sys::Worker,
-    name: &str,
-    buffer: &JsValue,
-) -> Result<String, JsValue> {
-    let msg = js_sys::Object::new();
-    js_sys::Reflect::set(&msg, &"name".into(), &JsValue::from_str(name))?;
-    js_sys::Reflect::set(&msg, &"bytes".into(), buffer)?;
-    let data = next_message(worker, &msg, Some(&js_sys::Array::of1(buffer))).await?;
-    js_sys::Reflect::get(&data, &"json".into())?
-        .as_string()
-        .ok_or_else(|| JsValue::from_str("no answer"))
+impl Drop for Reader {
+    fn drop(&mut self) {
+        self.worker.set_onmessage(None);
+        self.worker.set_onerror(None);
+        self.worker.set_onmessageerror(None);
+        self.worker.terminate();
+    }
 }
 
 fn reader_failed(name: String) -> Action {
@@ -207,7 +310,187 @@ fn reader_failed(name: String) -> Action {
     }
 }
 
-/// Reads the files one after another in a worker (the page stays responsive, and a file that
+fn unreadable(name: String) -> Action {
+    Action::Failed {
+        name,
+        zh: "浏览器无法读取这个文件，请确认文件没有被其他程序占用后重新添加。".into(),
+        en: "The browser could not read this file; make sure no other program holds it and add it again.".into(),
+    }
+}
+
+/// One batch of files being read: the files not yet handed out, shared by the reading lanes,
+/// and the answers not yet shown.
+struct Batch {
+    files: std::cell::RefCell<std::collections::VecDeque<File>>,
+    /// Files not yet answered.
+    open: std::cell::Cell<usize>,
+    /// Answers waiting to be shown, in order.
+    shown: std::cell::RefCell<Vec<Action>>,
+    show_pending: std::cell::Cell<bool>,
+    dispatch: Dispatch,
+    glue: Option<String>,
+    hooks: bool,
+}
+
+impl Batch {
+    fn take(&self) -> Option<File> {
+        self.files.borrow_mut().pop_front()
+    }
+
+    fn is_trap(&self, file: &File) -> bool {
+        self.hooks && file.name() == TRAP_TEST_FILE
+    }
+
+    async fn reader(&self) -> Option<Reader> {
+        match &self.glue {
+            Some(g) => Reader::start(g).await,
+            None => None,
+        }
+    }
+
+    /// Shows an action: at once when it answers the batch's last file, otherwise with the
+    /// others that arrive within [`SHOW_EVERY_MS`] (each dispatch re-renders the page).
+    fn show(self: &Rc<Self>, action: Action) {
+        let answer = matches!(action, Action::Read { .. } | Action::Failed { .. });
+        self.shown.borrow_mut().push(action);
+        if answer {
+            self.open.set(self.open.get().saturating_sub(1));
+        }
+        if self.open.get() == 0 {
+            self.flush();
+        } else if !self.show_pending.replace(true) {
+            let batch = self.clone();
+            spawn_local(async move {
+                sleep_ms(SHOW_EVERY_MS).await;
+                batch.flush();
+            });
+        }
+    }
+
+    fn flush(&self) {
+        self.show_pending.set(false);
+        let actions = std::mem::take(&mut *self.shown.borrow_mut());
+        for a in actions {
+            self.dispatch.dispatch(a);
+        }
+    }
+
+    /// A file read in the page (no worker could be started).
+    async fn read_in_page(self: &Rc<Self>, file: File) {
+        let name = file.name();
+        self.dispatch.dispatch(Action::Reading(name.clone()));
+        yield_now().await;
+        let Ok(buffer) = JsFuture::from(file.array_buffer()).await else {
+            self.show(unreadable(name));
+            return;
+        };
+        let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+        let (report, previews) = inspect_with_preview(&name, &bytes, PREVIEW_ROWS, PREVIEW_COLS);
+        self.show(Action::Read {
+            name,
+            report,
+            previews,
+        });
+        // Reading in the page: let it paint before the next file.
+        yield_now().await;
+    }
+
+    /// The worker's answer for one file, as an action.
+    fn answer(name: String, data: &JsValue) -> Action {
+        let get = |k: &str| js_sys::Reflect::get(data, &k.into()).ok();
+        if get("unreadable").is_some_and(|v| v.is_truthy()) {
+            return unreadable(name);
+        }
+        match get("json")
+            .and_then(|j| j.as_string())
+            .and_then(|j| super::parse_worker_result(&j))
+        {
+            Some((report, previews)) => Action::Read {
+                name,
+                report,
+                previews,
+            },
+            None => reader_failed(name),
+        }
+    }
+}
+
+/// One reading lane: a worker that always has the next file in hand, so it never waits for the
+/// page to take in an answer. If reading a file traps, that file fails, the worker is replaced
+/// and given the files it still had; where no worker can be started, the lane reads in the page.
+async fn lane(batch: Rc<Batch>) {
+    let mut reader = batch.reader().await;
+    // Files handed to the current worker and not yet answered, in order.
+    let mut handed: std::collections::VecDeque<(u32, File)> = std::collections::VecDeque::new();
+    let mut next_id = 0u32;
+    loop {
+        let Some(r) = &reader else {
+            // No worker: read what this lane still holds, then the rest, in the page.
+            match handed.pop_front().map(|(_, f)| f).or_else(|| batch.take()) {
+                Some(f) => batch.read_in_page(f).await,
+                None => break,
+            }
+            continue;
+        };
+        while handed.len() < WORKER_DEPTH {
+            let Some(file) = batch.take() else {
+                break;
+            };
+            next_id += 1;
+            if r.send(next_id, &file, batch.is_trap(&file)).is_err() {
+                batch.show(reader_failed(file.name()));
+                continue;
+            }
+            batch.show(Action::Reading(file.name()));
+            handed.push_back((next_id, file));
+        }
+        let Some((id, file)) = handed.pop_front() else {
+            break;
+        };
+        let reply = r.recv().await;
+        let trapped = match &reply {
+            Ok(data) => js_sys::Reflect::get(data, &"error".into())
+                .ok()
+                .and_then(|e| e.as_string())
+                .map(JsValue::from),
+            Err(e) => Some(e.clone()),
+        };
+        let same = reply.as_ref().is_ok_and(|d| {
+            js_sys::Reflect::get(d, &"id".into())
+                .ok()
+                .and_then(|v| v.as_f64())
+                == Some(f64::from(id))
+        });
+        match trapped {
+            None if same => {
+                if let Ok(data) = &reply {
+                    batch.show(Batch::answer(file.name(), data));
+                }
+            }
+            _ => {
+                // The reader trapped (or the worker died): this file fails, a fresh worker
+                // reads the files this one still had, and the rest.
+                let why = trapped.and_then(|e| e.as_string()).unwrap_or_default();
+                web_sys::console::error_1(&JsValue::from_str(&format!(
+                    "yibiao: reading {} stopped the reader ({why}); a fresh worker reads the rest",
+                    file.name()
+                )));
+                batch.show(reader_failed(file.name()));
+                drop(reader.take());
+                reader = batch.reader().await;
+                if let Some(r) = &reader {
+                    for (id, f) in &handed {
+                        if r.send(*id, f, batch.is_trap(f)).is_err() {
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Reads the files in a small pool of workers (the page stays responsive, and a file that
 /// crashes the reader costs only that file), or in the page where no worker can be started.
 fn read_files(files: Vec<File>, dispatch: Dispatch) {
     if files.is_empty() {
@@ -225,62 +508,25 @@ fn read_files(files: Vec<File>, dispatch: Dispatch) {
             a.insert(f.name(), f.clone());
         }
     });
-    spawn_local(async move {
-        let glue = glue_url();
-        let mut worker = match &glue {
-            Some(g) => start_worker(g).await,
-            None => None,
-        };
-        for f in files {
-            let name = f.name();
-            dispatch.dispatch(Action::Reading(name.clone()));
-            let Ok(buffer) = JsFuture::from(f.array_buffer()).await else {
-                dispatch.dispatch(Action::Failed {
-                    name,
-                    zh: "浏览器无法读取这个文件，请确认文件没有被其他程序占用后重新添加。".into(),
-                    en: "The browser could not read this file; make sure no other program holds it and add it again.".into(),
-                });
-                continue;
-            };
-            match &worker {
-                Some(w) => match read_in_worker(w, &name, &buffer).await {
-                    Ok(json) => match super::parse_worker_result(&json) {
-                        Some((report, previews)) => dispatch.dispatch(Action::Read {
-                            name,
-                            report,
-                            previews,
-                        }),
-                        None => dispatch.dispatch(reader_failed(name)),
-                    },
-                    Err(_) => {
-                        // The reader trapped: this file fails, a fresh worker reads the rest.
-                        dispatch.dispatch(reader_failed(name));
-                        w.terminate();
-                        worker = match &glue {
-                            Some(g) => start_worker(g).await,
-                            None => None,
-                        };
-                    }
-                },
-                None => {
-                    let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
-                    let (report, previews) =
-                        inspect_with_preview(&name, &bytes, PREVIEW_ROWS, PREVIEW_COLS);
-                    dispatch.dispatch(Action::Read {
-                        name,
-                        report,
-                        previews,
-                    });
-                    // Reading in the page: let it paint before the next file. (With the
-                    // worker, waiting for its answer already gives the page its turn.)
-                    yield_now().await;
-                }
-            }
-        }
-        if let Some(w) = worker {
-            w.terminate();
-        }
+    let glue = glue_url();
+    // The offline file has no glue script: one lane, reading in the page.
+    let lanes = if glue.is_some() {
+        pool_size(files.len())
+    } else {
+        1
+    };
+    let batch = Rc::new(Batch {
+        open: std::cell::Cell::new(files.len()),
+        files: std::cell::RefCell::new(files.into()),
+        shown: std::cell::RefCell::new(Vec::new()),
+        show_pending: std::cell::Cell::new(false),
+        dispatch,
+        glue,
+        hooks: test_hooks(),
     });
+    for _ in 0..lanes {
+        spawn_local(lane(batch.clone()));
+    }
 }
 
 fn load_examples(dispatch: Dispatch) {
