@@ -236,6 +236,7 @@ impl SheetError {
 fn english_format(zh: &str) -> &str {
     match zh {
         "HTML 网页" => "HTML web page",
+        "Excel 二进制工作簿（.xlsb）" => "Excel binary workbook (.xlsb)",
         other => other,
     }
 }

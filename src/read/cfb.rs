@@ -1,20 +1,17 @@
 //! A small, strict, read-only reader for the Compound File Binary (OLE) container of .xls files.
 //!
-//! It exists so that a container is checked *before* calamine opens it. calamine's own CFB reader
-//! allocates from counts the header merely claims, follows sector chains without detecting
-//! loops, indexes its FAT unchecked and unwraps 64-bit stream sizes, so a crafted header makes it
-//! abort or panic (docs/reliability.md §5), and in wasm either one kills the browser tab.
-//!
-//! This reader walks the same structures calamine walks and in the same way (the same DIFAT
-//! algorithm, the same "first entry whose name matches" lookup, the same 4096-byte mini-stream
-//! cutoff), so a file that passes here is one calamine can walk safely. The differences are the
-//! checks: every header count is measured against the file length, every sector id must lie in
-//! the file, every chain is bounded by the number of sectors in the file and rejected when it
-//! loops, and every vector grows only from bytes actually present.
+//! It walks the container the way common readers do — calamine's, which read our .xls files
+//! before [`xls`](super::xls) had its own BIFF parser: the same DIFAT algorithm, the same "first
+//! entry whose name matches" lookup, the same 4096-byte mini-stream cutoff — so a file other
+//! programs open opens here too. The comments below still name calamine where its behaviour set
+//! a rule. What this reader adds are the checks: every header count is measured against the
+//! file length, every sector id must lie in the file, every chain is bounded by the number of
+//! sectors in the file and rejected when it loops, and every vector grows only from bytes
+//! actually present. (calamine's own CFB reader allocates from counts the header merely claims,
+//! follows sector chains without detecting loops, indexes its FAT unchecked and unwraps 64-bit
+//! stream sizes; in wasm an abort or a panic kills the browser tab.)
 
 use std::fmt;
-
-use encoding_rs::UTF_16LE;
 
 use crate::error::ReadError;
 
@@ -140,10 +137,16 @@ pub struct DirEntry {
 
 impl DirEntry {
     fn parse(raw: &[u8], sector_size: usize) -> Result<DirEntry, CfbError> {
-        // Exactly calamine's decoding, so that "the first entry named Workbook" is the same
-        // entry for both readers (encoding_rs also strips a leading BOM, which matters).
+        // UTF-16LE, a leading byte-order mark dropped (as calamine and encoding_rs do it).
         let name_bytes = raw.get(..64).unwrap_or(&[]);
-        let mut name = UTF_16LE.decode(name_bytes).0.into_owned();
+        let units = name_bytes
+            .strip_prefix(&[0xFF, 0xFE])
+            .unwrap_or(name_bytes)
+            .chunks_exact(2)
+            .map(|c| u16::from_le_bytes([c[0], c[1]]));
+        let mut name: String = char::decode_utf16(units)
+            .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+            .collect();
         if let Some(nul) = name.find('\0') {
             name.truncate(nul);
         }

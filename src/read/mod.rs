@@ -7,8 +7,9 @@
 //! checked against [`Limits`]. No input can make this module panic, abort or allocate from a
 //! size the file merely claims.
 //!
-//! One module per input format: [`xlsx`] (xlsx/xlsm/xlsb through calamine), [`xls`] (legacy
-//! BIFF8 through calamine, after our own OLE/BIFF pre-flight in [`cfb`]), [`ods`] (our own
+//! One module per input format: [`xlsx`] (our own xlsx/xlsm reader; xlsb through calamine in
+//! the command-line tool only), [`xls`] (our own BIFF8 reader over the OLE container read by
+//! [`cfb`]), [`ods`] (our own
 //! content.xml reader) and [`csv`] (encoding detection and RFC 4180).
 
 pub mod cfb;

@@ -1,5 +1,5 @@
 //! Office Open XML workbooks: xlsx and xlsm through our own single-pass reader, xlsb through
-//! calamine.
+//! calamine in the command-line tool (the web app asks for .xlsx instead).
 //!
 //! # xlsx and xlsm
 //!
@@ -39,12 +39,16 @@
 //! # xlsb
 //!
 //! Read through calamine's streaming cell reader (values only: calamine exposes no merges or
-//! styles for xlsb).
+//! styles for xlsb), natively only. calamine is not built into the web app (wasm32): with its
+//! code pages and encoding tables it was a fifth of the bundle, for a format county offices
+//! rarely send; there [`read_xlsb`] answers [`ReadError::Unsupported`], which asks for .xlsx.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+#[cfg(not(target_arch = "wasm32"))]
 use std::io::Cursor;
 
+#[cfg(not(target_arch = "wasm32"))]
 use calamine::{DataRef, Reader, SheetType, SheetVisible, Xlsb};
 use quick_xml::events::{BytesRef, BytesStart, BytesText, Event};
 
@@ -256,6 +260,7 @@ pub fn read_xlsx(
 /// # Errors
 /// [`ReadError::Encrypted`] for a password-protected workbook, [`ReadError::Damaged`] when
 /// calamine cannot open it. Sheets that fail alone go to [`Workbook::sheet_errors`].
+#[cfg(not(target_arch = "wasm32"))]
 pub fn read_xlsb(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
     let mut xlsb: Xlsb<_> = Xlsb::new(Cursor::new(bytes)).map_err(|e| match e {
         calamine::XlsbError::Password => ReadError::Encrypted,
@@ -309,6 +314,20 @@ pub fn read_xlsb(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
     })
 }
 
+/// The web app does not read xlsb: calamine, which reads it natively, would more than double
+/// the size of the browser bundle for a format county offices rarely send.
+///
+/// # Errors
+/// Always [`ReadError::Unsupported`], which asks to save the file as .xlsx.
+#[cfg(target_arch = "wasm32")]
+pub fn read_xlsb(_bytes: &[u8], _limits: &Limits) -> Result<Workbook, ReadError> {
+    Err(ReadError::Unsupported { format: XLSB })
+}
+
+/// The format name of xlsb in messages.
+pub const XLSB: &str = "Excel 二进制工作簿（.xlsb）";
+
+#[cfg(not(target_arch = "wasm32"))]
 fn sheet_damaged(e: impl std::fmt::Display) -> SheetErrorKind {
     SheetErrorKind::Damaged {
         detail: e.to_string(),
@@ -356,6 +375,7 @@ pub(crate) fn is_red(r: u8, g: u8, b: u8) -> bool {
 }
 
 /// Converts one calamine value to ours (xlsb).
+#[cfg(not(target_arch = "wasm32"))]
 fn data_ref_value(
     data: &DataRef<'_>,
     limits: &Limits,
@@ -386,6 +406,7 @@ fn data_ref_value(
 }
 
 /// A calamine date serial as an ISO date (or date-time when it has a time of day).
+#[cfg(not(target_arch = "wasm32"))]
 pub(crate) fn excel_date_value(dt: &calamine::ExcelDateTime) -> Value {
     if dt.is_duration() {
         return Value::Number(dt.as_f64());
@@ -932,14 +953,14 @@ fn parse_theme(xml: &[u8]) -> Option<Vec<Rgb>> {
 /// Built-in number formats that show dates or times: 14–22, the East Asian date formats
 /// 27–36 and 50–58 (`yyyy"年"m"月"` and friends), and 45 and 47 (`mm:ss`, `mmss.0`). 46,
 /// `[h]:mm:ss`, is elapsed time (a duration, not a point in time) and stays a number.
-fn builtin_is_date(id: u32) -> bool {
+pub(crate) fn builtin_is_date(id: u32) -> bool {
     matches!(id, 14..=22 | 27..=36 | 45 | 47 | 50..=58)
 }
 
 /// True when a custom number format shows a date or time: it has a y/m/d/h/s token outside
 /// quoted text, escapes and `[...]` sections. Only the first section (positive numbers)
 /// decides. Elapsed-time formats (`[h]:mm`, `[mm]:ss`) are durations and stay numbers.
-fn format_is_date(code: &str) -> bool {
+pub(crate) fn format_is_date(code: &str) -> bool {
     let mut chars = code.chars();
     while let Some(c) = chars.next() {
         match c {
@@ -1105,7 +1126,7 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 /// In the 1900 system Excel counts the non-existent 1900-02-29 as serial 60 (a bug kept from
 /// Lotus 1-2-3): serials below 60 are one day later than a plain count from 1899-12-30, and
 /// 60 itself is shown as 1900-02-29. Serial 0 is Excel's "1900-01-00", given as 1899-12-31.
-fn serial_to_iso(serial: f64, date1904: bool) -> Option<String> {
+pub(crate) fn serial_to_iso(serial: f64, date1904: bool) -> Option<String> {
     // 9999-12-31 is serial 2,958,465 (1900 system) or 2,957,003 (1904 system).
     let limit = if date1904 { 2_957_004.0 } else { 2_958_466.0 };
     if !serial.is_finite() || serial < 0.0 || serial >= limit {

@@ -1,6 +1,7 @@
 //! Pre-flight for zip containers (xlsx, xlsm, xlsb, ods) before any parser sees them.
 //!
-//! calamine has no decompression limit and trusts the sizes a zip claims, so this module walks
+//! The zip crate and calamine (xlsb) trust the sizes a zip claims and set no decompression
+//! limit, so this module walks
 //! the container first: it counts the entries (from the end record, before the zip crate reads
 //! the directory), rejects duplicate names, and inflates every entry once while counting the
 //! bytes *actually* produced against a per-entry and a total cap. The XML parts are kept in
@@ -109,7 +110,6 @@ impl ZipEntries {
     }
 
     /// A new zip (stored, not compressed) of the kept entries, with some replaced.
-    /// Used to hand calamine a workbook without the parts it cannot cope with.
     ///
     /// # Errors
     /// [`ReadError::Damaged`] if writing the in-memory zip fails (it should not).

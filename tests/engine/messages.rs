@@ -77,6 +77,12 @@ fn file_errors() {
             "暂不支持读取「HTML 网页」格式的文件。请在 Excel/WPS 中打开，另存为 .xlsx 后重新添加。",
             "HTML web page files cannot be read. Open the file in Excel or WPS, save it as .xlsx and add it again.",
         ),
+        (
+            // The web app's answer to an .xlsb file (the command-line tool reads them).
+            ReadError::Unsupported { format: yibiao::read::xlsx::XLSB },
+            "暂不支持读取「Excel 二进制工作簿（.xlsb）」格式的文件。请在 Excel/WPS 中打开，另存为 .xlsx 后重新添加。",
+            "Excel binary workbook (.xlsb) files cannot be read. Open the file in Excel or WPS, save it as .xlsx and add it again.",
+        ),
     ];
     for (e, zh, en) in cases {
         check(both(|l| e.message(l)), zh, en);
