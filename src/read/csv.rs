@@ -11,7 +11,7 @@
 
 use std::borrow::Cow;
 
-use encoding_rs::{Encoding, GB18030, UTF_16BE, UTF_16LE};
+use super::gb18030;
 
 use crate::error::{Limit, ReadError};
 use crate::read::grid::{GridBuilder, MAX_COLS};
@@ -101,14 +101,14 @@ fn decode(bytes: &[u8]) -> Decoded {
         return decode_8bit(rest, true);
     }
     if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
-        return decode_16bit(rest, UTF_16LE, "UTF-16LE");
+        return decode_16bit(rest, true, "UTF-16LE");
     }
     if let Some(rest) = bytes.strip_prefix(b"\xFE\xFF") {
-        return decode_16bit(rest, UTF_16BE, "UTF-16BE");
+        return decode_16bit(rest, false, "UTF-16BE");
     }
     match utf16_by_nul_pattern(bytes) {
-        Some(Utf16::Le) => decode_16bit(bytes, UTF_16LE, "UTF-16LE"),
-        Some(Utf16::Be) => decode_16bit(bytes, UTF_16BE, "UTF-16BE"),
+        Some(Utf16::Le) => decode_16bit(bytes, true, "UTF-16LE"),
+        Some(Utf16::Be) => decode_16bit(bytes, false, "UTF-16BE"),
         None => decode_8bit(bytes, false),
     }
 }
@@ -143,12 +143,12 @@ fn utf16_by_nul_pattern(bytes: &[u8]) -> Option<Utf16> {
     }
 }
 
-fn decode_16bit(bytes: &[u8], encoding: &'static Encoding, name: &'static str) -> Decoded {
-    let (text, replaced) = encoding.decode_without_bom_handling(bytes);
+fn decode_16bit(bytes: &[u8], little_endian: bool, name: &'static str) -> Decoded {
+    let (text, replaced) = gb18030::decode_utf16(bytes, little_endian);
     let (text, nuls_removed) = if text.contains('\0') {
         (text.replace('\0', ""), text.matches('\0').count())
     } else {
-        (text.into_owned(), 0)
+        (text, 0)
     };
     Decoded {
         text,
@@ -195,7 +195,7 @@ fn decode_8bit(raw: &[u8], bom: bool) -> Decoded {
                 continue;
             }
         }
-        let (s, had_errors) = GB18030.decode_without_bom_handling(line);
+        let (s, had_errors) = gb18030::decode(line);
         gb_lines = true;
         replaced |= had_errors;
         text.push_str(&s);
@@ -227,7 +227,7 @@ fn gbk_read_as_utf8(s: &str, line: &[u8]) -> bool {
             _ => {}
         }
     }
-    odd > wide && !GB18030.decode_without_bom_handling(line).1
+    odd > wide && !gb18030::decode(line).1
 }
 
 /// Binary data decodes to text full of control characters and replacement characters. NULs
@@ -470,7 +470,7 @@ fn truncate(s: &str, max: usize) -> Option<&str> {
 mod tests {
     use super::*;
     use crate::read::Grid;
-    use encoding_rs::GBK;
+    use encoding_rs::{GB18030, GBK};
 
     fn utf16(s: &str, le: bool) -> Vec<u8> {
         s.encode_utf16()

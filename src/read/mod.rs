@@ -14,6 +14,7 @@
 
 pub mod cfb;
 pub mod csv;
+pub mod gb18030;
 pub mod grid;
 pub mod ods;
 pub mod sniff;
