@@ -19,6 +19,7 @@ pub const REVIEW_BELOW: f32 = 0.8;
 
 /// A project: everything needed to rebuild, review, export and later split the form set.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(from = "ProjectFile")]
 pub struct Project {
     /// Always [`PROJECT_FORMAT`].
     pub format: String,
@@ -48,6 +49,166 @@ pub struct Project {
     /// The form set: title, sources, canonical fields, sheets, burden.
     #[serde(flatten)]
     pub set: FormSet,
+}
+
+/// A project file as read: [`Project`] with the form set's fields inline, as they are written.
+/// (Reading `#[serde(flatten)]` goes through serde's generic buffered content, which made the
+/// web app's bundle some 30 KB larger; writing keeps the flattened `set`.)
+#[derive(Deserialize)]
+struct ProjectFile {
+    format: String,
+    version: u32,
+    generator: String,
+    #[serde(default)]
+    lexicon_additions: String,
+    #[serde(default)]
+    decisions: Vec<Decision>,
+    #[serde(default)]
+    overrides: Vec<FormOverride>,
+    #[serde(default)]
+    header_choices: Vec<FileHeaderChoice>,
+    #[serde(default)]
+    decision_outcomes: Vec<DecisionOutcome>,
+    #[serde(default)]
+    near_misses: Vec<NearMissRef>,
+    title: String,
+    sources: Vec<plan::SourceForm>,
+    canonical: Vec<plan::CanonicalField>,
+    sheets: Vec<plan::SetSheet>,
+    burden: plan::Burden,
+}
+
+impl From<ProjectFile> for Project {
+    fn from(f: ProjectFile) -> Project {
+        Project {
+            format: f.format,
+            version: f.version,
+            generator: f.generator,
+            lexicon_additions: f.lexicon_additions,
+            decisions: f.decisions,
+            overrides: f.overrides,
+            header_choices: f.header_choices,
+            decision_outcomes: f.decision_outcomes,
+            near_misses: f.near_misses,
+            set: FormSet {
+                title: f.title,
+                sources: f.sources,
+                canonical: f.canonical,
+                sheets: f.sheets,
+                burden: f.burden,
+            },
+        }
+    }
+}
+
+/// What [`Project::from_json`] looks at first, of any JSON: the `format` if it is a string and
+/// the `version` if it is a whole number.
+#[derive(Default)]
+struct Head {
+    format: Option<String>,
+    version: Option<u64>,
+}
+
+/// One JSON value, kept only if it is a string or a whole number (nested values are skipped).
+#[derive(Default)]
+struct Scalar {
+    text: Option<String>,
+    number: Option<u64>,
+}
+
+impl<'de> Deserialize<'de> for Scalar {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Scalar, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Scalar;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Scalar, E> {
+                Ok(Scalar {
+                    text: Some(v.to_string()),
+                    number: None,
+                })
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Scalar, E> {
+                Ok(Scalar {
+                    text: None,
+                    number: Some(v),
+                })
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Scalar, E> {
+                Ok(Scalar::default())
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Scalar, E> {
+                Ok(Scalar::default())
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Scalar, E> {
+                Ok(Scalar::default())
+            }
+            fn visit_unit<E>(self) -> Result<Scalar, E> {
+                Ok(Scalar::default())
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut a: A) -> Result<Scalar, A::Error> {
+                while a.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(Scalar::default())
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut a: A) -> Result<Scalar, A::Error> {
+                while a
+                    .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                    .is_some()
+                {}
+                Ok(Scalar::default())
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for Head {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Head, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Head;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut a: A) -> Result<Head, A::Error> {
+                let mut head = Head::default();
+                while let Some(key) = a.next_key::<String>()? {
+                    let value: Scalar = a.next_value()?;
+                    match key.as_str() {
+                        "format" => head.format = value.text,
+                        "version" => head.version = value.number,
+                        _ => {}
+                    }
+                }
+                Ok(head)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut a: A) -> Result<Head, A::Error> {
+                while a.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(Head::default())
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Head, E> {
+                Ok(Head::default())
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Head, E> {
+                Ok(Head::default())
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Head, E> {
+                Ok(Head::default())
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Head, E> {
+                Ok(Head::default())
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Head, E> {
+                Ok(Head::default())
+            }
+            fn visit_unit<E>(self) -> Result<Head, E> {
+                Ok(Head::default())
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// A staff correction of what was detected about one form: its department or its grain.
@@ -191,20 +352,18 @@ impl Project {
     /// # Errors
     /// [`ProjectError`] when the text is not a project this version can read.
     pub fn from_json(text: &str) -> Result<Project, ProjectError> {
-        let value: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| ProjectError::Syntax {
-                detail: e.to_string(),
-            })?;
-        if value.get("format").and_then(|f| f.as_str()) != Some(PROJECT_FORMAT) {
+        let syntax = |e: serde_json::Error| ProjectError::Syntax {
+            detail: e.to_string(),
+        };
+        let head: Head = serde_json::from_str(text).map_err(syntax)?;
+        if head.format.as_deref() != Some(PROJECT_FORMAT) {
             return Err(ProjectError::NotAProject);
         }
-        let version = value.get("version").and_then(|v| v.as_u64()).unwrap_or(0) as u32;
+        let version = head.version.unwrap_or(0) as u32;
         if version > PROJECT_VERSION {
             return Err(ProjectError::NewerVersion { version });
         }
-        serde_json::from_value(value).map_err(|e| ProjectError::Syntax {
-            detail: e.to_string(),
-        })
+        serde_json::from_str(text).map_err(syntax)
     }
 
     /// The project as pretty JSON.
