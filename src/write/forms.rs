@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, FormatAlign, Workbook, Worksheet};
+use super::workbook::{DocProperties, ExcelDateTime, Format, FormatAlign, Workbook, Worksheet};
 
 use super::xlsx::{body_cell, header_cell, safe_sheet_name, write_value};
 use super::WriteError;
@@ -75,7 +75,7 @@ impl Styles {
                 .set_align(FormatAlign::Center)
                 .set_align(FormatAlign::VerticalCenter),
             plain: Format::new().set_align(FormatAlign::VerticalCenter),
-            head_red: head.clone().set_font_color(rust_xlsxwriter::Color::Red),
+            head_red: head.clone().set_font_color(super::workbook::Color::Red),
             head,
             date: cell.clone().set_num_format("yyyy-mm-dd"),
             text: cell.clone().set_num_format("@"),

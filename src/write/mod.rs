@@ -5,6 +5,7 @@
 //! clerk who pressed the button, in Chinese and English.
 
 pub mod forms;
+pub mod workbook;
 pub mod xlsx;
 
 use std::fmt;
@@ -67,8 +68,8 @@ impl WriteError {
     }
 }
 
-impl From<rust_xlsxwriter::XlsxError> for WriteError {
-    fn from(err: rust_xlsxwriter::XlsxError) -> Self {
+impl From<workbook::XlsxError> for WriteError {
+    fn from(err: workbook::XlsxError) -> Self {
         WriteError::Xlsx {
             detail: err.to_string(),
         }
@@ -120,7 +121,7 @@ mod tests {
 
     #[test]
     fn library_errors_keep_their_text() {
-        let err = WriteError::from(rust_xlsxwriter::XlsxError::RowColumnLimitError);
+        let err = WriteError::from(workbook::XlsxError::RowColumnLimitError);
         assert_eq!(err.code(), "write_failed");
         assert!(matches!(&err, WriteError::Xlsx { detail } if !detail.is_empty()));
     }

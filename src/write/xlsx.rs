@@ -22,7 +22,7 @@
 use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use rust_xlsxwriter::{
+use super::workbook::{
     column_number_to_name, ColNum, Color, DataValidation, DataValidationRule, DocProperties,
     ExcelDateTime, Format, FormatAlign, FormatBorder, FormatUnderline, Formula, RowNum, Url,
     Workbook, Worksheet,
