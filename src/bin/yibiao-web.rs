@@ -10,6 +10,8 @@ fn main() {
     // In the worker there is no window: nothing to render.
     if web_sys::window().is_some() {
         yew::Renderer::<yibiao::ui::app::App>::new().render();
+        // The reading workers start now, while the clerk picks files.
+        yibiao::ui::app::prestart_readers();
     }
 }
 

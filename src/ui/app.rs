@@ -342,9 +342,20 @@ impl Batch {
     }
 
     async fn reader(&self) -> Option<Reader> {
-        match &self.glue {
-            Some(g) => Reader::start(g).await,
-            None => None,
+        let glue = self.glue.as_deref()?;
+        loop {
+            if let Some(r) = IDLE.with(|i| i.borrow_mut().pop()) {
+                return Some(r);
+            }
+            if STARTING.with(|s| s.get()) == 0 {
+                return Reader::start(glue).await;
+            }
+            // A reader started with the page is on its way: wait for it rather than start one
+            // more.
+            let promise = js_sys::Promise::new(&mut |resolve, _| {
+                STARTED.with(|w| w.borrow_mut().push(resolve));
+            });
+            let _ = JsFuture::from(promise).await;
         }
     }
 
@@ -488,6 +499,51 @@ async fn lane(batch: Rc<Batch>) {
             }
         }
     }
+    if let Some(r) = reader {
+        release(r);
+    }
+}
+
+thread_local! {
+    /// Reading workers started and waiting for files (kept between batches).
+    static IDLE: std::cell::RefCell<Vec<Reader>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// Workers being started by [`prestart_readers`].
+    static STARTING: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    /// Lanes waiting for one of them.
+    static STARTED: std::cell::RefCell<Vec<js_sys::Function>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Starts the pool of reading workers while the page waits for files, so the first batch does
+/// not wait for them (called once the app is drawn). Does nothing where workers cannot be used.
+pub fn prestart_readers() {
+    let Some(glue) = glue_url() else {
+        return;
+    };
+    for _ in 0..pool_size(usize::MAX) {
+        STARTING.with(|s| s.set(s.get() + 1));
+        let glue = glue.clone();
+        spawn_local(async move {
+            let reader = Reader::start(&glue).await;
+            STARTING.with(|s| s.set(s.get().saturating_sub(1)));
+            if let Some(r) = reader {
+                IDLE.with(|i| i.borrow_mut().push(r));
+            }
+            for wake in STARTED.with(|w| std::mem::take(&mut *w.borrow_mut())) {
+                let _ = wake.call0(&JsValue::NULL);
+            }
+        });
+    }
+}
+
+/// A lane's worker goes back to the pool for the next batch (up to the pool's size).
+fn release(reader: Reader) {
+    IDLE.with(|i| {
+        let mut idle = i.borrow_mut();
+        if idle.len() < MAX_WORKERS {
+            idle.push(reader);
+        }
+    });
 }
 
 /// Reads the files in a small pool of workers (the page stays responsive, and a file that
@@ -496,12 +552,10 @@ fn read_files(files: Vec<File>, dispatch: Dispatch) {
     if files.is_empty() {
         return;
     }
-    dispatch.dispatch(Action::Queue(
-        files
-            .iter()
-            .map(|f| (f.name(), f.size() as usize))
-            .collect(),
-    ));
+    let queued: Vec<(String, usize)> = files
+        .iter()
+        .map(|f| (f.name(), f.size() as usize))
+        .collect();
     ADDED.with(|a| {
         let mut a = a.borrow_mut();
         for f in &files {
@@ -520,13 +574,17 @@ fn read_files(files: Vec<File>, dispatch: Dispatch) {
         files: std::cell::RefCell::new(files.into()),
         shown: std::cell::RefCell::new(Vec::new()),
         show_pending: std::cell::Cell::new(false),
-        dispatch,
+        dispatch: dispatch.clone(),
         glue,
         hooks: test_hooks(),
     });
+    // The lanes are spawned before the list is queued: they start as soon as this handler
+    // returns (after the queue is in the state), ahead of the re-render the queue causes, so
+    // the workers already read while the page draws the list.
     for _ in 0..lanes {
         spawn_local(lane(batch.clone()));
     }
+    dispatch.dispatch(Action::Queue(queued));
 }
 
 fn load_examples(dispatch: Dispatch) {
