@@ -365,10 +365,79 @@ fn level_word(g: GrainKind) -> &'static str {
     }
 }
 
+/// Why two fields stay apart. The words are written only for the pairs that get reported:
+/// a batch of 200 forms weighs some 80,000 pairs and reports a few hundred.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Apart {
+    /// Two columns of one form.
+    SameForm,
+    /// One form is filled per person, the other per household (or village, plot).
+    Level,
+    /// 本人 vs 配偶 (or another subject).
+    Subject,
+    /// 元 vs 万元.
+    Unit,
+    /// An ID number vs free text.
+    Type,
+    /// A programme's own field on forms of two different programmes.
+    Program,
+    /// Two different lexicon data elements.
+    Concepts,
+    /// Names alike, but not alike enough to join.
+    Weak,
+    /// One side is in the lexicon, the other is not.
+    OneInLexicon,
+    /// The cluster already has a column of that form.
+    FormTaken,
+}
+
+impl Apart {
+    /// The reason staff read, in Chinese; `a` and `b` are the pair as it was weighed.
+    fn words(self, a: &Feat, b: &Feat, sim: f32, lex: &Lexicon) -> String {
+        match self {
+            Apart::SameForm => "同一张表里的两列，含义必然不同".into(),
+            Apart::Level => format!(
+                "填报对象不同：{} vs {}",
+                level_word(a.level),
+                level_word(b.level)
+            ),
+            Apart::Subject => {
+                let w = |s: &Subject| match s {
+                    Subject::Own => "本人".to_string(),
+                    s => s.label().to_string(),
+                };
+                format!("对象不同：{} vs {}", w(&a.subject), w(&b.subject))
+            }
+            Apart::Unit => format!(
+                "单位不同：{} vs {}",
+                a.unit.as_deref().unwrap_or_default(),
+                b.unit.as_deref().unwrap_or_default()
+            ),
+            Apart::Type => format!("类型不同：{} vs {}", type_word(&a.ty), type_word(&b.ty)),
+            Apart::Program => format!(
+                "业务字段，两张表的业务不同（{} vs {}），口径可能不同",
+                a.program, b.program
+            ),
+            Apart::Concepts => concept_apart(lex, a, b),
+            Apart::Weak => format!("名称相似度 {sim:.2}，未达到合并标准"),
+            Apart::OneInLexicon => {
+                let (k, u) = if a.concept.is_some() { (a, b) } else { (b, a) };
+                format!(
+                    "“{}”是词库中的“{}”，“{}”不在词库中，未自动合并",
+                    k.shown,
+                    lex.concepts[k.concept.unwrap_or(0)].name,
+                    u.shown
+                )
+            }
+            Apart::FormTaken => "同一张表里已有相同的列，未合并".into(),
+        }
+    }
+}
+
 /// Why two fields must stay apart even if their names agree, if they must.
-fn veto(a: &Feat, b: &Feat, lex: &Lexicon) -> Option<String> {
+fn veto(a: &Feat, b: &Feat, lex: &Lexicon) -> Option<Apart> {
     if a.at[0] == b.at[0] {
-        return Some("同一张表里的两列，含义必然不同".into());
+        return Some(Apart::SameForm);
     }
     let anywhere = |f: &Feat| {
         f.concept
@@ -377,22 +446,14 @@ fn veto(a: &Feat, b: &Feat, lex: &Lexicon) -> Option<String> {
     // A form whose grain is unclear says nothing against a match.
     let known = a.level != GrainKind::Unknown && b.level != GrainKind::Unknown;
     if known && a.level != b.level && !(a.key == b.key && anywhere(a)) {
-        return Some(format!(
-            "填报对象不同：{} vs {}",
-            level_word(a.level),
-            level_word(b.level)
-        ));
+        return Some(Apart::Level);
     }
     if a.subject != b.subject {
-        let w = |s: &Subject| match s {
-            Subject::Own => "本人".to_string(),
-            s => s.label().to_string(),
-        };
-        return Some(format!("对象不同：{} vs {}", w(&a.subject), w(&b.subject)));
+        return Some(Apart::Subject);
     }
     if let (Some(x), Some(y)) = (&a.unit, &b.unit) {
         if x != y {
-            return Some(format!("单位不同：{x} vs {y}"));
+            return Some(Apart::Unit);
         }
     }
     // Types are read from sample values, which can be messy (a 退役时间 column of free text);
@@ -402,11 +463,7 @@ fn veto(a: &Feat, b: &Feat, lex: &Lexicon) -> Option<String> {
     if !same_element && a.ty != b.ty && (strong(&a.ty) || strong(&b.ty)) {
         let numeric = |t: &str| matches!(t, "integer" | "decimal");
         if !(numeric(&a.ty) && numeric(&b.ty)) {
-            return Some(format!(
-                "类型不同：{} vs {}",
-                type_word(&a.ty),
-                type_word(&b.ty)
-            ));
+            return Some(Apart::Type);
         }
     }
     // 参保状态 of the pension roster is not 参保状态 of the medical-insurance roster: a
@@ -419,10 +476,7 @@ fn veto(a: &Feat, b: &Feat, lex: &Lexicon) -> Option<String> {
         && !b.program.is_empty()
         && dice(&a.program_grams, &b.program_grams) < 0.7
     {
-        return Some(format!(
-            "业务字段，两张表的业务不同（{} vs {}），口径可能不同",
-            a.program, b.program
-        ));
+        return Some(Apart::Program);
     }
     None
 }
@@ -507,7 +561,7 @@ pub(crate) fn cluster_features(
 ) -> Clustering {
     let mut sets = Sets::new(feats);
     let mut edge_note: HashMap<usize, (f32, String)> = HashMap::new();
-    let mut near: Vec<(usize, usize, f32, String)> = Vec::new();
+    let mut near: Vec<(usize, usize, f32, Apart)> = Vec::new();
 
     // 1. Lexicon keys: members of one key join unless a veto (unit, type, same form) splits.
     let mut by_key: HashMap<&str, Vec<usize>> = HashMap::new();
@@ -601,7 +655,7 @@ pub(crate) fn cluster_features(
             match (f.concept, g.concept) {
                 (Some(_), Some(_)) => {
                     if f.key != g.key {
-                        near.push((i, j, sim, concept_apart(lex, f, g)));
+                        near.push((i, j, sim, Apart::Concepts));
                     }
                 }
                 (None, None) => {
@@ -612,25 +666,12 @@ pub(crate) fn cluster_features(
                     match veto(f, g, lex) {
                         Some(r) => near.push((i, j, sim, r)),
                         None if score >= JOIN_SIMILARITY => edges.push((score.min(1.0), i, j)),
-                        None => {
-                            near.push((i, j, sim, format!("名称相似度 {sim:.2}，未达到合并标准")))
-                        }
+                        None => near.push((i, j, sim, Apart::Weak)),
                     }
                 }
                 _ => {
                     if sim >= 0.6 {
-                        let (k, u) = if f.concept.is_some() { (f, g) } else { (g, f) };
-                        near.push((
-                            i,
-                            j,
-                            sim,
-                            format!(
-                                "“{}”是词库中的“{}”，“{}”不在词库中，未自动合并",
-                                k.shown,
-                                lex.concepts[k.concept.unwrap_or(0)].name,
-                                u.shown
-                            ),
-                        ));
+                        near.push((i, j, sim, Apart::OneInLexicon));
                     }
                 }
             }
@@ -651,7 +692,7 @@ pub(crate) fn cluster_features(
                 ),
             );
         } else {
-            near.push((i, j, score, "同一张表里已有相同的列，未合并".into()));
+            near.push((i, j, score, Apart::FormTaken));
         }
     }
 
@@ -694,7 +735,7 @@ pub(crate) fn cluster_features(
     }
 
     // 4. Near misses between different clusters, strongest per cluster pair.
-    let mut best: HashMap<(usize, usize), (f32, usize, usize, String)> = HashMap::new();
+    let mut best: HashMap<(usize, usize), (f32, usize, usize, Apart)> = HashMap::new();
     for (i, j, sim, reason) in near {
         let (ca, cb) = (member_cluster[i], member_cluster[j]);
         // Two columns of one form never merge; only a shared leaf name makes that worth a look
@@ -703,7 +744,7 @@ pub(crate) fn cluster_features(
             continue;
         }
         let k = (ca.min(cb), ca.max(cb));
-        let e = best.entry(k).or_insert((-1.0, i, j, String::new()));
+        let e = best.entry(k).or_insert((-1.0, i, j, reason));
         if sim > e.0 {
             *e = (sim, i, j, reason);
         }
@@ -721,7 +762,7 @@ pub(crate) fn cluster_features(
                 a: feats[i].at,
                 b: feats[j].at,
                 similarity: sim,
-                reason,
+                reason: reason.words(&feats[i], &feats[j], sim, lex),
             }
         })
         .collect();
