@@ -61,7 +61,8 @@ try {
   await page.screenshot({ path: join(shots, "1-files-empty.png") });
 
   // 1. Add the county's files, one broken file and the trap file through the real input (the
-  //    trap file in the middle, so files after it need the fresh worker).
+  //    trap file fourth: the first worker holds files after it, which then need a fresh worker,
+  //    while the other worker is still busy with its own share).
   const files = readdirSync(fixtures).filter((f) => /\.(xlsx|xls|ods|csv)$/.test(f)).map((f) => join(fixtures, f));
   const broken = join(tmpdir(), "损坏的表格.xlsx");
   writeFileSync(broken, Buffer.concat([Buffer.from("PK\x03\x04"), Buffer.alloc(200, 7)]));
@@ -70,8 +71,7 @@ try {
   const trap = join(trapDir, TRAP);
   // A broken zip: read in the page (the offline file, no worker) it fails the normal way.
   writeFileSync(trap, Buffer.concat([Buffer.from("PK\x03\x04"), Buffer.alloc(100, 9)]));
-  const half = Math.floor(files.length / 2);
-  await page.getByTestId("add-files").setInputFiles([...files.slice(0, half), trap, ...files.slice(half), broken]);
+  await page.getByTestId("add-files").setInputFiles([...files.slice(0, 3), trap, ...files.slice(3), broken]);
   const total = files.length + 2;
   await page.waitForFunction(
     (n) => {

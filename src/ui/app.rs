@@ -103,8 +103,10 @@ pub(crate) fn files_of(list: Option<FileList>) -> Vec<File> {
 }
 
 /// The reading worker's script. It loads the app's own wasm module (the same one the page runs,
-/// passed as a compiled `WebAssembly.Module`) through the page's own glue script, then reads
-/// the files it is given, in order, one answer per file: `{id, json}`, `{id, unreadable}` when
+/// passed as a compiled `WebAssembly.Module`) through the page's own glue script, says it is
+/// ready and warms up on the built-in examples (see `worker_warm_up`), then reads the files it
+/// is given, in order, each file's bytes fetched as soon as it is handed over, one answer per
+/// file: `{id, json}`, `{id, unreadable}` when
 /// the browser cannot give the file's bytes, or `{id, error}` when the reader failed (a trap).
 /// After an error the page drops this worker and starts a fresh one for the files it still had.
 const WORKER_JS: &str = r#"
@@ -117,7 +119,7 @@ async function run() {
     const m = queue.shift();
     let bytes;
     try {
-      bytes = new Uint8Array(await m.file.arrayBuffer());
+      bytes = new Uint8Array(await m.bytes);
     } catch (err) {
       postMessage({ id: m.id, unreadable: true });
       continue;
@@ -140,9 +142,18 @@ onmessage = async (e) => {
       postMessage({ ready: true });
     } catch (err) {
       postMessage({ error: String(err) });
+      return;
     }
+    // While the clerk picks files: the reader runs over the built-in examples, so the
+    // browser has compiled its hot code with its optimising tier before the first batch.
+    try {
+      app.worker_warm_up();
+    } catch (err) {}
     return;
   }
+  // Its bytes are fetched at once, while the files before it are read.
+  m.bytes = m.file.arrayBuffer();
+  m.bytes.catch(() => {});
   queue.push(m);
   if (!running) run();
 };
@@ -155,8 +166,10 @@ pub const TRAP_TEST_FILE: &str = "__yibiao_trap_test__.xlsx";
 
 /// Reading workers at most, however many cores the PC reports.
 const MAX_WORKERS: usize = 4;
-/// Files handed to a worker ahead of its answers, so it never waits for the page.
-const WORKER_DEPTH: usize = 2;
+/// Files handed to a worker ahead of its answers, so it never waits for the page (which is
+/// busy taking in answers and redrawing the list; with 2 the workers sat idle a fifth of the
+/// time).
+const WORKER_DEPTH: usize = 8;
 /// Answers are shown in batches at most this often (one re-render for many files).
 const SHOW_EVERY_MS: i32 = 100;
 
