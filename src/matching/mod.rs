@@ -86,6 +86,13 @@ pub(crate) struct Feat {
     pub program: String,
     /// Its bigrams.
     pub program_grams: Vec<(char, char)>,
+    /// Whether `name` is a programme's own field ([`Lexicon::is_program_specific`]).
+    pub program_specific: bool,
+    /// `name`, `leaf` and `key` as numbers, equal where the texts are: pairs are weighed by the
+    /// ten thousand, and comparing numbers beats comparing texts.
+    pub name_id: u32,
+    pub leaf_id: u32,
+    pub key_id: u32,
 }
 
 /// Edges at or above this similarity join fields the lexicon does not know.
@@ -127,7 +134,10 @@ fn split_path(path: &[String]) -> (Vec<String>, String) {
 }
 
 pub(crate) fn features(sources: &[SourceForm], lex: &Lexicon) -> Vec<Feat> {
-    let mut out = Vec::new();
+    let mut out: Vec<Feat> = Vec::new();
+    // A batch repeats its headers form after form: what the lexicon says of a header is worked
+    // out once per header path, grain and whether the column counts.
+    let mut seen: HashMap<(&[String], GrainKind, bool), Feat> = HashMap::new();
     for (fi, form) in sources.iter().enumerate() {
         let grain = grain_of(&form.grain);
         let start = out.len();
@@ -137,7 +147,15 @@ pub(crate) fn features(sources: &[SourceForm], lex: &Lexicon) -> Vec<Feat> {
             if f.role != "data" {
                 continue;
             }
-            let mut feat = feature(lex, form, grain, [fi, ci], f);
+            let mut feat = seen
+                .entry((f.header_path.as_slice(), grain, counts(f)))
+                .or_insert_with(|| feature(lex, grain, f))
+                .clone();
+            feat.at = [fi, ci];
+            feat.dept.clone_from(&form.department);
+            feat.unit = f.unit.as_deref().map(lexicon::unit_key);
+            feat.ty.clone_from(&f.ty);
+            feat.enums.clone_from(&f.enum_values);
             feat.program.clone_from(&program);
             feat.program_grams.clone_from(&program_grams);
             out.push(feat);
@@ -165,16 +183,38 @@ pub(crate) fn features(sources: &[SourceForm], lex: &Lexicon) -> Vec<Feat> {
             }
         }
     }
+    fn id<'a>(ids: &mut HashMap<&'a str, u32>, t: &'a str) -> u32 {
+        let next = ids.len() as u32;
+        *ids.entry(t).or_insert(next)
+    }
+    let mut ids = HashMap::new();
+    let numbered: Vec<[u32; 3]> = out
+        .iter()
+        .map(|f| {
+            [
+                id(&mut ids, &f.name),
+                id(&mut ids, &f.leaf),
+                id(&mut ids, &f.key),
+            ]
+        })
+        .collect();
+    for (f, [name, leaf, key]) in out.iter_mut().zip(numbered) {
+        (f.name_id, f.leaf_id, f.key_id) = (name, leaf, key);
+        f.program_specific = lex.is_program_specific(&f.name);
+    }
     out
 }
 
-fn feature(
-    lex: &Lexicon,
-    form: &SourceForm,
-    grain: GrainKind,
-    at: [usize; 2],
-    f: &crate::plan::SourceField,
-) -> Feat {
+/// A place word with a count's unit or numbers (村民小组（个）) counts places; it is not the
+/// row's place.
+fn counts(f: &crate::plan::SourceField) -> bool {
+    f.unit.is_some() || matches!(f.ty.as_str(), "integer" | "decimal")
+}
+
+/// What the lexicon says of one data field, from its header path, its form's grain and
+/// whether it counts; [`features`] fills in the rest (position, department, unit, type,
+/// options, programme).
+fn feature(lex: &Lexicon, grain: GrainKind, f: &crate::plan::SourceField) -> Feat {
     let (groups, leaf_text) = split_path(&f.header_path);
     let leaf = match_key(&leaf_text);
     let mut group_subject = None;
@@ -213,14 +253,13 @@ fn feature(
             .filter(|h| h.subject.is_none())
             .or_else(|| lex.lookup(&leaf, grain));
     }
-    let unit = f.unit.as_deref().map(lexicon::unit_key);
     let name = match (&compound, lex.is_generic_leaf(&leaf)) {
         (Some(c), true) => c.clone(),
         _ => leaf.clone(),
     };
     let mut feat = Feat {
-        at,
-        dept: form.department.clone(),
+        at: [0, 0],
+        dept: String::new(),
         leaf: leaf.clone(),
         name,
         concept: None,
@@ -228,16 +267,18 @@ fn feature(
         subject: Subject::Own,
         key: String::new(),
         level: grain,
-        unit,
-        ty: f.ty.clone(),
-        enums: f.enum_values.clone(),
+        unit: None,
+        ty: String::new(),
+        enums: Vec::new(),
         shown: leaf_text.trim().to_string(),
         program: String::new(),
         program_grams: Vec::new(),
+        program_specific: false,
+        name_id: 0,
+        leaf_id: 0,
+        key_id: 0,
     };
-    // A place word with a count's unit or numbers (村民小组（个）) counts places; it is not the
-    // row's place.
-    let counts = f.unit.is_some() || matches!(f.ty.as_str(), "integer" | "decimal");
+    let counts = counts(f);
     let hit = hit.filter(|h| !(lex.concepts[h.concept].kind == ConceptKind::Place && counts));
     match hit {
         Some(h) => {
@@ -445,7 +486,7 @@ fn veto(a: &Feat, b: &Feat, lex: &Lexicon) -> Option<Apart> {
     };
     // A form whose grain is unclear says nothing against a match.
     let known = a.level != GrainKind::Unknown && b.level != GrainKind::Unknown;
-    if known && a.level != b.level && !(a.key == b.key && anywhere(a)) {
+    if known && a.level != b.level && !(a.key_id == b.key_id && anywhere(a)) {
         return Some(Apart::Level);
     }
     if a.subject != b.subject {
@@ -459,7 +500,7 @@ fn veto(a: &Feat, b: &Feat, lex: &Lexicon) -> Option<Apart> {
     // Types are read from sample values, which can be messy (a 退役时间 column of free text);
     // within one lexicon data element the name is the stronger evidence.
     let strong = |t: &str| matches!(t, "id_number" | "phone" | "date");
-    let same_element = a.concept.is_some() && a.key == b.key;
+    let same_element = a.concept.is_some() && a.key_id == b.key_id;
     if !same_element && a.ty != b.ty && (strong(&a.ty) || strong(&b.ty)) {
         let numeric = |t: &str| matches!(t, "integer" | "decimal");
         if !(numeric(&a.ty) && numeric(&b.ty)) {
@@ -471,7 +512,7 @@ fn veto(a: &Feat, b: &Feat, lex: &Lexicon) -> Option<Apart> {
     // programmes (a generic 综合信息采集表 names none).
     if a.concept.is_none()
         && b.concept.is_none()
-        && (lex.is_program_specific(&a.name) || lex.is_program_specific(&b.name))
+        && (a.program_specific || b.program_specific)
         && !a.program.is_empty()
         && !b.program.is_empty()
         && dice(&a.program_grams, &b.program_grams) < 0.7
@@ -499,8 +540,8 @@ fn enum_overlap(a: &[String], b: &[String]) -> Option<f32> {
     if a.is_empty() || b.is_empty() {
         return None;
     }
-    let x: HashSet<&str> = a.iter().map(String::as_str).collect();
-    let shared = b.iter().filter(|v| x.contains(v.as_str())).count();
+    // Option lists are short: a scan beats building a set.
+    let shared = b.iter().filter(|v| a.contains(v)).count();
     Some(shared as f32 / a.len().min(b.len()) as f32)
 }
 
@@ -642,9 +683,9 @@ pub(crate) fn cluster_features(
         cands.dedup();
         for j in cands {
             let g = &feats[j];
-            let sim = if f.name == g.name {
+            let sim = if f.name_id == g.name_id {
                 1.0
-            } else if f.leaf == g.leaf {
+            } else if f.leaf_id == g.leaf_id {
                 0.9_f32.max(dice(&grams[i], &grams[j]))
             } else {
                 dice(&grams[i], &grams[j])
@@ -654,7 +695,7 @@ pub(crate) fn cluster_features(
             }
             match (f.concept, g.concept) {
                 (Some(_), Some(_)) => {
-                    if f.key != g.key {
+                    if f.key_id != g.key_id {
                         near.push((i, j, sim, Apart::Concepts));
                     }
                 }

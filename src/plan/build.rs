@@ -499,7 +499,9 @@ fn canonical_fields(
         let mut enum_values: Vec<String> = Vec::new();
         let mut lists: Vec<&Vec<String>> = Vec::new();
         for f in &fields {
-            if !f.enum_values.is_empty() {
+            // Equal lists never disagree: each distinct list once (a cluster of 200 forms'
+            // 性别 columns holds one or two).
+            if !f.enum_values.is_empty() && !lists.contains(&&f.enum_values) {
                 lists.push(&f.enum_values);
             }
             for v in &f.enum_values {
