@@ -23,8 +23,14 @@ await page.goto(server.origin + "/");
 await page.getByTestId("add-files").waitFor({ state: "attached" });
 await page.evaluate(() => {
   window.__gap = 0;
+  window.__gaps = [];
   let last = performance.now();
-  const tick = (t) => { window.__gap = Math.max(window.__gap, t - last); last = t; requestAnimationFrame(tick); };
+  const tick = (t) => {
+    window.__gap = Math.max(window.__gap, t - last);
+    if (t - last > 50) window.__gaps.push([Math.round(t - last), Math.round(performance.timeOrigin + t)]);
+    last = t;
+    requestAnimationFrame(tick);
+  };
   requestAnimationFrame(tick);
   document.addEventListener("change", () => { window.__changed = Date.now(); }, true);
 });
@@ -50,8 +56,10 @@ const ms = done - t0;
 if (process.env.BENCH_LOG) console.log("changed", changed, "done", done);
 const fromChange = done - changed;
 const gap = await page.evaluate(() => window.__gap);
+// Frames longer than 50 ms (a "long task"), as [length, ms before the end].
+const gaps = await page.evaluate((end) => window.__gaps.filter(([, at]) => at >= end - 10000).map(([g, at]) => [g, at - end]), done);
 await page.getByTestId("step-review").click();
 const clusters = await page.getByTestId("cluster").count();
-console.log(`${files.length} files read and merged in the browser in ${fromChange} ms after ${idle} ms idle from the page's change event (${ms} ms from the setInputFiles call); longest frame gap ${gap.toFixed(0)} ms; ${clusters} clusters`);
+console.log(`${files.length} files read and merged in the browser in ${fromChange} ms after ${idle} ms idle from the page's change event (${ms} ms from the setInputFiles call); longest frame gap ${gap.toFixed(0)} ms; ${clusters} clusters; frames over 50 ms [length, ms to the end]: ${JSON.stringify(gaps)}`);
 await browser.close();
 server.close();
