@@ -113,8 +113,21 @@ try {
   await clusters.first().getByTestId("accept").click();
   await page.waitForFunction(() => document.querySelector("[data-testid=cluster] .tag.ok") !== null);
   check(true, "accepting a cluster marks it confirmed");
+  // The ID-number cluster tells people apart across forms: splitting a member out of it asks
+  // first, and 不拆 keeps it whole.
+  const idCluster = clusters.filter({ has: page.locator(".head .name", { hasText: /^公民身份号码$/ }) }).first();
+  await idCluster.getByTestId("split").first().click();
+  const warning = idCluster.getByTestId("split-warning");
+  await warning.waitFor({ timeout: 5000 });
+  check((await warning.textContent()).includes("认出同一个人"), "splitting an ID number out says what it costs first");
+  await idCluster.screenshot({ path: join(shots, "3-split-warning.png") });
+  await idCluster.getByTestId("split-keep").click();
+  await warning.waitFor({ state: "detached", timeout: 5000 });
+  check((await clusters.count()) === before, "不拆 keeps the cluster whole");
   const big = clusters.filter({ has: page.getByTestId("split") }).first();
   await big.getByTestId("split").first().click();
+  // A field that identifies rows asks first (as above): split it anyway.
+  if (await big.getByTestId("split-anyway").count()) await big.getByTestId("split-anyway").click();
   await page.waitForFunction((n) => document.querySelectorAll("[data-testid=cluster]").length === n + 1, before);
   check((await clusters.count()) === before + 1, "splitting a member makes one more cluster");
   await page.screenshot({ path: join(shots, "3-review.png") });

@@ -85,6 +85,15 @@ pub fn key_alternatives(grain: &str) -> &'static [&'static [&'static str]] {
     }
 }
 
+/// Whether the canonical field `id` is one of the fields that tell which row (person,
+/// household, village, plot) a form's row is about: part of some [`key_alternatives`].
+pub fn identifies_rows(id: &str) -> bool {
+    ["person", "household", "village", "plot"]
+        .iter()
+        .flat_map(|g| key_alternatives(g).iter())
+        .any(|alt| alt.contains(&id))
+}
+
 /// The keys that join a topic sheet's rows to its base table.
 fn join_keys(g: GrainKind) -> &'static [&'static str] {
     match g {

@@ -6,7 +6,7 @@ pub mod decisions;
 pub mod model;
 pub mod sources;
 
-pub use build::build;
+pub use build::{build, identifies_rows};
 pub use decisions::{Decision, DecisionOutcome, FieldRef};
 pub use model::*;
 pub use sources::sources_from_reports;

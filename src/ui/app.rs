@@ -1030,7 +1030,7 @@ fn review_step(state: &AppState, d: &Dispatch) -> Html {
             </div>
             { super::lexicon_panel::lexicon_panel(state, d) }
             <ol class="clusters">
-                { for rows.iter().map(|r| cluster_card(lang, r, &all, state.moving.as_ref(), d)) }
+                { for rows.iter().map(|r| cluster_card(lang, r, &all, state.moving.as_ref(), state.confirm_split.as_ref(), d)) }
             </ol>
             if !p.near_misses.is_empty() {
                 <h3>{ tr(lang, T::NearMisses) }</h3>
@@ -1049,6 +1049,7 @@ fn cluster_card(
     r: &super::view::ClusterRow,
     all: &[super::view::ClusterRow],
     moving: Option<&crate::plan::FieldRef>,
+    confirming: Option<&crate::plan::FieldRef>,
     d: &Dispatch,
 ) -> Html {
     let Some(first) = r.members.first() else {
@@ -1102,7 +1103,21 @@ fn cluster_card(
             </div>
             <ul class="members">
                 { for r.members.iter().map(|m| {
-                    let split_out = decide(split(&m.field));
+                    // A field that identifies rows is split only after the clerk has read what
+                    // that costs.
+                    let split_out = if r.identifies_rows {
+                        let d = d.clone();
+                        let field = m.field.clone();
+                        Callback::from(move |_: MouseEvent| d.dispatch(Action::AskSplit(Some(field.clone()))))
+                    } else {
+                        decide(split(&m.field))
+                    };
+                    let asking = confirming == Some(&m.field);
+                    let split_anyway = decide(split(&m.field));
+                    let keep = {
+                        let d = d.clone();
+                        Callback::from(move |_: MouseEvent| d.dispatch(Action::AskSplit(None)))
+                    };
                     let start_move = {
                         let d = d.clone();
                         let field = m.field.clone();
@@ -1125,7 +1140,7 @@ fn cluster_card(
                             <span class="dept">{ &m.department }</span>
                             <span class="form">{ &m.form }</span>
                             <span class="hdr">{ format!("{} · {}", m.column, m.header) }</span>
-                            if r.members.len() > 1 {
+                            if r.members.len() > 1 && !asking {
                                 <button class="button small subtle" data-testid="split" onclick={split_out}>{ tr(lang, T::Split) }</button>
                             }
                             if moving == Some(&m.field) {
@@ -1135,6 +1150,13 @@ fn cluster_card(
                                 </select>
                             } else {
                                 <button class="button small subtle move" onclick={start_move}>{ tr(lang, T::MoveTo) }</button>
+                            }
+                            if asking {
+                                <span class="split-warning" data-testid="split-warning" role="alert">
+                                    { tr(lang, T::SplitKeyWarning) }
+                                    <button class="button small" data-testid="split-anyway" onclick={split_anyway}>{ tr(lang, T::SplitAnyway) }</button>
+                                    <button class="button small subtle" data-testid="split-keep" onclick={keep}>{ tr(lang, T::KeepTogether) }</button>
+                                </span>
                             }
                         </li>
                     }

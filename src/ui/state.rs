@@ -109,6 +109,9 @@ pub struct AppState {
     pub header_choices: Vec<(String, HeaderChoice)>,
     /// The field being moved to another cluster (its target list is open).
     pub moving: Option<crate::plan::FieldRef>,
+    /// A field that identifies rows (an ID number…) whose split was asked for: the review
+    /// says what splitting it costs and waits for a second click.
+    pub confirm_split: Option<crate::plan::FieldRef>,
     /// Set when a saved project was restored at start.
     pub restored: Option<Restored>,
     /// A message for the user (Chinese, English), e.g. a broken project file.
@@ -192,6 +195,8 @@ pub enum Action {
     },
     /// Open the "move to" list for a field, or close it.
     StartMove(Option<crate::plan::FieldRef>),
+    /// Splitting a row-identifying field out was asked for (`None`: not after all).
+    AskSplit(Option<crate::plan::FieldRef>),
     /// A project file was opened: its decisions, corrections and lexicon apply from now on.
     OpenProject(Box<Project>),
     /// A saved project was restored at start (files are not kept).
@@ -312,6 +317,7 @@ impl AppState {
                 self.detached = false;
             }
             Action::StartMove(f) => self.moving = f,
+            Action::AskSplit(f) => self.confirm_split = f,
             Action::ChooseHeader { file, choice } => {
                 self.header_choices
                     .retain(|(f, c)| !(f == &file && c.sheet == choice.sheet));
@@ -321,6 +327,7 @@ impl AppState {
             Action::RereadHeaders(file) => self.reread(&file),
             Action::Decide(d) => {
                 self.moving = None;
+                self.confirm_split = None;
                 self.decisions.push(d);
                 self.remerge();
             }

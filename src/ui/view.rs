@@ -40,6 +40,9 @@ pub struct ClusterRow {
     pub confirmed: bool,
     /// Dropped by staff.
     pub dropped: bool,
+    /// It identifies rows across forms (an ID number, a household number, a village's or
+    /// person's name where no number is given): splitting a member out asks first.
+    pub identifies_rows: bool,
     /// Members.
     pub members: Vec<MemberRow>,
     /// Why.
@@ -69,6 +72,7 @@ pub fn cluster_rows(state: &AppState) -> Vec<ClusterRow> {
             confirmed: c.confidence >= 1.0
                 && c.reasons.first().is_some_and(|r| r.starts_with("已人工")),
             dropped: c.dropped,
+            identifies_rows: crate::plan::identifies_rows(&c.id),
             members: c
                 .members
                 .iter()

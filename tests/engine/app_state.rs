@@ -118,6 +118,49 @@ fn review_list_is_ordered_filtered_and_decisions_apply_live() {
     assert_eq!(row.confidence, 1.0);
 }
 
+/// Which clusters ask before a member is split out: those that tell rows apart across forms.
+#[test]
+fn splitting_a_field_that_identifies_rows_asks_first() {
+    let check = |id: &str, expected: bool| {
+        assert_eq!(yibiao::plan::identifies_rows(id), expected, "{id}");
+    };
+    check("person.id_number", true);
+    check("head@person.id_number", true);
+    check("household.id", true);
+    check("person.name", true);
+    check("loc.village", true);
+    check("plot.id", true);
+    check("person.phone", false);
+    check("n:月补贴金额", false);
+
+    let mut s = with_examples();
+    let rows = cluster_rows(&s);
+    let id_row = rows
+        .iter()
+        .find(|r| r.id == "person.id_number")
+        .expect("ID cluster");
+    assert!(id_row.identifies_rows);
+    assert!(rows
+        .iter()
+        .filter(|r| r.id == "person.phone" || r.id.starts_with("n:"))
+        .all(|r| !r.identifies_rows));
+
+    // Asked, then kept together: nothing changes.
+    let member = id_row.members[1].field.clone();
+    let before = rows.len();
+    s.apply(Action::AskSplit(Some(member.clone())));
+    assert_eq!(s.confirm_split.as_ref(), Some(&member));
+    s.apply(Action::AskSplit(None));
+    assert_eq!(s.confirm_split, None);
+    assert_eq!(cluster_rows(&s).len(), before);
+
+    // Asked, then split anyway: one more cluster, and the question is gone.
+    s.apply(Action::AskSplit(Some(member.clone())));
+    s.apply(Action::Decide(split(&member)));
+    assert_eq!(s.confirm_split, None);
+    assert_eq!(cluster_rows(&s).len(), before + 1);
+}
+
 #[test]
 fn corrections_of_department_and_grain_flow_into_the_set() {
     let mut s = with_examples();
