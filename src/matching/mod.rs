@@ -545,6 +545,10 @@ fn enum_overlap(a: &[String], b: &[String]) -> Option<f32> {
     Some(shared as f32 / a.len().min(b.len()) as f32)
 }
 
+/// A field's score from the name edges that joined it, and the pair `(i, j)` that joined it
+/// last (`None` for the side an edge started from).
+type EdgeNote = (f32, Option<(usize, usize)>);
+
 /// Union-find with a per-set list of forms, so no set ever takes two columns of one form.
 struct Sets {
     parent: Vec<usize>,
@@ -601,7 +605,9 @@ pub(crate) fn cluster_features(
     feats: &[Feat],
 ) -> Clustering {
     let mut sets = Sets::new(feats);
-    let mut edge_note: HashMap<usize, (f32, String)> = HashMap::new();
+    // Per field joined by name: the weakest score that joined it and the pair it was joined
+    // through (written out as a reason only for the fields whose cluster is described).
+    let mut edge_note: HashMap<usize, EdgeNote> = HashMap::new();
     let mut near: Vec<(usize, usize, f32, Apart)> = Vec::new();
 
     // 1. Lexicon keys: members of one key join unless a veto (unit, type, same form) splits.
@@ -721,17 +727,11 @@ pub(crate) fn cluster_features(
     edges.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
     for (score, i, j) in edges {
         if sets.join(i, j) {
-            let root_note = edge_note.entry(i).or_insert((1.0, String::new()));
+            let root_note = edge_note.entry(i).or_insert((1.0, None));
             if score < root_note.0 {
-                *root_note = (score, String::new());
+                *root_note = (score, None);
             }
-            edge_note.insert(
-                j,
-                (
-                    score,
-                    format!("“{}” ≈ “{}”", feats[i].shown, feats[j].shown),
-                ),
-            );
+            edge_note.insert(j, (score, Some((i, j))));
         } else {
             near.push((i, j, score, Apart::FormTaken));
         }
@@ -860,7 +860,7 @@ fn describe(
     lex: &Lexicon,
     feats: &[Feat],
     members: &[usize],
-    edge_note: &HashMap<usize, (f32, String)>,
+    edge_note: &HashMap<usize, EdgeNote>,
 ) -> (String, String, f32, Vec<String>) {
     let first = &feats[members[0]];
     let mut reasons = Vec::new();
@@ -892,10 +892,13 @@ fn describe(
         None => {
             let mut conf: f32 = 1.0;
             for &m in members {
-                if let Some((s, note)) = edge_note.get(&m) {
+                if let Some((s, pair)) = edge_note.get(&m) {
                     conf = conf.min(*s * 0.9);
-                    if !note.is_empty() {
-                        reasons.push(format!("名称相似 {s:.2}：{note}"));
+                    if let Some((i, j)) = pair {
+                        reasons.push(format!(
+                            "名称相似 {s:.2}：“{}” ≈ “{}”",
+                            feats[*i].shown, feats[*j].shown
+                        ));
                     }
                 }
             }
