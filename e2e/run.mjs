@@ -130,6 +130,24 @@ try {
   if (await big.getByTestId("split-anyway").count()) await big.getByTestId("split-anyway").click();
   await page.waitForFunction((n) => document.querySelectorAll("[data-testid=cluster]").length === n + 1, before);
   check((await clusters.count()) === before + 1, "splitting a member makes one more cluster");
+  // Merge a whole cluster into another (the last one listed, into the first the list offers).
+  await clusters.last().getByTestId("merge").click();
+  const into = clusters.last().getByTestId("merge-into");
+  const target = await into.locator("option").nth(1).getAttribute("value");
+  await into.selectOption(target);
+  await page.waitForFunction((n) => document.querySelectorAll("[data-testid=cluster]").length === n, before);
+  check((await clusters.count()) === before, "merging a cluster into another makes one fewer");
+  // Filters: only those to review, then by level; then all again.
+  await page.getByTestId("filter-status").selectOption("review");
+  await page.waitForFunction(() => [...document.querySelectorAll("[data-testid=cluster]")].every((c) => c.classList.contains("risky")));
+  check(await page.evaluate(() => [...document.querySelectorAll("[data-testid=cluster]")].every((c) => c.classList.contains("risky"))), "the status filter shows only the clusters to review");
+  await page.getByTestId("filter-status").selectOption("");
+  await page.getByTestId("filter-grain").selectOption("village");
+  await page.waitForFunction((n) => document.querySelectorAll("[data-testid=cluster]").length < n, before);
+  check((await clusters.count()) < before, `the level filter narrows the list (${await clusters.count()} village-level clusters)`);
+  await page.getByTestId("filter-grain").selectOption("");
+  await page.waitForFunction((n) => document.querySelectorAll("[data-testid=cluster]").length === n, before);
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: join(shots, "3-review.png") });
 
   // 3b. Lexicon additions: tell the app that 个人编号 (养老保险) and 残疾人证号 (残联) are the
@@ -182,7 +200,7 @@ try {
   check(names.length === sheets, `downloaded xlsx has the ${sheets} sheets shown`);
   const [mapping] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-mapping").click()]);
   const json = JSON.parse(readFileSync(await mapping.path(), "utf-8"));
-  check(json.format === "yibiao-project" && json.decisions.length === 2, "project file has the two decisions");
+  check(json.format === "yibiao-project" && json.decisions.length === 3, "project file has the three decisions (accept, split, merge)");
   check(json.lexicon_additions.includes("残疾人证号") && !json.lexicon_additions.includes("证件号码"), "project file has the lexicon addition");
   const savedProject = join(tmpdir(), "yibiao-e2e-project.json");
   writeFileSync(savedProject, JSON.stringify(json));
@@ -234,7 +252,7 @@ try {
   check(summaries.some((t) => t.startsWith("自然资源") && t.includes("新增 1 张表")), "last year's project: 自然资源 has one new form");
   await depts.filter({ hasText: "民政" }).locator("summary").click();
   check(await page.getByText("字段改名：「低保证编码」 → 「低保证号」").isVisible(), "last year's project: the reworded header is listed");
-  check(await page.getByText("去年的人工决定 2 条：2 条仍适用").isVisible(), "last year's decisions still fit");
+  check(await page.getByText("去年的人工决定 3 条：3 条仍适用").isVisible(), "last year's decisions still fit");
   await page.screenshot({ path: join(shots, "5-last-year.png"), fullPage: true });
 
   // Reload: the project is restored from browser storage, with its lexicon addition.

@@ -16,7 +16,7 @@ use crate::merge::{FormOverride, Project};
 use crate::plan::{Decision, SetSheetKind};
 
 use super::i18n::{grain_label, tr, T};
-use super::state::{Action, AppState, FileStatus, Step};
+use super::state::{Action, AppState, FileStatus, StatusFilter, Step};
 use super::view::{cluster_rows, department_bars, departments, diff_departments, heat, split};
 use super::{PREVIEW_COLS, PREVIEW_ROWS};
 
@@ -987,7 +987,8 @@ fn review_step(state: &AppState, d: &Dispatch) -> Html {
     let all = cluster_rows(&AppState {
         search: String::new(),
         department: None,
-        only_review: false,
+        status: StatusFilter::All,
+        grain: None,
         ..state.clone()
     });
     let on_search = {
@@ -1005,11 +1006,31 @@ fn review_step(state: &AppState, d: &Dispatch) -> Html {
             d.dispatch(Action::FilterDepartment((!v.is_empty()).then_some(v)));
         })
     };
-    let on_only = {
+    let statuses = [
+        ("", StatusFilter::All, T::AllStatuses),
+        ("review", StatusFilter::NeedsReview, T::NeedsReview),
+        ("confirmed", StatusFilter::Confirmed, T::Accepted),
+        ("dropped", StatusFilter::Dropped, T::Dropped),
+    ];
+    let on_status = {
         let d = d.clone();
         Callback::from(move |e: Event| {
-            let input: HtmlInputElement = e.target_unchecked_into();
-            d.dispatch(Action::OnlyReview(input.checked()));
+            let input: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            let v = input.value();
+            let s = statuses
+                .iter()
+                .find(|(k, _, _)| *k == v)
+                .map_or(StatusFilter::All, |(_, s, _)| *s);
+            d.dispatch(Action::FilterStatus(s));
+        })
+    };
+    let grains = ["person", "household", "village", "plot"];
+    let on_grain = {
+        let d = d.clone();
+        Callback::from(move |e: Event| {
+            let input: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            let v = input.value();
+            d.dispatch(Action::FilterGrain((!v.is_empty()).then_some(v)));
         })
     };
     let undo = {
@@ -1024,13 +1045,19 @@ fn review_step(state: &AppState, d: &Dispatch) -> Html {
                     <option value="" selected={state.department.is_none()}>{ tr(lang, T::AllDepartments) }</option>
                     { for departments(p).into_iter().map(|x| html! { <option value={x.clone()} selected={state.department.as_deref() == Some(x.as_str())}>{ x }</option> }) }
                 </select>
-                <label><input type="checkbox" checked={state.only_review} onchange={on_only} />{ tr(lang, T::OnlyReview) }</label>
+                <select onchange={on_grain} aria-label={tr(lang, T::Grain)} data-testid="filter-grain">
+                    <option value="" selected={state.grain.is_none()}>{ tr(lang, T::AllGrains) }</option>
+                    { for grains.iter().map(|g| html! { <option value={*g} selected={state.grain.as_deref() == Some(*g)}>{ grain_label(lang, g) }</option> }) }
+                </select>
+                <select onchange={on_status} aria-label={tr(lang, T::AllStatuses)} data-testid="filter-status">
+                    { for statuses.iter().map(|(k, s, t)| html! { <option value={*k} selected={state.status == *s}>{ tr(lang, *t) }</option> }) }
+                </select>
                 <button class="button subtle" onclick={undo} disabled={state.decisions.is_empty()}>{ tr(lang, T::Undo) }</button>
                 <span class="count">{ format!("{} / {}", rows.len(), all.len()) }</span>
             </div>
             { super::lexicon_panel::lexicon_panel(state, d) }
             <ol class="clusters">
-                { for rows.iter().map(|r| cluster_card(lang, r, &all, state.moving.as_ref(), state.confirm_split.as_ref(), d)) }
+                { for rows.iter().map(|r| cluster_card(lang, r, &all, state, d)) }
             </ol>
             if !p.near_misses.is_empty() {
                 <h3>{ tr(lang, T::NearMisses) }</h3>
@@ -1048,12 +1075,38 @@ fn cluster_card(
     lang: Lang,
     r: &super::view::ClusterRow,
     all: &[super::view::ClusterRow],
-    moving: Option<&crate::plan::FieldRef>,
-    confirming: Option<&crate::plan::FieldRef>,
+    state: &AppState,
     d: &Dispatch,
 ) -> Html {
     let Some(first) = r.members.first() else {
         return html! {};
+    };
+    let (moving, confirming) = (state.moving.as_ref(), state.confirm_split.as_ref());
+    // Merge into another cluster: its list opens on demand (a batch has hundreds).
+    let merging = state.merging.as_ref() == Some(&first.field);
+    let start_merge = {
+        let d = d.clone();
+        let field = first.field.clone();
+        Callback::from(move |_: MouseEvent| d.dispatch(Action::StartMerge(Some(field.clone()))))
+    };
+    let on_merge = {
+        let d = d.clone();
+        let field = first.field.clone();
+        let targets: Vec<(String, crate::plan::FieldRef)> = all
+            .iter()
+            .filter(|c| c.id != r.id)
+            .filter_map(|c| c.members.first().map(|x| (c.id.clone(), x.field.clone())))
+            .collect();
+        Callback::from(move |e: Event| {
+            let input: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            let v = input.value();
+            if let Some((_, b)) = targets.iter().find(|(id, _)| *id == v) {
+                d.dispatch(Action::Decide(Decision::Merge {
+                    a: b.clone(),
+                    b: field.clone(),
+                }));
+            }
+        })
     };
     let decide = |decision: Decision| {
         let d = d.clone();
@@ -1099,6 +1152,14 @@ fn cluster_card(
                     <button class="button small" data-testid="accept" onclick={accept}>{ tr(lang, T::Accept) }</button>
                     <button class="button small subtle" data-testid="drop" onclick={drop}>{ tr(lang, T::Drop) }</button>
                     <input class="rename" placeholder={tr(lang, T::Rename)} aria-label={tr(lang, T::Rename)} onchange={rename} />
+                    if merging {
+                        <select class="merge" data-testid="merge-into" onchange={on_merge} aria-label={tr(lang, T::MergeInto)}>
+                            <option value="" selected=true>{ tr(lang, T::MergeInto) }</option>
+                            { for all.iter().filter(|c| c.id != r.id).map(|c| html! { <option value={c.id.clone()}>{ &c.name }</option> }) }
+                        </select>
+                    } else {
+                        <button class="button small subtle" data-testid="merge" onclick={start_merge}>{ tr(lang, T::MergeInto) }</button>
+                    }
                 </span>
             </div>
             <ul class="members">

@@ -31,6 +31,20 @@ pub enum Step {
     Split,
 }
 
+/// Which clusters the review shows, by where their review stands.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum StatusFilter {
+    /// All clusters.
+    #[default]
+    All,
+    /// Below the review bar and not yet confirmed.
+    NeedsReview,
+    /// Confirmed by staff.
+    Confirmed,
+    /// Dropped by staff.
+    Dropped,
+}
+
 /// Where one file is.
 #[derive(Clone, Debug, PartialEq)]
 pub enum FileStatus {
@@ -101,14 +115,18 @@ pub struct AppState {
     pub search: String,
     /// The review's department filter.
     pub department: Option<String>,
-    /// Show only clusters that need review.
-    pub only_review: bool,
+    /// The review's status filter.
+    pub status: StatusFilter,
+    /// The review's grain filter (`person`…): clusters of fields kept at that level.
+    pub grain: Option<String>,
     /// The form whose preview is open (index into the project's sources).
     pub preview: Option<usize>,
     /// Header blocks chosen by staff where detection was wrong: (file, choice).
     pub header_choices: Vec<(String, HeaderChoice)>,
     /// The field being moved to another cluster (its target list is open).
     pub moving: Option<crate::plan::FieldRef>,
+    /// The first member of the cluster being merged into another (its target list is open).
+    pub merging: Option<crate::plan::FieldRef>,
     /// A field that identifies rows (an ID number…) whose split was asked for: the review
     /// says what splitting it costs and waits for a second click.
     pub confirm_split: Option<crate::plan::FieldRef>,
@@ -182,8 +200,10 @@ pub enum Action {
     Search(String),
     /// Review department filter.
     FilterDepartment(Option<String>),
-    /// Review: only what needs review.
-    OnlyReview(bool),
+    /// Review status filter.
+    FilterStatus(StatusFilter),
+    /// Review grain filter (`person`, `household`, `village`, `plot`).
+    FilterGrain(Option<String>),
     /// Open a form's preview (source index), or close it.
     Preview(Option<usize>),
     /// Staff chose a form's header block; the edge reads the file again with it.
@@ -195,6 +215,8 @@ pub enum Action {
     },
     /// Open the "move to" list for a field, or close it.
     StartMove(Option<crate::plan::FieldRef>),
+    /// Open the "merge into" list for the cluster holding a field, or close it.
+    StartMerge(Option<crate::plan::FieldRef>),
     /// Splitting a row-identifying field out was asked for (`None`: not after all).
     AskSplit(Option<crate::plan::FieldRef>),
     /// A project file was opened: its decisions, corrections and lexicon apply from now on.
@@ -317,6 +339,7 @@ impl AppState {
                 self.detached = false;
             }
             Action::StartMove(f) => self.moving = f,
+            Action::StartMerge(f) => self.merging = f,
             Action::AskSplit(f) => self.confirm_split = f,
             Action::ChooseHeader { file, choice } => {
                 self.header_choices
@@ -327,6 +350,7 @@ impl AppState {
             Action::RereadHeaders(file) => self.reread(&file),
             Action::Decide(d) => {
                 self.moving = None;
+                self.merging = None;
                 self.confirm_split = None;
                 self.decisions.push(d);
                 self.remerge();
@@ -355,7 +379,8 @@ impl AppState {
             }
             Action::Search(s) => self.search = s,
             Action::FilterDepartment(d) => self.department = d,
-            Action::OnlyReview(b) => self.only_review = b,
+            Action::FilterStatus(s) => self.status = s,
+            Action::FilterGrain(g) => self.grain = g,
             Action::Preview(p) => self.preview = p,
             Action::OpenProject(p) => {
                 self.decisions = p.decisions.clone();

@@ -4,7 +4,7 @@
 use crate::merge::{Project, REVIEW_BELOW};
 use crate::plan::{Decision, FieldRef};
 
-use super::state::AppState;
+use super::state::{AppState, StatusFilter};
 
 /// One member line of a cluster.
 #[derive(Clone, Debug, PartialEq)]
@@ -43,6 +43,9 @@ pub struct ClusterRow {
     /// It identifies rows across forms (an ID number, a household number, a village's or
     /// person's name where no number is given): splitting a member out asks first.
     pub identifies_rows: bool,
+    /// The level its facts are kept at (`person`, `household`, `village`, `plot`), as the
+    /// set's field says.
+    pub grain: String,
     /// Members.
     pub members: Vec<MemberRow>,
     /// Why.
@@ -73,6 +76,7 @@ pub fn cluster_rows(state: &AppState) -> Vec<ClusterRow> {
                 && c.reasons.first().is_some_and(|r| r.starts_with("已人工")),
             dropped: c.dropped,
             identifies_rows: crate::plan::identifies_rows(&c.id),
+            grain: c.grain.clone(),
             members: c
                 .members
                 .iter()
@@ -101,7 +105,14 @@ pub fn cluster_rows(state: &AppState) -> Vec<ClusterRow> {
                 .as_ref()
                 .is_none_or(|d| r.members.iter().any(|m| &m.department == d))
         })
-        .filter(|r| !state.only_review || r.needs_review)
+        .filter(|r| state.grain.as_ref().is_none_or(|g| &r.grain == g))
+        .filter(|r| match state.status {
+            StatusFilter::All => true,
+            StatusFilter::NeedsReview => r.needs_review,
+            // A dropped cluster is decided too, but shows as dropped.
+            StatusFilter::Confirmed => r.confirmed && !r.dropped,
+            StatusFilter::Dropped => r.dropped,
+        })
         .collect();
     rows.sort_by(|a, b| {
         a.confidence

@@ -6,9 +6,9 @@ use yibiao::inspect::inspect_with_preview;
 use yibiao::matching::ConceptKind;
 use yibiao::merge::{FileHeaderChoice, FormOverride, Project};
 use yibiao::plan::{Decision, FieldRef};
-use yibiao::ui::state::{Action, AppState, FileStatus, Step, TermInput};
+use yibiao::ui::state::{Action, AppState, FileStatus, StatusFilter, Step, TermInput};
 use yibiao::ui::terms::{element_names, split_names, term_rows};
-use yibiao::ui::view::{cluster_rows, department_bars, diff_departments, heat, split};
+use yibiao::ui::view::{cluster_rows, department_bars, diff_departments, heat, split, ClusterRow};
 use yibiao::Lang;
 
 fn with_examples() -> AppState {
@@ -94,9 +94,10 @@ fn review_list_is_ordered_filtered_and_decisions_apply_live() {
         .iter()
         .all(|r| r.members.iter().any(|m| m.department == "残联")));
     s.apply(Action::FilterDepartment(None));
-    s.apply(Action::OnlyReview(true));
-    assert!(cluster_rows(&s).iter().all(|r| r.needs_review));
-    s.apply(Action::OnlyReview(false));
+    s.apply(Action::FilterStatus(StatusFilter::NeedsReview));
+    let to_review = cluster_rows(&s);
+    assert!(!to_review.is_empty() && to_review.iter().all(|r| r.needs_review));
+    s.apply(Action::FilterStatus(StatusFilter::All));
 
     // Split one member out of the ID cluster, then undo.
     let before = cluster_rows(&s).len();
@@ -116,6 +117,96 @@ fn review_list_is_ordered_filtered_and_decisions_apply_live() {
         .expect("row");
     assert!(row.confirmed);
     assert_eq!(row.confidence, 1.0);
+}
+
+/// The review's filters by level and by status, each alone, as staff pick them.
+#[test]
+fn the_review_filters_by_level_and_status() {
+    let mut s = with_examples();
+    let all = cluster_rows(&s).len();
+    let check = |s: &mut AppState, action: Action, shown: &dyn Fn(&ClusterRow) -> bool| {
+        s.apply(action);
+        let rows = cluster_rows(s);
+        assert!(
+            !rows.is_empty() && rows.len() < all,
+            "{} of {all}",
+            rows.len()
+        );
+        assert!(rows.iter().all(shown));
+    };
+    check(&mut s, Action::FilterGrain(Some("village".into())), &|r| {
+        r.grain == "village"
+    });
+    check(&mut s, Action::FilterGrain(Some("person".into())), &|r| {
+        r.grain == "person"
+    });
+    s.apply(Action::FilterGrain(None));
+    assert_eq!(cluster_rows(&s).len(), all);
+
+    // Confirm one cluster and drop another: each status shows just those.
+    let rows = cluster_rows(&s);
+    let (a, b) = (
+        rows[0].members[0].field.clone(),
+        rows[1].members[0].field.clone(),
+    );
+    s.apply(Action::Decide(Decision::Accept { field: a }));
+    s.apply(Action::Decide(Decision::Drop { field: b }));
+    check(
+        &mut s,
+        Action::FilterStatus(StatusFilter::Confirmed),
+        &|r| r.confirmed && !r.dropped,
+    );
+    assert_eq!(cluster_rows(&s).len(), 1);
+    check(&mut s, Action::FilterStatus(StatusFilter::Dropped), &|r| {
+        r.dropped
+    });
+    assert_eq!(cluster_rows(&s).len(), 1);
+    check(
+        &mut s,
+        Action::FilterStatus(StatusFilter::NeedsReview),
+        &|r| r.needs_review,
+    );
+    s.apply(Action::FilterStatus(StatusFilter::All));
+    assert_eq!(cluster_rows(&s).len(), all);
+}
+
+/// Merging a whole cluster into another: one cluster fewer, the target holds every member of
+/// both, keeps its name and is marked as decided by staff.
+#[test]
+fn a_cluster_merges_into_another() {
+    let mut s = with_examples();
+    let rows = cluster_rows(&s);
+    let count = |s: &AppState| cluster_rows(s).len();
+    let before = count(&s);
+    let target = rows
+        .iter()
+        .find(|r| r.id == "person.id_number")
+        .expect("ID cluster");
+    let other = rows
+        .iter()
+        .find(|r| r.id.starts_with("n:") && r.members.len() == 1)
+        .expect("a one-member cluster");
+    s.apply(Action::StartMerge(Some(other.members[0].field.clone())));
+    assert_eq!(s.merging.as_ref(), Some(&other.members[0].field));
+    s.apply(Action::Decide(Decision::Merge {
+        a: target.members[0].field.clone(),
+        b: other.members[0].field.clone(),
+    }));
+    assert_eq!(s.merging, None);
+    assert_eq!(count(&s), before - 1);
+    let merged = cluster_rows(&s)
+        .into_iter()
+        .find(|r| r.id == "person.id_number")
+        .expect("still there");
+    assert_eq!(merged.name, target.name);
+    assert_eq!(merged.members.len(), target.members.len() + 1);
+    assert!(merged
+        .members
+        .iter()
+        .any(|m| m.field == other.members[0].field));
+    assert!(merged.confirmed);
+    s.apply(Action::Undo);
+    assert_eq!(count(&s), before);
 }
 
 /// Which clusters ask before a member is split out: those that tell rows apart across forms.
