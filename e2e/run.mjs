@@ -147,6 +147,14 @@ try {
   check((await clusters.count()) < before, `the level filter narrows the list (${await clusters.count()} village-level clusters)`);
   await page.getByTestId("filter-grain").selectOption("");
   await page.waitForFunction((n) => document.querySelectorAll("[data-testid=cluster]").length === n, before);
+  // A cluster with many members lists the first ten; the button shows the others.
+  const long = clusters.filter({ has: page.getByTestId("show-members") }).first();
+  check((await long.locator(".members > li:not(.more)").count()) === 10, "a long cluster lists its first ten members");
+  const longEl = await long.elementHandle();
+  await long.getByTestId("show-members").click();
+  await page.waitForFunction(() => document.querySelectorAll("[data-testid=show-members]").length === 0);
+  const shownNow = await longEl.evaluate((c) => c.querySelectorAll(".members > li").length);
+  check(shownNow > 10, `its other members are shown on request (${shownNow})`);
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: join(shots, "3-review.png") });
 

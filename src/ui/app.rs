@@ -1037,6 +1037,13 @@ fn review_step(state: &AppState, d: &Dispatch) -> Html {
         let d = d.clone();
         Callback::from(move |_: MouseEvent| d.dispatch(Action::Undo))
     };
+    // Each cluster's first member, by cluster id: what "move to" and "merge into" name. Built
+    // once per drawing and shared by every card's callbacks (200 forms: thousands of members).
+    let targets: Rc<Vec<(String, crate::plan::FieldRef)>> = Rc::new(
+        all.iter()
+            .filter_map(|c| c.members.first().map(|x| (c.id.clone(), x.field.clone())))
+            .collect(),
+    );
     html! {
         <section class="review">
             <div class="filters">
@@ -1057,7 +1064,7 @@ fn review_step(state: &AppState, d: &Dispatch) -> Html {
             </div>
             { super::lexicon_panel::lexicon_panel(state, d) }
             <ol class="clusters">
-                { for rows.iter().map(|r| cluster_card(lang, r, &all, state, d)) }
+                { for rows.iter().map(|r| cluster_card(lang, r, &all, &targets, state, d)) }
             </ol>
             if !p.near_misses.is_empty() {
                 <h3>{ tr(lang, T::NearMisses) }</h3>
@@ -1075,6 +1082,7 @@ fn cluster_card(
     lang: Lang,
     r: &super::view::ClusterRow,
     all: &[super::view::ClusterRow],
+    targets: &Rc<Vec<(String, crate::plan::FieldRef)>>,
     state: &AppState,
     d: &Dispatch,
 ) -> Html {
@@ -1082,6 +1090,19 @@ fn cluster_card(
         return html! {};
     };
     let (moving, confirming) = (state.moving.as_ref(), state.confirm_split.as_ref());
+    // A field 200 forms ask for has 200 members: the first few are drawn, the rest on demand
+    // (drawing every member of a 200-form batch took the review over a second per decision).
+    let shown_members = if state.expanded.contains(&r.id) {
+        r.members.len()
+    } else {
+        super::view::MEMBERS_SHOWN
+    };
+    let hidden_members = r.members.len().saturating_sub(shown_members);
+    let show_members = {
+        let d = d.clone();
+        let id = r.id.clone();
+        Callback::from(move |_: MouseEvent| d.dispatch(Action::ShowMembers(id.clone())))
+    };
     // Merge into another cluster: its list opens on demand (a batch has hundreds).
     let merging = state.merging.as_ref() == Some(&first.field);
     let start_merge = {
@@ -1092,11 +1113,7 @@ fn cluster_card(
     let on_merge = {
         let d = d.clone();
         let field = first.field.clone();
-        let targets: Vec<(String, crate::plan::FieldRef)> = all
-            .iter()
-            .filter(|c| c.id != r.id)
-            .filter_map(|c| c.members.first().map(|x| (c.id.clone(), x.field.clone())))
-            .collect();
+        let targets = targets.clone();
         Callback::from(move |e: Event| {
             let input: web_sys::HtmlSelectElement = e.target_unchecked_into();
             let v = input.value();
@@ -1163,7 +1180,7 @@ fn cluster_card(
                 </span>
             </div>
             <ul class="members">
-                { for r.members.iter().map(|m| {
+                { for r.members.iter().take(shown_members).map(|m| {
                     // A field that identifies rows is split only after the clerk has read what
                     // that costs.
                     let split_out = if r.identifies_rows {
@@ -1187,7 +1204,7 @@ fn cluster_card(
                     let on_move = {
                         let d = d.clone();
                         let field = m.field.clone();
-                        let targets: Vec<(String, crate::plan::FieldRef)> = all.iter().filter(|c| c.id != r.id).filter_map(|c| c.members.first().map(|x| (c.id.clone(), x.field.clone()))).collect();
+                        let targets = targets.clone();
                         Callback::from(move |e: Event| {
                             let input: web_sys::HtmlSelectElement = e.target_unchecked_into();
                             let v = input.value();
@@ -1222,11 +1239,24 @@ fn cluster_card(
                         </li>
                     }
                 }) }
+                if hidden_members > 0 {
+                    <li class="more">
+                        <button class="button small subtle" data-testid="show-members" onclick={show_members}>{ more_members(lang, hidden_members) }</button>
+                    </li>
+                }
             </ul>
             if !r.reasons.is_empty() {
                 <p class="reasons">{ r.reasons.join("；") }</p>
             }
         </li>
+    }
+}
+
+/// The button under a cluster's first members.
+fn more_members(lang: Lang, n: usize) -> String {
+    match lang {
+        Lang::Zh => format!("显示其余 {n} 项"),
+        Lang::En => format!("Show the other {n}"),
     }
 }
 

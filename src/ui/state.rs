@@ -127,6 +127,9 @@ pub struct AppState {
     pub moving: Option<crate::plan::FieldRef>,
     /// The first member of the cluster being merged into another (its target list is open).
     pub merging: Option<crate::plan::FieldRef>,
+    /// Clusters (by id) whose members are all shown, not only the first
+    /// [`MEMBERS_SHOWN`](super::view::MEMBERS_SHOWN).
+    pub expanded: Vec<String>,
     /// A field that identifies rows (an ID number…) whose split was asked for: the review
     /// says what splitting it costs and waits for a second click.
     pub confirm_split: Option<crate::plan::FieldRef>,
@@ -217,6 +220,8 @@ pub enum Action {
     StartMove(Option<crate::plan::FieldRef>),
     /// Open the "merge into" list for the cluster holding a field, or close it.
     StartMerge(Option<crate::plan::FieldRef>),
+    /// Show every member of a cluster (by id), not only the first few.
+    ShowMembers(String),
     /// Splitting a row-identifying field out was asked for (`None`: not after all).
     AskSplit(Option<crate::plan::FieldRef>),
     /// A project file was opened: its decisions, corrections and lexicon apply from now on.
@@ -340,6 +345,11 @@ impl AppState {
             }
             Action::StartMove(f) => self.moving = f,
             Action::StartMerge(f) => self.merging = f,
+            Action::ShowMembers(id) => {
+                if !self.expanded.contains(&id) {
+                    self.expanded.push(id);
+                }
+            }
             Action::AskSplit(f) => self.confirm_split = f,
             Action::ChooseHeader { file, choice } => {
                 self.header_choices

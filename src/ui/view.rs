@@ -52,6 +52,9 @@ pub struct ClusterRow {
     pub reasons: Vec<String>,
 }
 
+/// Members of a cluster the review draws before a "show the others" button.
+pub const MEMBERS_SHOWN: usize = 10;
+
 /// The review list: clusters with members, least certain first, filtered by the search text
 /// (canonical or original names), department and "only to review".
 pub fn cluster_rows(state: &AppState) -> Vec<ClusterRow> {

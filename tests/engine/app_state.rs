@@ -8,7 +8,9 @@ use yibiao::merge::{FileHeaderChoice, FormOverride, Project};
 use yibiao::plan::{Decision, FieldRef};
 use yibiao::ui::state::{Action, AppState, FileStatus, StatusFilter, Step, TermInput};
 use yibiao::ui::terms::{element_names, split_names, term_rows};
-use yibiao::ui::view::{cluster_rows, department_bars, diff_departments, heat, split, ClusterRow};
+use yibiao::ui::view::{
+    cluster_rows, department_bars, diff_departments, heat, split, ClusterRow, MEMBERS_SHOWN,
+};
 use yibiao::Lang;
 
 fn with_examples() -> AppState {
@@ -168,6 +170,22 @@ fn the_review_filters_by_level_and_status() {
     );
     s.apply(Action::FilterStatus(StatusFilter::All));
     assert_eq!(cluster_rows(&s).len(), all);
+}
+
+/// A cluster lists its first members; the others are shown on request, once per cluster.
+#[test]
+fn a_long_cluster_shows_its_other_members_on_request() {
+    let mut s = with_examples();
+    let rows = cluster_rows(&s);
+    let long = rows
+        .iter()
+        .max_by_key(|r| r.members.len())
+        .expect("clusters");
+    assert!(long.members.len() > MEMBERS_SHOWN, "{}", long.members.len());
+    assert!(s.expanded.is_empty());
+    s.apply(Action::ShowMembers(long.id.clone()));
+    s.apply(Action::ShowMembers(long.id.clone()));
+    assert_eq!(s.expanded, vec![long.id.clone()]);
 }
 
 /// Merging a whole cluster into another: one cluster fewer, the target holds every member of
