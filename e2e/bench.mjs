@@ -68,7 +68,14 @@ const ta = Date.now();
 await page.getByTestId("cluster").first().getByTestId("accept").click();
 await page.waitForFunction(() => document.querySelector("[data-testid=cluster] .tag.ok") !== null);
 const decideMs = Date.now() - ta;
-console.log(`review of the 200 forms drawn in ${reviewMs} ms; a decision (确认) shown in ${decideMs} ms`);
+const steps = [];
+for (const step of ["step-forms", "step-set", "step-export", "step-review"]) {
+  const t = Date.now();
+  await page.getByTestId(step).click();
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r())));
+  steps.push(`${step.slice(5)} ${Date.now() - t} ms`);
+}
+console.log(`review of the 200 forms drawn in ${reviewMs} ms; a decision (确认) shown in ${decideMs} ms; steps drawn: ${steps.join(", ")}`);
 console.log(`${files.length} files read and merged in the browser in ${fromChange} ms after ${idle} ms idle from the page's change event (${ms} ms from the setInputFiles call); longest frame gap ${gap.toFixed(0)} ms; ${clusters} clusters; frames over 50 ms [length, ms to the end]: ${JSON.stringify(gaps)}`);
 await browser.close();
 server.close();
