@@ -172,6 +172,13 @@ fn the_review_filters_by_level_and_status() {
     assert_eq!(cluster_rows(&s).len(), all);
 }
 
+/// The review draws clusters as a keyed list: no two rows may share an id, whatever staff decide.
+fn assert_unique_ids(s: &AppState) {
+    let rows = cluster_rows(s);
+    let ids: std::collections::HashSet<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(ids.len(), rows.len());
+}
+
 /// A cluster lists its first members; the others are shown on request, once per cluster.
 #[test]
 fn a_long_cluster_shows_its_other_members_on_request() {
@@ -223,6 +230,7 @@ fn a_cluster_merges_into_another() {
         .iter()
         .any(|m| m.field == other.members[0].field));
     assert!(merged.confirmed);
+    assert_unique_ids(&s);
     s.apply(Action::Undo);
     assert_eq!(count(&s), before);
 }
@@ -268,6 +276,11 @@ fn splitting_a_field_that_identifies_rows_asks_first() {
     s.apply(Action::Decide(split(&member)));
     assert_eq!(s.confirm_split, None);
     assert_eq!(cluster_rows(&s).len(), before + 1);
+    assert_unique_ids(&s);
+    // The same member split again and a second one split: still one row per id.
+    s.apply(Action::Decide(split(&member)));
+    s.apply(Action::Decide(split(&id_row.members[2].field)));
+    assert_unique_ids(&s);
 }
 
 #[test]
