@@ -312,6 +312,25 @@ try {
   await page.waitForFunction(() => [...document.querySelectorAll("[data-testid=form-row]")]
     .some((r) => r.textContent.includes("高龄津贴") && r.querySelectorAll("td")[4].textContent.trim() === "3–4"), null, { timeout: 60000 });
   check(true, "after a reload the same file is read again with the chosen header block");
+
+  // English: by the toggle, remembered after a reload, and by ?lang=en. The reasons and the
+  // form set's frequencies are in English too.
+  await page.getByTestId("toggle-lang").click();
+  await page.getByTestId("step-review").click();
+  const reasons = (await page.locator(".clusters .reasons").allTextContents()).join(" ");
+  check(reasons.includes("Data element: 公民身份号码") && !/同义词|标准数据项|个部门都要|选项重合|已人工/.test(reasons),
+    "in English the review's reasons are English");
+  await page.getByTestId("step-set").click();
+  const freqs = await page.locator(".set .freq").allTextContents();
+  check(freqs.length > 0 && freqs.every((t) => !/[\u4e00-\u9fff]/.test(t)), "in English the form set's frequencies are English");
+  await page.reload();
+  await page.getByTestId("restored").waitFor({ timeout: 30000 });
+  check((await page.getByTestId("step-files").textContent()) === "① Add files", "the language chosen is remembered after a reload");
+  await page.getByTestId("toggle-lang").click();
+  check((await page.getByTestId("step-files").textContent()) === "① 添加表格", "the toggle switches back to Chinese");
+  await page.goto((single ? origin : origin + "/") + "?lang=en");
+  await page.getByTestId("step-files").waitFor({ timeout: 30000 });
+  check((await page.getByTestId("step-files").textContent()) === "① Add files", "?lang=en opens the app in English");
 } catch (e) {
   failures.push(String(e));
   console.log("FAIL", e);

@@ -13,6 +13,7 @@
 //! - [`fields`]: a form's header block → [`fields::Field`]s (path, name, unit, type, role);
 //! - [`inspect`]: all of the above as one report that never fails;
 //! - [`matching`]: all fields of all forms → clusters that mean the same thing, with reasons;
+//! - [`reasons`]: those reasons and staff decisions as stored (Chinese) and in English;
 //! - [`plan`]: clusters + staff decisions → the consolidated [`plan::FormSet`];
 //! - [`merge`]: the above as one call, kept as a versioned project file;
 //! - [`diff`]: last year's project against this year's: changes per department, decisions that
@@ -29,6 +30,7 @@ pub mod matching;
 pub mod merge;
 pub mod plan;
 pub mod read;
+pub mod reasons;
 pub mod split;
 pub mod text;
 pub mod ui;

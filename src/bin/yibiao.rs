@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use yibiao::inspect::{inspect, FileReport, Problem, Report};
 use yibiao::merge::{self, Project};
-use yibiao::Lang;
+use yibiao::{reasons, Lang};
 
 /// 一表 Yibiao: 读取各部门下发的表格，识别表头与字段。
 /// Reads departmental spreadsheets and finds their forms and fields.
@@ -652,6 +652,7 @@ fn review_command(mapping: &Path, en: bool) -> ExitCode {
 
 fn render_review(project: &Project, en: bool) -> String {
     let set = &project.set;
+    let lang = if en { Lang::En } else { Lang::Zh };
     let mut out = String::new();
     let items = project.review();
     out.push_str(&if en {
@@ -683,7 +684,7 @@ fn render_review(project: &Project, en: bool) -> String {
             ));
         }
         for r in &c.reasons {
-            out.push_str(&format!("      - {r}\n"));
+            out.push_str(&format!("      - {}\n", reasons::in_lang(lang, r)));
         }
     }
     if !project.near_misses.is_empty() {
@@ -698,7 +699,7 @@ fn render_review(project: &Project, en: bool) -> String {
                 n.similarity,
                 n.a.header_path.join("/"),
                 n.b.header_path.join("/"),
-                n.reason
+                reasons::in_lang(lang, &n.reason)
             ));
         }
     }

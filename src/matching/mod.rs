@@ -16,6 +16,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::fields::GrainKind;
 use crate::plan::SourceForm;
+use crate::reasons;
 pub use lexicon::{match_key, ConceptKind, Lexicon, LexiconError, LexiconSyntax, Subject};
 
 /// A group of source fields judged to mean the same thing.
@@ -396,16 +397,6 @@ fn dice(x: &[(char, char)], y: &[(char, char)]) -> f32 {
     2.0 * shared as f32 / (x.len() + y.len()) as f32
 }
 
-fn level_word(g: GrainKind) -> &'static str {
-    match g {
-        GrainKind::Person => "人",
-        GrainKind::Household => "户",
-        GrainKind::Village => "村",
-        GrainKind::Plot => "地块",
-        GrainKind::Unknown => "未知",
-    }
-}
-
 /// Why two fields stay apart. The words are written only for the pairs that get reported:
 /// a batch of 200 forms weighs some 80,000 pairs and reports a few hundred.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -436,41 +427,32 @@ impl Apart {
     /// The reason staff read, in Chinese; `a` and `b` are the pair as it was weighed.
     fn words(self, a: &Feat, b: &Feat, sim: f32, lex: &Lexicon) -> String {
         match self {
-            Apart::SameForm => "同一张表里的两列，含义必然不同".into(),
-            Apart::Level => format!(
-                "填报对象不同：{} vs {}",
-                level_word(a.level),
-                level_word(b.level)
-            ),
+            Apart::SameForm => reasons::same_form(),
+            Apart::Level => reasons::levels_differ(a.level, b.level),
             Apart::Subject => {
                 let w = |s: &Subject| match s {
                     Subject::Own => "本人".to_string(),
                     s => s.label().to_string(),
                 };
-                format!("对象不同：{} vs {}", w(&a.subject), w(&b.subject))
+                reasons::subjects_differ(&w(&a.subject), &w(&b.subject))
             }
-            Apart::Unit => format!(
-                "单位不同：{} vs {}",
+            Apart::Unit => reasons::units_differ(
                 a.unit.as_deref().unwrap_or_default(),
-                b.unit.as_deref().unwrap_or_default()
+                b.unit.as_deref().unwrap_or_default(),
             ),
-            Apart::Type => format!("类型不同：{} vs {}", type_word(&a.ty), type_word(&b.ty)),
-            Apart::Program => format!(
-                "业务字段，两张表的业务不同（{} vs {}），口径可能不同",
-                a.program, b.program
-            ),
+            Apart::Type => reasons::types_differ(&a.ty, &b.ty),
+            Apart::Program => reasons::programs_differ(&a.program, &b.program),
             Apart::Concepts => concept_apart(lex, a, b),
-            Apart::Weak => format!("名称相似度 {sim:.2}，未达到合并标准"),
+            Apart::Weak => reasons::too_weak(sim),
             Apart::OneInLexicon => {
                 let (k, u) = if a.concept.is_some() { (a, b) } else { (b, a) };
-                format!(
-                    "“{}”是词库中的“{}”，“{}”不在词库中，未自动合并",
-                    k.shown,
-                    lex.concepts[k.concept.unwrap_or(0)].name,
-                    u.shown
+                reasons::one_in_lexicon(
+                    &k.shown,
+                    &lex.concepts[k.concept.unwrap_or(0)].name,
+                    &u.shown,
                 )
             }
-            Apart::FormTaken => "同一张表里已有相同的列，未合并".into(),
+            Apart::FormTaken => reasons::form_taken(),
         }
     }
 }
@@ -520,20 +502,6 @@ fn veto(a: &Feat, b: &Feat, lex: &Lexicon) -> Option<Apart> {
         return Some(Apart::Program);
     }
     None
-}
-
-fn type_word(t: &str) -> &str {
-    match t {
-        "text" => "文本",
-        "integer" => "整数",
-        "decimal" => "数值",
-        "date" => "日期",
-        "id_number" => "身份证号",
-        "phone" => "电话",
-        "enum" => "选项",
-        "yes_no" => "是/否",
-        other => other,
-    }
 }
 
 fn enum_overlap(a: &[String], b: &[String]) -> Option<f32> {
@@ -842,16 +810,9 @@ fn concept_apart(lex: &Lexicon, a: &Feat, b: &Feat) -> String {
     };
     let (na, nb) = (name(a), name(b));
     if a.leaf == b.leaf {
-        format!(
-            "名称相同（{}），但口径不同：{}（每{}）≠ {}（每{}）",
-            a.shown,
-            na,
-            level_word(a.level),
-            nb,
-            level_word(b.level)
-        )
+        reasons::same_name_other_meaning(&a.shown, &na, a.level, &nb, b.level)
     } else {
-        format!("词库中是两个不同的标准数据项：{na} ≠ {nb}")
+        reasons::two_elements(&na, &nb)
     }
 }
 
@@ -881,12 +842,12 @@ fn describe(
             let conf = if exact { 0.95 } else { 0.85 };
             if members.len() > 1 {
                 if shown.len() > 1 {
-                    reasons.push(format!("同义词：{}", shown.join(" ≈ ")));
+                    reasons.push(reasons::synonyms(&shown));
                 } else {
-                    reasons.push(format!("名称相同：{}", shown[0]));
+                    reasons.push(reasons::same_name(shown[0]));
                 }
             }
-            reasons.push(format!("标准数据项：{}", concept.name));
+            reasons.push(reasons::data_element(&concept.name));
             (first.key.clone(), name, conf)
         }
         None => {
@@ -895,15 +856,12 @@ fn describe(
                 if let Some((s, pair)) = edge_note.get(&m) {
                     conf = conf.min(*s * 0.9);
                     if let Some((i, j)) = pair {
-                        reasons.push(format!(
-                            "名称相似 {s:.2}：“{}” ≈ “{}”",
-                            feats[*i].shown, feats[*j].shown
-                        ));
+                        reasons.push(reasons::similar(*s, &feats[*i].shown, &feats[*j].shown));
                     }
                 }
             }
             if members.len() > 1 && shown.len() == 1 {
-                reasons.insert(0, format!("名称相同：{}", shown[0]));
+                reasons.insert(0, reasons::same_name(shown[0]));
                 conf = conf.max(0.9);
             }
             if members.len() > 1 {
@@ -919,7 +877,7 @@ fn describe(
     };
     match &first.subject {
         Subject::Own => {}
-        s => reasons.push(format!("对象：{}", s.label())),
+        s => reasons.push(reasons::subject(s.label())),
     }
     if members.len() > 1 {
         let units: HashSet<&str> = members
@@ -927,18 +885,17 @@ fn describe(
             .filter_map(|&m| feats[m].unit.as_deref())
             .collect();
         if units.len() == 1 {
-            reasons.push(format!(
-                "单位一致：{}",
-                units.iter().next().copied().unwrap_or_default()
+            reasons.push(reasons::same_unit(
+                units.iter().next().copied().unwrap_or_default(),
             ));
         }
         let types: HashSet<&str> = members.iter().map(|&m| feats[m].ty.as_str()).collect();
         if types.len() == 1 {
-            reasons.push(format!("类型一致：{}", type_word(&first.ty)));
+            reasons.push(reasons::same_type(&first.ty));
         }
         let depts: HashSet<&str> = members.iter().map(|&m| feats[m].dept.as_str()).collect();
         if depts.len() > 1 {
-            reasons.push(format!("{} 个部门都要这一项", depts.len()));
+            reasons.push(reasons::departments(depts.len()));
         }
         let lists: Vec<&Vec<String>> = members
             .iter()
@@ -948,10 +905,10 @@ fn describe(
         if lists.len() > 1 {
             let o = enum_overlap(lists[0], lists[1]).unwrap_or(0.0);
             if o == 0.0 {
-                reasons.push("选项列表完全不同，请核对".into());
+                reasons.push(reasons::options_disjoint());
                 conf -= 0.1;
             } else {
-                reasons.push(format!("选项重合 {:.0}%", o * 100.0));
+                reasons.push(reasons::options_overlap(o));
             }
         }
     }

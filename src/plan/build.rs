@@ -463,7 +463,7 @@ fn ensure_key(
         departments: Vec::new(),
         members: Vec::new(),
         confidence: 1.0,
-        reasons: vec!["关键列：用来把各表的行对应起来".into()],
+        reasons: vec![crate::reasons::key_column()],
         dropped: false,
     });
     canonical.len() - 1
@@ -534,7 +534,7 @@ fn canonical_fields(
         let mut reasons = cl.reasons.clone();
         let mut confidence = cl.confidence;
         if enum_conflict && confidence < 1.0 {
-            reasons.push("各表的选项列表不一致，已合并为并集，请核对".into());
+            reasons.push(crate::reasons::options_union());
             confidence = (confidence - 0.1).max(0.0);
         }
         index[ci] = Some(out.len());

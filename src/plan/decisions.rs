@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::matching::{Cluster, Clustering};
 use crate::plan::SourceForm;
+use crate::reasons::{self, Staff};
 use crate::text::normalize_name;
 
 /// Where a field is: file, sheet and header path as written.
@@ -277,30 +278,30 @@ pub fn apply(
         let c: Vec<usize> = clusters.into_iter().flatten().collect();
         let at: Vec<[usize; 2]> = resolved.into_iter().flatten().collect();
         match d {
-            Decision::Accept { .. } => confirm(&mut clustering.clusters[c[0]], "已人工确认"),
+            Decision::Accept { .. } => confirm(&mut clustering.clusters[c[0]], Staff::Accepted),
             Decision::Rename { name, .. } => {
                 marks.names[c[0]] = Some(name.clone());
-                confirm(&mut clustering.clusters[c[0]], "名称已人工修改");
+                confirm(&mut clustering.clusters[c[0]], Staff::Renamed);
             }
             Decision::Drop { .. } => {
                 marks.dropped[c[0]] = true;
-                confirm(&mut clustering.clusters[c[0]], "已人工取消（无依据）");
+                confirm(&mut clustering.clusters[c[0]], Staff::Dropped);
             }
             Decision::Split { .. } => {
                 if clustering.clusters[c[0]].members.len() > 1 {
                     let new = detach(sources, clustering, at[0]);
                     marks.names.push(None);
                     marks.dropped.push(false);
-                    confirm(&mut clustering.clusters[new], "已人工拆分");
+                    confirm(&mut clustering.clusters[new], Staff::SplitOut);
                 } else {
-                    confirm(&mut clustering.clusters[c[0]], "已人工确认单独列出");
+                    confirm(&mut clustering.clusters[c[0]], Staff::KeptAlone);
                 }
             }
             Decision::Move { .. } => {
                 if c[0] != c[1] {
                     move_member(clustering, at[0], c[0], c[1]);
                 }
-                confirm(&mut clustering.clusters[c[1]], "已人工调整");
+                confirm(&mut clustering.clusters[c[1]], Staff::Moved);
             }
             Decision::Merge { .. } => {
                 if c[0] != c[1] {
@@ -311,7 +312,7 @@ pub fn apply(
                     }
                     clustering.clusters[c[0]].members.sort_unstable();
                 }
-                confirm(&mut clustering.clusters[c[0]], "已人工合并");
+                confirm(&mut clustering.clusters[c[0]], Staff::Merged);
             }
         }
         outcomes.push(DecisionOutcome {
@@ -323,10 +324,11 @@ pub fn apply(
     (outcomes, marks)
 }
 
-fn confirm(c: &mut Cluster, why: &str) {
+fn confirm(c: &mut Cluster, act: Staff) {
     c.confidence = 1.0;
-    if !c.reasons.iter().any(|r| r == why) {
-        c.reasons.insert(0, why.to_string());
+    let why = reasons::staff(act);
+    if !c.reasons.contains(&why) {
+        c.reasons.insert(0, why);
     }
 }
 

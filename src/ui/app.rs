@@ -14,10 +14,13 @@ use crate::error::Lang;
 use crate::inspect::inspect_with_preview;
 use crate::merge::{FormOverride, Project};
 use crate::plan::{Decision, SetSheetKind};
+use crate::reasons;
 
-use super::i18n::{grain_label, tr, T};
+use super::i18n::{self, grain_label, tr, T};
 use super::state::{Action, AppState, FileStatus, StatusFilter, Step};
-use super::view::{cluster_rows, department_bars, departments, diff_departments, heat, split};
+use super::view::{
+    cluster_rows, department_bars, departments, diff_departments, heat, split, targets, Target,
+};
 use super::{PREVIEW_COLS, PREVIEW_ROWS};
 
 const STORE_PROJECT: &str = "yibiao.project";
@@ -318,16 +321,16 @@ impl Drop for Reader {
 fn reader_failed(name: String) -> Action {
     Action::Failed {
         name,
-        zh: "读取这个文件时出错，文件可能已损坏；请在 Excel/WPS 中打开后另存为 .xlsx 再添加。其他文件不受影响。".into(),
-        en: "Reading this file failed; it may be damaged. Open it in Excel/WPS, save it as .xlsx and add it again. Other files are not affected.".into(),
+        zh: tr(Lang::Zh, T::ReaderFailed).into(),
+        en: tr(Lang::En, T::ReaderFailed).into(),
     }
 }
 
 fn unreadable(name: String) -> Action {
     Action::Failed {
         name,
-        zh: "浏览器无法读取这个文件，请确认文件没有被其他程序占用后重新添加。".into(),
-        en: "The browser could not read this file; make sure no other program holds it and add it again.".into(),
+        zh: tr(Lang::Zh, T::FileUnreadable).into(),
+        en: tr(Lang::En, T::FileUnreadable).into(),
     }
 }
 
@@ -731,7 +734,7 @@ pub fn App() -> Html {
                 <p class="message" role="alert">{ if lang == Lang::Zh { zh } else { en } }</p>
             }
             if let Some(r) = &state.restored {
-                <p class="restored" data-testid="restored">{ format!("{}：{} {}，{} {}。", tr(lang, T::Restored), r.forms, tr(lang, T::OriginalForms), r.decisions, tr(lang, T::Decisions)) }</p>
+                <p class="restored" data-testid="restored">{ i18n::restored(lang, r.forms, r.decisions) }</p>
             }
             <main>
                 { match state.step {
@@ -817,11 +820,7 @@ fn files_step(state: &AppState, d: &Dispatch) -> Html {
                         let (class, text) = match &f.status {
                             FileStatus::Waiting => ("waiting", tr(lang, T::Waiting).to_string()),
                             FileStatus::Reading => ("reading", tr(lang, T::Reading).to_string()),
-                            FileStatus::Read { forms, fields } => ("ok", if lang == Lang::Zh {
-                                format!("✓ 找到 {forms} 张表、{fields} 个字段")
-                            } else {
-                                format!("✓ {forms} forms, {fields} fields")
-                            }),
+                            FileStatus::Read { forms, fields } => ("ok", i18n::file_found(lang, *forms, *fields)),
                             FileStatus::Failed { zh, en } => ("failed", format!("✗ {}", if lang == Lang::Zh { zh } else { en })),
                         };
                         html! {
@@ -890,7 +889,7 @@ fn forms_step(state: &AppState, d: &Dispatch) -> Html {
                             <td><select onchange={on_grain} aria-label={tr(lang, T::Grain)}>
                                 { for grains.iter().map(|g| html! { <option value={*g} selected={s.grain == *g}>{ grain_label(lang, g) }</option> }) }
                             </select></td>
-                            <td>{ &s.frequency }</td>
+                            <td>{ i18n::frequency_label(lang, &s.frequency) }</td>
                             <td>{ header }</td>
                             <td>{ s.fields.iter().filter(|f| f.role == "data").count() }</td>
                             <td><button class="button subtle" onclick={on_preview}>{ tr(lang, T::Preview) }</button></td>
@@ -1039,11 +1038,7 @@ fn review_step(state: &AppState, d: &Dispatch) -> Html {
     };
     // Each cluster's first member, by cluster id: what "move to" and "merge into" name. Built
     // once per drawing and shared by every card's callbacks (200 forms: thousands of members).
-    let targets: Rc<Vec<(String, crate::plan::FieldRef)>> = Rc::new(
-        all.iter()
-            .filter_map(|c| c.members.first().map(|x| (c.id.clone(), x.field.clone())))
-            .collect(),
-    );
+    let targets: Rc<Vec<Target>> = Rc::new(targets(lang, &all));
     html! {
         <section class="review">
             <div class="filters">
@@ -1064,13 +1059,13 @@ fn review_step(state: &AppState, d: &Dispatch) -> Html {
             </div>
             { super::lexicon_panel::lexicon_panel(state, d) }
             <ol class="clusters">
-                { for rows.iter().map(|r| cluster_card(lang, r, &all, &targets, state, d)) }
+                { for rows.iter().map(|r| cluster_card(lang, r, &targets, state, d)) }
             </ol>
             if !p.near_misses.is_empty() {
                 <h3>{ tr(lang, T::NearMisses) }</h3>
                 <ul class="near">
                     { for p.near_misses.iter().take(40).map(|n| html! {
-                        <li>{ format!("{:.0}% · {}  ↔  {}：{}", n.similarity * 100.0, n.a.header_path.join("/"), n.b.header_path.join("/"), n.reason) }</li>
+                        <li>{ format!("{:.0}% · {}  ↔  {}{}{}", n.similarity * 100.0, n.a.header_path.join("/"), n.b.header_path.join("/"), if lang == Lang::Zh { "：" } else { ": " }, reasons::in_lang(lang, &n.reason)) }</li>
                     }) }
                 </ul>
             }
@@ -1081,8 +1076,7 @@ fn review_step(state: &AppState, d: &Dispatch) -> Html {
 fn cluster_card(
     lang: Lang,
     r: &super::view::ClusterRow,
-    all: &[super::view::ClusterRow],
-    targets: &Rc<Vec<(String, crate::plan::FieldRef)>>,
+    targets: &Rc<Vec<Target>>,
     state: &AppState,
     d: &Dispatch,
 ) -> Html {
@@ -1117,9 +1111,9 @@ fn cluster_card(
         Callback::from(move |e: Event| {
             let input: web_sys::HtmlSelectElement = e.target_unchecked_into();
             let v = input.value();
-            if let Some((_, b)) = targets.iter().find(|(id, _)| *id == v) {
+            if let Some(t) = targets.iter().find(|t| t.id == v) {
                 d.dispatch(Action::Decide(Decision::Merge {
-                    a: b.clone(),
+                    a: t.field.clone(),
                     b: field.clone(),
                 }));
             }
@@ -1174,7 +1168,7 @@ fn cluster_card(
                     if merging {
                         <select class="merge" data-testid="merge-into" onchange={on_merge} aria-label={tr(lang, T::MergeInto)}>
                             <option value="" selected=true>{ tr(lang, T::MergeInto) }</option>
-                            { for all.iter().filter(|c| c.id != r.id).map(|c| html! { <option value={c.id.clone()}>{ &c.name }</option> }) }
+                            { for targets.iter().filter(|t| t.id != r.id).map(|t| html! { <option value={t.id.clone()}>{ &t.label }</option> }) }
                         </select>
                     } else {
                         <button class="button small subtle" data-testid="merge" onclick={start_merge}>{ tr(lang, T::MergeInto) }</button>
@@ -1210,8 +1204,8 @@ fn cluster_card(
                         Callback::from(move |e: Event| {
                             let input: web_sys::HtmlSelectElement = e.target_unchecked_into();
                             let v = input.value();
-                            if let Some((_, to)) = targets.iter().find(|(id, _)| *id == v) {
-                                d.dispatch(Action::Decide(Decision::Move { field: field.clone(), to: to.clone() }));
+                            if let Some(t) = targets.iter().find(|t| t.id == v) {
+                                d.dispatch(Action::Decide(Decision::Move { field: field.clone(), to: t.field.clone() }));
                             }
                         })
                     };
@@ -1226,7 +1220,7 @@ fn cluster_card(
                             if moving == Some(&m.field) {
                                 <select class="move" onchange={on_move} aria-label={tr(lang, T::MoveTo)}>
                                     <option value="" selected=true>{ tr(lang, T::MoveTo) }</option>
-                                    { for all.iter().filter(|c| c.id != r.id).map(|c| html! { <option value={c.id.clone()}>{ &c.name }</option> }) }
+                                    { for targets.iter().filter(|t| t.id != r.id).map(|t| html! { <option value={t.id.clone()}>{ &t.label }</option> }) }
                                 </select>
                             } else {
                                 <button class="button small subtle move" onclick={start_move}>{ tr(lang, T::MoveTo) }</button>
@@ -1243,22 +1237,14 @@ fn cluster_card(
                 }) }
                 if hidden_members > 0 {
                     <li class="more">
-                        <button class="button small subtle" data-testid="show-members" onclick={show_members}>{ more_members(lang, hidden_members) }</button>
+                        <button class="button small subtle" data-testid="show-members" onclick={show_members}>{ i18n::more_members(lang, hidden_members) }</button>
                     </li>
                 }
             </ul>
             if !r.reasons.is_empty() {
-                <p class="reasons">{ r.reasons.join("；") }</p>
+                <p class="reasons">{ r.reasons.iter().map(|x| reasons::in_lang(lang, x)).collect::<Vec<_>>().join(if lang == Lang::Zh { "；" } else { "; " }) }</p>
             }
         </li>
-    }
-}
-
-/// The button under a cluster's first members.
-fn more_members(lang: Lang, n: usize) -> String {
-    match lang {
-        Lang::Zh => format!("显示其余 {n} 项"),
-        Lang::En => format!("Show the other {n}"),
     }
 }
 
@@ -1283,7 +1269,7 @@ fn set_step(state: &AppState) -> Html {
                         <thead><tr><th></th><th>{ tr(lang, T::OriginalForms) }</th><th>{ tr(lang, T::OriginalFields) }</th><th>{ tr(lang, T::SetSheets) }</th><th>{ tr(lang, T::SetColumns) }</th></tr></thead>
                         <tbody>
                             { for b.by_grain.iter().map(|r| row(grain_label(lang, &r.label).to_string(), r)) }
-                            { row(if lang == Lang::Zh { "合计".into() } else { "Total".into() }, &b.total) }
+                            { row(tr(lang, T::Total).to_string(), &b.total) }
                         </tbody>
                     </table>
                 </div>
@@ -1293,7 +1279,7 @@ fn set_step(state: &AppState) -> Html {
                 </div>
                 <div>
                     <h3>{ tr(lang, T::Overlap) }</h3>
-                    { heatmap(p) }
+                    { heatmap(lang, p) }
                 </div>
             </div>
             <ol class="sheets">
@@ -1303,8 +1289,8 @@ fn set_step(state: &AppState) -> Html {
                             <span class="kind">{ tr(lang, if s.kind == SetSheetKind::Base { T::Base } else { T::Topic }) }</span>
                             <span class="name">{ &s.name }</span>
                             <span class="grain">{ grain_label(lang, &s.grain) }</span>
-                            <span class="freq">{ &s.frequency }</span>
-                            <span class="depts">{ s.departments.join("、") }</span>
+                            <span class="freq">{ i18n::frequency_label(lang, &s.frequency) }</span>
+                            <span class="depts">{ i18n::list(lang, &s.departments) }</span>
                         </div>
                         <div class="cols">
                             { for s.columns.iter().map(|c| html! {
@@ -1349,12 +1335,14 @@ fn bar_chart(lang: Lang, bars: &[(String, u32, u32)]) -> Html {
     }
 }
 
-fn heatmap(p: &Project) -> Html {
+fn heatmap(lang: Lang, p: &Project) -> Html {
     let m = &p.set.burden.overlap;
     let n = m.departments.len();
     let cell = 30.0;
     let label = 80.0;
     let size = label + n as f32 * cell;
+    // The last column's slanted name reaches past the grid.
+    let width = size + 40.0;
     let max = m
         .counts
         .iter()
@@ -1368,7 +1356,7 @@ fn heatmap(p: &Project) -> Html {
         .max()
         .unwrap_or(1);
     html! {
-        <svg class="heatmap" viewBox={format!("0 0 {size} {size}")} role="img">
+        <svg class="heatmap" viewBox={format!("0 0 {width} {size}")} role="img" aria-label={tr(lang, T::Overlap)}>
             { for m.departments.iter().enumerate().map(|(i, dname)| html! {
                 <g>
                     <text x="0" y={(label + i as f32 * cell + 19.0).to_string()} class="label">{ dname }</text>
@@ -1377,7 +1365,8 @@ fn heatmap(p: &Project) -> Html {
                 </g>
             }) }
             { for m.counts.iter().enumerate().flat_map(|(i, r)| r.iter().enumerate().map(move |(j, v)| (i, j, *v))).map(|(i, j, v)| html! {
-                <g>
+                <g class={(i != j && v * 2 > max).then_some("dark")}>
+                    <title>{ i18n::overlap_cell(lang, &m.departments[i], &m.departments[j], v) }</title>
                     <rect x={(label + j as f32 * cell).to_string()} y={(label + i as f32 * cell).to_string()} width={(cell - 2.0).to_string()} height={(cell - 2.0).to_string()}
                         fill={if i == j { "#e8e8e8".to_string() } else { heat(v, max) }}></rect>
                     <text x={(label + j as f32 * cell + 8.0).to_string()} y={(label + i as f32 * cell + 19.0).to_string()} class="value">{ v }</text>
@@ -1395,8 +1384,8 @@ async fn read_project(f: &File) -> Result<Project, (String, String)> {
         .and_then(|v| v.as_string())
         .ok_or_else(|| {
             (
-                "无法读取项目文件。".to_string(),
-                "Cannot read the project file.".to_string(),
+                tr(Lang::Zh, T::CannotReadProject).to_string(),
+                tr(Lang::En, T::CannotReadProject).to_string(),
             )
         })?;
     Project::from_json(&text).map_err(|e| (e.message(Lang::Zh), e.message(Lang::En)))

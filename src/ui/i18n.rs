@@ -77,7 +77,10 @@ pub enum T {
     DepartmentForms,
     ProblemsFound,
     NoProblems,
-    Restored,
+    Total,
+    ReaderFailed,
+    FileUnreadable,
+    CannotReadProject,
     NothingYet,
     Language,
     Keys,
@@ -194,7 +197,10 @@ fn zh(t: T) -> &'static str {
         DepartmentForms => "各部门的原表（已填）",
         ProblemsFound => "需要核对的问题",
         NoProblems => "没有发现问题。",
-        Restored => "已恢复上次的项目",
+        Total => "合计",
+        ReaderFailed => "读取这个文件时出错，文件可能已损坏；请在 Excel/WPS 中打开后另存为 .xlsx 再添加。其他文件不受影响。",
+        FileUnreadable => "浏览器无法读取这个文件，请确认文件没有被其他程序占用后重新添加。",
+        CannotReadProject => "无法读取项目文件。",
         NothingYet => "请先添加表格文件或载入示例。",
         Language => "English",
         Keys => "关键列",
@@ -304,7 +310,10 @@ fn en(t: T) -> &'static str {
         DepartmentForms => "Each department's forms, filled",
         ProblemsFound => "Problems to look at",
         NoProblems => "No problems found.",
-        Restored => "Restored the last project",
+        Total => "Total",
+        ReaderFailed => "Reading this file failed; it may be damaged. Open it in Excel/WPS, save it as .xlsx and add it again. Other files are not affected.",
+        FileUnreadable => "The browser could not read this file; make sure no other program holds it and add it again.",
+        CannotReadProject => "Cannot read the project file.",
         NothingYet => "Add spreadsheet files or load the examples first.",
         Language => "中文",
         Keys => "Key columns",
@@ -335,6 +344,67 @@ fn en(t: T) -> &'static str {
         TermNeedsName => "Give the new data element a name.",
         TermNeedsNames => "Enter at least one other name.",
         CannotReadLexicon => "Cannot read this lexicon file.",
+    }
+}
+
+/// What was found in a file that was read.
+pub fn file_found(lang: Lang, forms: usize, fields: usize) -> String {
+    match lang {
+        Lang::Zh => format!("✓ 找到 {forms} 张表、{fields} 个字段"),
+        Lang::En => format!("✓ {forms} forms, {fields} fields"),
+    }
+}
+
+/// The line after a reload that restored the project from browser storage.
+pub fn restored(lang: Lang, forms: usize, decisions: usize) -> String {
+    match lang {
+        Lang::Zh => format!("已恢复上次的项目：{forms} 张原表，{decisions} 条人工决定。"),
+        Lang::En => {
+            format!("Restored the last project: {forms} original forms, {decisions} decisions.")
+        }
+    }
+}
+
+/// The button under a cluster's first members.
+pub fn more_members(lang: Lang, n: usize) -> String {
+    match lang {
+        Lang::Zh => format!("显示其余 {n} 项"),
+        Lang::En => format!("Show the other {n}"),
+    }
+}
+
+/// A heatmap cell's tooltip: how many fields two departments both ask for.
+pub fn overlap_cell(lang: Lang, a: &str, b: &str, n: u32) -> String {
+    match (lang, a == b) {
+        (Lang::Zh, true) => format!("{a}：共 {n} 个字段"),
+        (Lang::Zh, false) => format!("{a} 和 {b} 都要求填写的字段：{n} 个"),
+        (Lang::En, true) => format!("{a}: {n} fields in all"),
+        (Lang::En, false) => format!("{a} and {b} both ask for {n} fields"),
+    }
+}
+
+/// Names in a row: `人社、民政` / `人社, 民政`.
+pub fn list(lang: Lang, items: &[String]) -> String {
+    items.join(match lang {
+        Lang::Zh => "、",
+        Lang::En => ", ",
+    })
+}
+
+/// How often a form is filled (`年报` …, as the plan words it); other words as they are.
+pub fn frequency_label(lang: Lang, frequency: &str) -> &str {
+    if lang == Lang::Zh {
+        return frequency;
+    }
+    match frequency {
+        "年报" => "yearly",
+        "半年报" => "half-yearly",
+        "季报" => "quarterly",
+        "月报" => "monthly",
+        "年报（年初填报，变动时更新）" => {
+            "yearly (filled at the start of the year, updated on change)"
+        }
+        other => other,
     }
 }
 
@@ -442,5 +512,50 @@ pub fn words_label(lang: Lang, table: &str) -> &'static str {
         (Lang::En, "subjects") => "Subject words [subjects]",
         (Lang::En, "departments") => "Department words [departments]",
         (Lang::En, _) => "Word lists",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A worded line in both languages.
+    fn check(say: impl Fn(Lang) -> String, zh: &str, en: &str) {
+        assert_eq!(say(Lang::Zh), zh);
+        assert_eq!(say(Lang::En), en);
+    }
+
+    #[test]
+    fn worded_lines_read_right_in_both_languages() {
+        check(
+            |l| file_found(l, 2, 33),
+            "✓ 找到 2 张表、33 个字段",
+            "✓ 2 forms, 33 fields",
+        );
+        check(
+            |l| restored(l, 14, 3),
+            "已恢复上次的项目：14 张原表，3 条人工决定。",
+            "Restored the last project: 14 original forms, 3 decisions.",
+        );
+        check(|l| more_members(l, 5), "显示其余 5 项", "Show the other 5");
+        check(
+            |l| overlap_cell(l, "民政", "残联", 13),
+            "民政 和 残联 都要求填写的字段：13 个",
+            "民政 and 残联 both ask for 13 fields",
+        );
+        check(
+            |l| overlap_cell(l, "民政", "民政", 37),
+            "民政：共 37 个字段",
+            "民政: 37 fields in all",
+        );
+        let depts = ["人社".to_string(), "民政".to_string()];
+        check(|l| list(l, &depts), "人社、民政", "人社, 民政");
+        check(|l| frequency_label(l, "季报").into(), "季报", "quarterly");
+        check(
+            |l| frequency_label(l, "年报（年初填报，变动时更新）").into(),
+            "年报（年初填报，变动时更新）",
+            "yearly (filled at the start of the year, updated on change)",
+        );
+        check(|l| frequency_label(l, "不定期").into(), "不定期", "不定期");
     }
 }

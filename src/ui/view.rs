@@ -1,6 +1,7 @@
 //! View logic without the browser: what the review list, the charts and the heatmap show,
 //! computed from the state. The components only draw these.
 
+use crate::error::Lang;
 use crate::merge::{Project, REVIEW_BELOW};
 use crate::plan::{Decision, FieldRef};
 
@@ -55,6 +56,55 @@ pub struct ClusterRow {
 /// Members of a cluster the review draws before a "show the others" button.
 pub const MEMBERS_SHOWN: usize = 10;
 
+/// A cluster one can move a member to or merge into, as the review's lists offer it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Target {
+    /// Canonical id.
+    pub id: String,
+    /// Its name and the departments that ask for it: `联系电话（人社、医保、卫健等 6 个部门）`,
+    /// so two fields of one name can be told apart.
+    pub label: String,
+    /// A member, for the decision.
+    pub field: FieldRef,
+}
+
+/// Every cluster (of `all`, the unfiltered review list) as a target, ordered by label so that
+/// fields of one name stand together.
+pub fn targets(lang: Lang, all: &[ClusterRow]) -> Vec<Target> {
+    let mut out: Vec<Target> = all
+        .iter()
+        .filter_map(|c| {
+            let first = c.members.first()?;
+            let mut depts: Vec<&str> = Vec::new();
+            for m in &c.members {
+                if !depts.contains(&m.department.as_str()) {
+                    depts.push(&m.department);
+                }
+            }
+            let shown = depts.len().min(3);
+            let (sep, more) = match lang {
+                Lang::Zh => ("、", format!("等 {} 个部门", depts.len())),
+                Lang::En => (", ", format!(" and {} more", depts.len() - shown)),
+            };
+            let mut who = depts[..shown].join(sep);
+            if depts.len() > shown {
+                who.push_str(&more);
+            }
+            let label = match lang {
+                Lang::Zh => format!("{}（{who}）", c.name),
+                Lang::En => format!("{} ({who})", c.name),
+            };
+            Some(Target {
+                id: c.id.clone(),
+                label,
+                field: first.field.clone(),
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| a.label.cmp(&b.label).then(a.id.cmp(&b.id)));
+    out
+}
+
 /// The review list: clusters with members, least certain first, filtered by the search text
 /// (canonical or original names), department and "only to review".
 pub fn cluster_rows(state: &AppState) -> Vec<ClusterRow> {
@@ -76,7 +126,9 @@ pub fn cluster_rows(state: &AppState) -> Vec<ClusterRow> {
             confidence: c.confidence,
             needs_review: c.confidence < REVIEW_BELOW,
             confirmed: c.confidence >= 1.0
-                && c.reasons.first().is_some_and(|r| r.starts_with("已人工")),
+                && c.reasons
+                    .first()
+                    .is_some_and(|r| crate::reasons::by_staff(r)),
             dropped: c.dropped,
             identifies_rows: crate::plan::identifies_rows(&c.id),
             grain: c.grain.clone(),

@@ -9,7 +9,8 @@ use yibiao::plan::{Decision, FieldRef};
 use yibiao::ui::state::{Action, AppState, FileStatus, StatusFilter, Step, TermInput};
 use yibiao::ui::terms::{element_names, split_names, term_rows};
 use yibiao::ui::view::{
-    cluster_rows, department_bars, diff_departments, heat, split, ClusterRow, MEMBERS_SHOWN,
+    cluster_rows, department_bars, diff_departments, heat, split, targets, ClusterRow,
+    MEMBERS_SHOWN,
 };
 use yibiao::Lang;
 
@@ -145,20 +146,26 @@ fn the_review_filters_by_level_and_status() {
     s.apply(Action::FilterGrain(None));
     assert_eq!(cluster_rows(&s).len(), all);
 
-    // Confirm one cluster and drop another: each status shows just those.
+    // Confirm one cluster, rename another (staff looked at it: confirmed too) and drop a
+    // third: each status shows just those.
     let rows = cluster_rows(&s);
-    let (a, b) = (
+    let (a, b, c) = (
         rows[0].members[0].field.clone(),
         rows[1].members[0].field.clone(),
+        rows[2].members[0].field.clone(),
     );
     s.apply(Action::Decide(Decision::Accept { field: a }));
     s.apply(Action::Decide(Decision::Drop { field: b }));
+    s.apply(Action::Decide(Decision::Rename {
+        field: c,
+        name: "改过的名称".into(),
+    }));
     check(
         &mut s,
         Action::FilterStatus(StatusFilter::Confirmed),
         &|r| r.confirmed && !r.dropped,
     );
-    assert_eq!(cluster_rows(&s).len(), 1);
+    assert_eq!(cluster_rows(&s).len(), 2);
     check(&mut s, Action::FilterStatus(StatusFilter::Dropped), &|r| {
         r.dropped
     });
@@ -193,6 +200,49 @@ fn a_long_cluster_shows_its_other_members_on_request() {
     s.apply(Action::ShowMembers(long.id.clone()));
     s.apply(Action::ShowMembers(long.id.clone()));
     assert_eq!(s.expanded, vec![long.id.clone()]);
+}
+
+/// The lists to move a member to or merge into name each cluster with its departments, so two
+/// fields of one name can be told apart, and keep fields of one name together.
+#[test]
+fn move_and_merge_lists_tell_fields_of_one_name_apart() {
+    let mut s = with_examples();
+    let phone = cluster_rows(&s)
+        .into_iter()
+        .find(|r| r.name == "联系电话")
+        .expect("phone cluster");
+    let medical = phone
+        .members
+        .iter()
+        .find(|m| m.department == "医保")
+        .expect("医保's phone");
+    s.apply(Action::Decide(Decision::Split {
+        field: medical.field.clone(),
+    }));
+    s.apply(Action::Decide(Decision::Rename {
+        field: medical.field.clone(),
+        name: "联系电话".into(),
+    }));
+    let all = cluster_rows(&s);
+    let zh = targets(Lang::Zh, &all);
+    assert_eq!(zh.len(), all.len());
+    assert!(zh.windows(2).all(|w| w[0].label <= w[1].label));
+    let phones: Vec<&str> = zh
+        .iter()
+        .filter(|t| t.label.starts_with("联系电话（"))
+        .map(|t| t.label.as_str())
+        .collect();
+    assert_eq!(
+        phones,
+        [
+            "联系电话（人社、卫健、残联等 5 个部门）",
+            "联系电话（医保）"
+        ]
+    );
+    let en = targets(Lang::En, &all);
+    assert!(en
+        .iter()
+        .any(|t| t.label == "联系电话 (人社, 卫健, 残联 and 2 more)"));
 }
 
 /// Merging a whole cluster into another: one cluster fewer, the target holds every member of

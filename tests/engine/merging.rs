@@ -8,7 +8,7 @@ use yibiao::examples::EXAMPLES;
 use yibiao::inspect::{inspect, FileReport};
 use yibiao::merge::{merge, remerge, Project, ProjectError};
 use yibiao::plan::{Decision, FieldRef, SetSheetKind};
-use yibiao::Lang;
+use yibiao::{reasons, Lang};
 
 pub fn reports() -> Vec<FileReport> {
     EXAMPLES.iter().map(|(n, b)| inspect(n, b)).collect()
@@ -310,4 +310,73 @@ fn header_choices_travel_with_the_project() {
     assert_eq!(next.header_choices, p.header_choices);
     assert_eq!(choices_for(&next.header_choices, "甲.xlsx"), vec![choice]);
     assert!(choices_for(&next.header_choices, "乙.xlsx").is_empty());
+}
+
+#[test]
+fn every_reason_and_staff_decision_reads_in_english_too() {
+    let first = merge(&reports(), "", &[]).expect("merge");
+    let pension = |path: &[&str]| field(&first, "养老保险", path);
+    let medical = |path: &[&str]| field(&first, "医疗保险", path);
+    let decisions = vec![
+        Decision::Accept {
+            field: pension(&["姓　　名"]),
+        },
+        Decision::Split {
+            field: medical(&["联系方式"]),
+        },
+        Decision::Split {
+            field: pension(&["缴费档次（元/年）"]),
+        },
+        Decision::Merge {
+            a: pension(&["参保状态"]),
+            b: medical(&["参保状态"]),
+        },
+        Decision::Move {
+            field: medical(&["资助参保身份"]),
+            to: pension(&["特殊参保群体"]),
+        },
+        Decision::Rename {
+            field: pension(&["参保日期"]),
+            name: "参加养老保险日期".into(),
+        },
+        Decision::Drop {
+            field: medical(&["未参保原因"]),
+        },
+    ];
+    let p = merge(&reports(), "", &decisions).expect("merge");
+    assert!(
+        p.decision_outcomes.iter().all(|o| o.applied),
+        "{:#?}",
+        p.decision_outcomes
+    );
+
+    let mut staff = HashSet::new();
+    let sentences = p
+        .set
+        .canonical
+        .iter()
+        .flat_map(|c| c.reasons.iter())
+        .chain(p.near_misses.iter().map(|n| &n.reason));
+    for zh in sentences {
+        let en = reasons::in_lang(Lang::En, zh);
+        assert_ne!(en, zh.as_str(), "no English for “{zh}”");
+        assert_eq!(reasons::in_lang(Lang::Zh, zh), zh.as_str());
+        if reasons::by_staff(zh) {
+            staff.insert(en.into_owned());
+        }
+    }
+    let mut staff: Vec<_> = staff.into_iter().collect();
+    staff.sort();
+    assert_eq!(
+        staff,
+        [
+            "Confirmed by staff",
+            "Dropped by staff (no basis)",
+            "Kept on its own by staff",
+            "Members moved by staff",
+            "Merged by staff",
+            "Renamed by staff",
+            "Split out by staff",
+        ]
+    );
 }
