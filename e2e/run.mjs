@@ -197,7 +197,6 @@ try {
 
   // 5. Export and re-read the xlsx with the CLI.
   await page.getByTestId("step-export").click();
-  await page.screenshot({ path: join(shots, "5-export.png") });
   const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-xlsx").click()]);
   const saved = join(tmpdir(), "yibiao-e2e-set.xlsx");
   await download.saveAs(saved);
@@ -210,6 +209,18 @@ try {
   const json = JSON.parse(readFileSync(await mapping.path(), "utf-8"));
   check(json.format === "yibiao-project" && json.decisions.length === 3, "project file has the three decisions (accept, split, merge)");
   check(json.lexicon_additions.includes("残疾人证号") && !json.lexicon_additions.includes("证件号码"), "project file has the lexicon addition");
+  // The set pre-filled with the rows the county's forms already hold.
+  const [prefilled] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-prefilled").click()]);
+  const prefilledFile = join(tmpdir(), "yibiao-e2e-prefilled.xlsx");
+  await prefilled.saveAs(prefilledFile);
+  const prefillLine = await page.getByTestId("prefill-summary").textContent();
+  const rowsFilled = Number((prefillLine.match(/填入 (\d+) 行/) || [])[1] || 0);
+  check(rowsFilled > 50, `the pre-filled set is downloaded (${prefillLine})`);
+  const pre = JSON.parse(execFileSync(cli, ["inspect", "--json", prefilledFile], { encoding: "utf-8" }));
+  const people = pre.files[0].sheets.find((s) => s.sheet === "人员基本信息");
+  const peopleRows = people && people.forms[0] && people.forms[0].data_rows ? people.forms[0].data_rows[1] - people.forms[0].data_rows[0] + 1 : 0;
+  check(peopleRows > 10, `the pre-filled set's 人员基本信息 holds the county's people (${peopleRows} rows)`);
+  await page.screenshot({ path: join(shots, "5-export.png") });
   const savedProject = join(tmpdir(), "yibiao-e2e-project.json");
   writeFileSync(savedProject, JSON.stringify(json));
 

@@ -273,28 +273,23 @@ fn fill_command(files: &[PathBuf], project: &Path, out: &Path, en: bool) -> Exit
         Ok(p) => p,
         Err(code) => return code,
     };
-    let mut books = Vec::new();
+    let mut bytes = Vec::new();
     for path in files {
         let name = file_name(path);
-        let read = std::fs::read(path)
-            .map_err(|e| {
-                (
-                    format!("无法打开文件：{e}"),
-                    format!("cannot open the file: {e}"),
-                )
-            })
-            .and_then(|bytes| {
-                yibiao::read::read(&name, &bytes)
-                    .map_err(|e| (e.message(Lang::Zh), e.message(Lang::En)))
-            });
-        match read {
-            Ok(wb) => books.push((name, wb)),
-            Err((zh, english)) => println!("  {name}: {}", if en { english } else { zh }),
+        match std::fs::read(path) {
+            Ok(b) => bytes.push((name, b)),
+            Err(e) if en => println!("  {name}: cannot open the file: {e}"),
+            Err(e) => println!("  {name}: 无法打开文件：{e}"),
         }
     }
-    let refs: Vec<(&str, &yibiao::read::Workbook)> =
-        books.iter().map(|(n, w)| (n.as_str(), w)).collect();
-    let filled = yibiao::split::fill::fill(&project.set, &refs);
+    let refs: Vec<(&str, &[u8])> = bytes
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
+    let (filled, unreadable) = yibiao::split::fill::fill_from_bytes(&project.set, &refs);
+    for (name, e) in &unreadable {
+        println!("  {name}: {}", e.message(lang));
+    }
     let bytes = match yibiao::write::to_xlsx_filled(&project.set, lang, &filled.values()) {
         Ok(b) => b,
         Err(e) => return fail(en, e.message(Lang::Zh), e.message(Lang::En)),
@@ -313,30 +308,10 @@ fn fill_command(files: &[PathBuf], project: &Path, out: &Path, en: bool) -> Exit
         println!("已写出 {}，共 {rows} 行。", out.display());
     }
     for c in &filled.conflicts {
-        if en {
-            println!(
-                "  {} · {} · row {}: \"{}\" is \"{}\" here but \"{}\" in an earlier form; kept \"{}\".",
-                c.file, c.sheet, c.row, c.field, c.other, c.kept, c.kept
-            );
-        } else {
-            println!(
-                "  {} · {} · 第{}行：「{}」此处为「{}」，前面的表为「{}」，采用「{}」。",
-                c.file, c.sheet, c.row, c.field, c.other, c.kept, c.kept
-            );
-        }
+        println!("  {}", c.message(lang));
     }
     for u in &filled.unplaced {
-        if en {
-            println!(
-                "  {} · {} · row {}: no key for \"{}\"; its shared facts were not filled in.",
-                u.file, u.sheet, u.row, u.set_sheet
-            );
-        } else {
-            println!(
-                "  {} · {} · 第{}行：缺少「{}」的关键列，共用信息未能填入。",
-                u.file, u.sheet, u.row, u.set_sheet
-            );
-        }
+        println!("  {}", u.message(lang));
     }
     if filled.conflicts.is_empty() && filled.unplaced.is_empty() {
         ExitCode::SUCCESS

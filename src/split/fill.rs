@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use super::{key_alternatives, key_text, FilledRow, SetRows};
+use crate::error::{Lang, ReadError};
 use crate::plan::{FormSet, SetSheetKind};
 use crate::read::{Value, Workbook};
 
@@ -67,6 +68,56 @@ impl Filled {
             .map(|rows| rows.iter().map(|r| r.values.clone()).collect())
             .collect()
     }
+}
+
+impl Conflict {
+    /// The line staff read: which cell said what, and what was kept.
+    pub fn message(&self, lang: Lang) -> String {
+        match lang {
+            Lang::Zh => format!(
+                "{} · {} · 第{}行：「{}」此处为「{}」，前面的表为「{}」，采用「{}」。",
+                self.file, self.sheet, self.row, self.field, self.other, self.kept, self.kept
+            ),
+            Lang::En => format!(
+                "{} · {} · row {}: \"{}\" is \"{}\" here but \"{}\" in an earlier form; kept \"{}\".",
+                self.file, self.sheet, self.row, self.field, self.other, self.kept, self.kept
+            ),
+        }
+    }
+}
+
+impl Unplaced {
+    /// The line staff read: which row lacked the keys of which base table.
+    pub fn message(&self, lang: Lang) -> String {
+        match lang {
+            Lang::Zh => format!(
+                "{} · {} · 第{}行：缺少「{}」的关键列，共用信息未能填入。",
+                self.file, self.sheet, self.row, self.set_sheet
+            ),
+            Lang::En => format!(
+                "{} · {} · row {}: no key for \"{}\"; its shared facts were not filled in.",
+                self.file, self.sheet, self.row, self.set_sheet
+            ),
+        }
+    }
+}
+
+/// [`fill`] from the files' bytes, as `yibiao fill` and the app's pre-filled download take
+/// them: each file is read, one that cannot be read is listed with why and left out.
+pub fn fill_from_bytes(
+    set: &FormSet,
+    files: &[(&str, &[u8])],
+) -> (Filled, Vec<(String, ReadError)>) {
+    let mut books = Vec::new();
+    let mut unreadable = Vec::new();
+    for (name, bytes) in files {
+        match crate::read::read(name, bytes) {
+            Ok(wb) => books.push((*name, wb)),
+            Err(e) => unreadable.push((name.to_string(), e)),
+        }
+    }
+    let refs: Vec<(&str, &Workbook)> = books.iter().map(|(n, w)| (*n, w)).collect();
+    (fill(set, &refs), unreadable)
 }
 
 /// Fills the set from original forms with data. `originals` are the files the set was made

@@ -62,23 +62,29 @@ thread_local! {
 }
 
 /// Reads a file again with the header blocks staff chose (in the page: one file is quick).
+/// Whether the bytes of a file are at hand: a built-in example, or a file added in this
+/// session (after a reload the files are gone; only the project was kept).
+pub(crate) fn file_at_hand(name: &str) -> bool {
+    crate::examples::EXAMPLES.iter().any(|(n, _)| *n == name)
+        || ADDED.with(|a| a.borrow().contains_key(name))
+}
+
+/// The bytes of a file at hand (see [`file_at_hand`]).
+pub(crate) async fn file_bytes(name: &str) -> Option<Vec<u8>> {
+    if let Some((_, b)) = crate::examples::EXAMPLES.iter().find(|(n, _)| *n == name) {
+        return Some(b.to_vec());
+    }
+    let file = ADDED.with(|a| a.borrow().get(name).cloned())?;
+    JsFuture::from(file.array_buffer())
+        .await
+        .ok()
+        .map(|b| js_sys::Uint8Array::new(&b).to_vec())
+}
+
 fn reread(name: String, choices: Vec<crate::inspect::HeaderChoice>, dispatch: Dispatch) {
     spawn_local(async move {
         yield_now().await;
-        let bytes = match crate::examples::EXAMPLES.iter().find(|(n, _)| *n == name) {
-            Some((_, b)) => Some(b.to_vec()),
-            None => {
-                let file = ADDED.with(|a| a.borrow().get(&name).cloned());
-                match file {
-                    Some(f) => JsFuture::from(f.array_buffer())
-                        .await
-                        .ok()
-                        .map(|b| js_sys::Uint8Array::new(&b).to_vec()),
-                    None => None,
-                }
-            }
-        };
-        match bytes {
+        match file_bytes(&name).await {
             Some(bytes) => {
                 let (report, previews) = crate::inspect::inspect_with_choices(
                     &name,
@@ -1464,6 +1470,9 @@ fn export_step(state: &AppState, d: &Dispatch) -> Html {
             <p class="hint">{ tr(lang, T::ExportHint) }</p>
             if project.is_none() {
                 <p class="empty">{ tr(lang, T::NothingYet) }</p>
+            }
+            if let Some(p) = &project {
+                <super::prefill::Prefill project={p.clone()} lang={lang} />
             }
             if !not_applied.is_empty() {
                 <h3>{ tr(lang, T::NotApplied) }</h3>

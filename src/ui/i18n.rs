@@ -78,6 +78,14 @@ pub enum T {
     ProblemsFound,
     NoProblems,
     Total,
+    PrefillTitle,
+    PrefillHint,
+    ExportPrefilled,
+    Prefilling,
+    PrefillNeedsFiles,
+    PrefillUnreadable,
+    PrefillConflicts,
+    PrefillUnplaced,
     ReaderFailed,
     FileUnreadable,
     CannotReadProject,
@@ -198,6 +206,14 @@ fn zh(t: T) -> &'static str {
         ProblemsFound => "需要核对的问题",
         NoProblems => "没有发现问题。",
         Total => "合计",
+        PrefillTitle => "预填综合表",
+        PrefillHint => "用已添加的原表中已有的数据把综合表填好再下发，村里只需核对、补上变化的部分。两张表对同一项说法不一时，采用先读到的，并在下面列出。",
+        ExportPrefilled => "下载预填综合表（.xlsx）",
+        Prefilling => "正在用原表的数据填写综合表……",
+        PrefillNeedsFiles => "需要原表文件：请在第①步重新添加（刷新页面后只保留了项目，没有保留文件）。",
+        PrefillUnreadable => "无法再次读取的文件",
+        PrefillConflicts => "两张表说法不一（采用了先读到的）",
+        PrefillUnplaced => "缺少关键列、未能填入基础表的行",
         ReaderFailed => "读取这个文件时出错，文件可能已损坏；请在 Excel/WPS 中打开后另存为 .xlsx 再添加。其他文件不受影响。",
         FileUnreadable => "浏览器无法读取这个文件，请确认文件没有被其他程序占用后重新添加。",
         CannotReadProject => "无法读取项目文件。",
@@ -311,6 +327,14 @@ fn en(t: T) -> &'static str {
         ProblemsFound => "Problems to look at",
         NoProblems => "No problems found.",
         Total => "Total",
+        PrefillTitle => "Pre-filled form set",
+        PrefillHint => "Fill the set with the data the added forms already hold before handing it out, so villages only check it and add what changed. Where two forms say different things about one fact, the first read is kept and listed below.",
+        ExportPrefilled => "Download the pre-filled set (.xlsx)",
+        Prefilling => "Filling the set with the forms' data…",
+        PrefillNeedsFiles => "This needs the original files: add them again in step ① (a reload keeps the project, not the files).",
+        PrefillUnreadable => "Files that could not be read again",
+        PrefillConflicts => "Forms that disagree (the first read was kept)",
+        PrefillUnplaced => "Rows without the keys of a base table, not filled in there",
         ReaderFailed => "Reading this file failed; it may be damaged. Open it in Excel/WPS, save it as .xlsx and add it again. Other files are not affected.",
         FileUnreadable => "The browser could not read this file; make sure no other program holds it and add it again.",
         CannotReadProject => "Cannot read the project file.",
@@ -362,6 +386,24 @@ pub fn restored(lang: Lang, forms: usize, decisions: usize) -> String {
         Lang::En => {
             format!("Restored the last project: {forms} original forms, {decisions} decisions.")
         }
+    }
+}
+
+/// The line after a pre-filled set was downloaded.
+pub fn prefill_summary(
+    lang: Lang,
+    files: usize,
+    rows: usize,
+    conflicts: usize,
+    unplaced: usize,
+) -> String {
+    match lang {
+        Lang::Zh => format!(
+            "已下载：用 {files} 个原表文件填入 {rows} 行；{conflicts} 处说法不一，{unplaced} 行缺少关键列。"
+        ),
+        Lang::En => format!(
+            "Downloaded: {rows} rows filled from {files} original files; {conflicts} disagreements, {unplaced} rows without keys."
+        ),
     }
 }
 
@@ -538,6 +580,11 @@ mod tests {
             "Restored the last project: 14 original forms, 3 decisions.",
         );
         check(|l| more_members(l, 5), "显示其余 5 项", "Show the other 5");
+        check(
+            |l| prefill_summary(l, 14, 120, 2, 0),
+            "已下载：用 14 个原表文件填入 120 行；2 处说法不一，0 行缺少关键列。",
+            "Downloaded: 120 rows filled from 14 original files; 2 disagreements, 0 rows without keys.",
+        );
         check(
             |l| overlap_cell(l, "民政", "残联", 13),
             "民政 和 残联 都要求填写的字段：13 个",

@@ -12,6 +12,8 @@ pub mod app;
 #[cfg(target_arch = "wasm32")]
 pub mod lexicon_panel;
 #[cfg(target_arch = "wasm32")]
+pub mod prefill;
+#[cfg(target_arch = "wasm32")]
 pub mod split_step;
 
 /// Preview size: enough rows for a title, a 3-row header and the first data rows.

@@ -308,3 +308,34 @@ fn lexicon_errors() {
         check(both(|l| broken(text).message(l)), zh, en);
     }
 }
+
+#[test]
+fn pre_fill_lines() {
+    use yibiao::split::fill::{Conflict, Unplaced};
+    let conflict = Conflict {
+        file: "民政.xlsx".into(),
+        sheet: "低保".into(),
+        row: 6,
+        column: 4,
+        set_sheet: "人员基本信息".into(),
+        field: "联系电话".into(),
+        kept: "13800000000".into(),
+        other: "13900000000".into(),
+    };
+    check(
+        both(|l| conflict.message(l)),
+        "民政.xlsx · 低保 · 第6行：「联系电话」此处为「13900000000」，前面的表为「13800000000」，采用「13800000000」。",
+        "民政.xlsx · 低保 · row 6: \"联系电话\" is \"13900000000\" here but \"13800000000\" in an earlier form; kept \"13800000000\".",
+    );
+    let unplaced = Unplaced {
+        file: "农业农村.xlsx".into(),
+        sheet: "耕地".into(),
+        row: 9,
+        set_sheet: "农户基本信息".into(),
+    };
+    check(
+        both(|l| unplaced.message(l)),
+        "农业农村.xlsx · 耕地 · 第9行：缺少「农户基本信息」的关键列，共用信息未能填入。",
+        "农业农村.xlsx · 耕地 · row 9: no key for \"农户基本信息\"; its shared facts were not filled in.",
+    );
+}
