@@ -85,13 +85,29 @@ const FORM_TAKEN: (&str, &str) = (
     "同一张表里已有相同的列，未合并",
     "That form already has such a column: not merged",
 );
-const FIXED: [(&str, &str); 5] = [
+const STRUCTURAL: (&str, &str) = (
+    "该列是序号或备注，不参与合并",
+    "That column is a row number or a remark; it takes no part in the merge",
+);
+const FIXED: [(&str, &str); 6] = [
     KEY_COLUMN,
     OPTIONS_UNION,
     OPTIONS_DISJOINT,
     SAME_FORM,
     FORM_TAKEN,
+    STRUCTURAL,
 ];
+
+/// Why a staff decision was not applied: its fields are gone (`file › sheet › header`, as
+/// [`crate::plan::FieldRef::describe`] gives them).
+pub fn fields_missing(fields: &[String]) -> String {
+    format!("找不到字段：{}（原表可能已改版）", fields.join("；"))
+}
+
+/// Why a staff decision was not applied: it names a 序号 or 备注 column.
+pub fn structural_column() -> String {
+    STRUCTURAL.0.into()
+}
 
 /// A key column of the set (乡镇, 村, 身份证号 …).
 pub fn key_column() -> String {
@@ -296,6 +312,13 @@ fn english(zh: &str) -> Option<String> {
         return Some(s.1.into());
     }
     let after = |prefix: &str| zh.strip_prefix(prefix);
+    if let Some(r) = after("找不到字段：") {
+        let fields = r.strip_suffix("（原表可能已改版）")?;
+        return Some(format!(
+            "Field not found: {} (the original form may have changed)",
+            fields.replace('；', "; ")
+        ));
+    }
     if let Some(r) = after("同义词：") {
         return Some(format!("Synonyms: {r}"));
     }
@@ -433,6 +456,14 @@ mod tests {
         check(
             same_name_other_meaning("姓名", "姓名", Person, "户主姓名", Household),
             "Same name (姓名) but a different meaning: 姓名 (per person) ≠ 户主姓名 (per household)",
+        );
+        check(
+            fields_missing(&["医保.xlsx › Sheet1 › 联系方式".into(), "民政.xlsx › 低保 › 低保证号".into()]),
+            "Field not found: 医保.xlsx › Sheet1 › 联系方式; 民政.xlsx › 低保 › 低保证号 (the original form may have changed)",
+        );
+        check(
+            structural_column(),
+            "That column is a row number or a remark; it takes no part in the merge",
         );
         check(
             two_elements("常住人口", "户籍人口"),

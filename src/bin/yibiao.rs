@@ -690,7 +690,11 @@ fn render_review(project: &Project, en: bool) -> String {
             "\n不再适用的人工决定：\n".to_string()
         });
         for o in not_applied {
-            out.push_str(&format!("  {}: {}\n", o.decision.describe(), o.problem));
+            out.push_str(&format!(
+                "  {}: {}\n",
+                yibiao::diff::describe_decision(lang, &o.decision),
+                reasons::in_lang(lang, &o.problem)
+            ));
         }
     }
     out

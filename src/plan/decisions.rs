@@ -174,7 +174,7 @@ pub struct DecisionOutcome {
     pub decision: Decision,
     /// It found its fields and was applied.
     pub applied: bool,
-    /// Why not, in Chinese (empty when applied).
+    /// Why not, in Chinese (empty when applied); [`crate::reasons::in_lang`] gives the English.
     pub problem: String,
 }
 
@@ -261,9 +261,9 @@ pub fn apply(
             .map(|at| at.and_then(|[s, f]| clustering.assignment[s][f]))
             .collect();
         let problem = if !missing.is_empty() {
-            format!("找不到字段：{}（原表可能已改版）", missing.join("；"))
+            reasons::fields_missing(&missing)
         } else if clusters.iter().any(Option::is_none) {
-            "该列是序号或备注，不参与合并".to_string()
+            reasons::structural_column()
         } else {
             String::new()
         };

@@ -1071,7 +1071,7 @@ fn review_step(state: &AppState, d: &Dispatch) -> Html {
                 <h3>{ tr(lang, T::NearMisses) }</h3>
                 <ul class="near">
                     { for p.near_misses.iter().take(40).map(|n| html! {
-                        <li>{ format!("{:.0}% · {}  ↔  {}{}{}", n.similarity * 100.0, n.a.header_path.join("/"), n.b.header_path.join("/"), if lang == Lang::Zh { "：" } else { ": " }, reasons::in_lang(lang, &n.reason)) }</li>
+                        <li>{ format!("{:.0}% · {}  ↔  {}{}{}", n.similarity * 100.0, n.a.header_path.join("/"), n.b.header_path.join("/"), i18n::colon(lang), reasons::in_lang(lang, &n.reason)) }</li>
                     }) }
                 </ul>
             }
@@ -1476,7 +1476,7 @@ fn export_step(state: &AppState, d: &Dispatch) -> Html {
             }
             if !not_applied.is_empty() {
                 <h3>{ tr(lang, T::NotApplied) }</h3>
-                <ul>{ for not_applied.iter().map(|o| html! { <li>{ format!("{}：{}", o.decision.describe(), o.problem) }</li> }) }</ul>
+                <ul>{ for not_applied.iter().map(|o| html! { <li>{ format!("{}{}{}", crate::diff::describe_decision(lang, &o.decision), i18n::colon(lang), reasons::in_lang(lang, &o.problem)) }</li> }) }</ul>
             }
             { last_year_panel(state, d) }
         </section>

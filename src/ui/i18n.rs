@@ -425,6 +425,14 @@ pub fn overlap_cell(lang: Lang, a: &str, b: &str, n: u32) -> String {
     }
 }
 
+/// The colon after a label: `：` / `: `.
+pub fn colon(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => "：",
+        Lang::En => ": ",
+    }
+}
+
 /// Names in a row: `人社、民政` / `人社, 民政`.
 pub fn list(lang: Lang, items: &[String]) -> String {
     items.join(match lang {

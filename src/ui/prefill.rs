@@ -13,7 +13,7 @@ use crate::merge::Project;
 use crate::split::fill::Filled;
 
 use super::app::{download, file_at_hand, file_bytes, yield_now};
-use super::i18n::{more_lines, prefill_summary, tr, T};
+use super::i18n::{self, more_lines, prefill_summary, tr, T};
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 /// Lines shown per list before "… and N more".
@@ -155,7 +155,7 @@ fn lines(lang: Lang, heading: T, all: Vec<String>) -> Html {
     let more = all.len().saturating_sub(SHOWN);
     html! {
         <details class="problems" open={all.len() <= 10}>
-            <summary>{ format!("{}{}{}", tr(lang, heading), if lang == Lang::Zh { "：" } else { ": " }, all.len()) }</summary>
+            <summary>{ format!("{}{}{}", tr(lang, heading), i18n::colon(lang), all.len()) }</summary>
             <ul>
                 { for all.iter().take(SHOWN).map(|l| html! { <li data-testid="prefill-line">{ l }</li> }) }
                 if more > 0 {

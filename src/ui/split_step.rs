@@ -14,7 +14,7 @@ use crate::merge::Project;
 use crate::split::{Problem, SplitOutcome};
 
 use super::app::{download, files_of, yield_now};
-use super::i18n::{finding_label, more_lines, split_summary, tr, T};
+use super::i18n::{self, finding_label, more_lines, split_summary, tr, T};
 use super::view::problem_groups;
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -153,7 +153,7 @@ fn outcome_view(lang: Lang, project: &Project, files: usize, outcome: &Rc<SplitO
                     }
                 }) }
             </ul>
-            <h3>{ tr(lang, T::ProblemsFound) }{ format!("（{}）", outcome.problems.len()) }</h3>
+            <h3>{ tr(lang, T::ProblemsFound) }{ match lang { Lang::Zh => format!("（{}）", outcome.problems.len()), Lang::En => format!(" ({})", outcome.problems.len()) } }</h3>
             if groups.is_empty() {
                 <p>{ tr(lang, T::NoProblems) }</p>
             }
@@ -166,7 +166,7 @@ fn problem_group(lang: Lang, code: &str, problems: &[&Problem]) -> Html {
     let more = problems.len().saturating_sub(SHOWN_PER_KIND);
     html! {
         <details class="problems" open={problems.len() <= 10}>
-            <summary>{ format!("{}：{}", finding_label(lang, code), problems.len()) }</summary>
+            <summary>{ format!("{}{}{}", finding_label(lang, code), i18n::colon(lang), problems.len()) }</summary>
             <ul>
                 { for problems.iter().take(SHOWN_PER_KIND).map(|p| html! {
                     <li data-testid="split-problem">{ p.message(lang) }</li>

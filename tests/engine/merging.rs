@@ -225,6 +225,12 @@ fn next_years_files_take_last_years_decisions_and_misfits_are_reported() {
         "{}",
         p.decision_outcomes[1].problem
     );
+    assert!(
+        reasons::in_lang(Lang::En, &p.decision_outcomes[1].problem)
+            .starts_with("Field not found: 青山县医疗保障局"),
+        "{}",
+        p.decision_outcomes[1].problem
+    );
     let phone_2026 = FieldRef {
         file: a10_phone.file.replace("2025", "2026"),
         sheet: a10_phone.sheet.replace("2025", "2026"),
