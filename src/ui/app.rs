@@ -62,6 +62,34 @@ thread_local! {
 }
 
 /// Reads a file again with the header blocks staff chose (in the page: one file is quick).
+/// Lines shown in a [`folding_list`] before "… and N more".
+const LINES_SHOWN: usize = 50;
+
+/// Lines under a heading with their count, folded when there are more than ten; the first
+/// [`LINES_SHOWN`] are drawn, each with `testid`. Nothing when there are none.
+pub(crate) fn folding_list(
+    lang: Lang,
+    heading: &str,
+    lines: &[String],
+    testid: &'static str,
+) -> Html {
+    if lines.is_empty() {
+        return html! {};
+    }
+    let more = lines.len().saturating_sub(LINES_SHOWN);
+    html! {
+        <details class="problems" open={lines.len() <= 10}>
+            <summary>{ format!("{heading}{}{}", i18n::colon(lang), lines.len()) }</summary>
+            <ul>
+                { for lines.iter().take(LINES_SHOWN).map(|l| html! { <li data-testid={testid}>{ l }</li> }) }
+                if more > 0 {
+                    <li class="more">{ i18n::more_lines(lang, more) }</li>
+                }
+            </ul>
+        </details>
+    }
+}
+
 /// Whether the bytes of a file are at hand: a built-in example, or a file added in this
 /// session (after a reload the files are gone; only the project was kept).
 pub(crate) fn file_at_hand(name: &str) -> bool {

@@ -12,12 +12,10 @@ use crate::error::Lang;
 use crate::merge::Project;
 use crate::split::fill::Filled;
 
-use super::app::{download, file_at_hand, file_bytes, yield_now};
-use super::i18n::{self, more_lines, prefill_summary, tr, T};
+use super::app::{download, file_at_hand, file_bytes, folding_list, yield_now};
+use super::i18n::{prefill_summary, tr, T};
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-/// Lines shown per list before "… and N more".
-const SHOWN: usize = 50;
 
 /// Properties of [`Prefill`].
 #[derive(Properties, PartialEq)]
@@ -124,9 +122,9 @@ pub fn Prefill(props: &PrefillProps) -> Html {
                     <p class="prefill-summary" data-testid="prefill-summary">
                         { prefill_summary(lang, *files, rows, filled.conflicts.len(), filled.unplaced.len()) }
                     </p>
-                    { lines(lang, T::PrefillUnreadable, unreadable.iter().map(|(n, zh, en)| format!("{n}: {}", if lang == Lang::Zh { zh } else { en })).collect()) }
-                    { lines(lang, T::PrefillConflicts, filled.conflicts.iter().map(|c| c.message(lang)).collect()) }
-                    { lines(lang, T::PrefillUnplaced, filled.unplaced.iter().map(|u| u.message(lang)).collect()) }
+                    { folding_list(lang, tr(lang, T::PrefillUnreadable), &unreadable.iter().map(|(n, zh, en)| format!("{n}: {}", if lang == Lang::Zh { zh } else { en })).collect::<Vec<_>>(), "prefill-line") }
+                    { folding_list(lang, tr(lang, T::PrefillConflicts), &filled.conflicts.iter().map(|c| c.message(lang)).collect::<Vec<_>>(), "prefill-line") }
+                    { folding_list(lang, tr(lang, T::PrefillUnplaced), &filled.unplaced.iter().map(|u| u.message(lang)).collect::<Vec<_>>(), "prefill-line") }
                 </>
             }
         }
@@ -144,24 +142,5 @@ pub fn Prefill(props: &PrefillProps) -> Html {
             }
             { body }
         </div>
-    }
-}
-
-/// A folding list of lines under a heading, the first [`SHOWN`] of them.
-fn lines(lang: Lang, heading: T, all: Vec<String>) -> Html {
-    if all.is_empty() {
-        return html! {};
-    }
-    let more = all.len().saturating_sub(SHOWN);
-    html! {
-        <details class="problems" open={all.len() <= 10}>
-            <summary>{ format!("{}{}{}", tr(lang, heading), i18n::colon(lang), all.len()) }</summary>
-            <ul>
-                { for all.iter().take(SHOWN).map(|l| html! { <li data-testid="prefill-line">{ l }</li> }) }
-                if more > 0 {
-                    <li class="more">{ more_lines(lang, more) }</li>
-                }
-            </ul>
-        </details>
     }
 }

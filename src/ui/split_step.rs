@@ -11,15 +11,13 @@ use yew::prelude::*;
 
 use crate::error::Lang;
 use crate::merge::Project;
-use crate::split::{Problem, SplitOutcome};
+use crate::split::SplitOutcome;
 
-use super::app::{download, files_of, yield_now};
-use super::i18n::{self, finding_label, more_lines, split_summary, tr, T};
+use super::app::{download, files_of, folding_list, yield_now};
+use super::i18n::{finding_label, split_summary, tr, T};
 use super::view::problem_groups;
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-/// Lines shown per kind of problem before "… and N more".
-const SHOWN_PER_KIND: usize = 50;
 
 /// Properties of [`SplitStep`].
 #[derive(Properties, PartialEq)]
@@ -157,24 +155,7 @@ fn outcome_view(lang: Lang, project: &Project, files: usize, outcome: &Rc<SplitO
             if groups.is_empty() {
                 <p>{ tr(lang, T::NoProblems) }</p>
             }
-            { for groups.iter().map(|(code, problems)| problem_group(lang, code, problems)) }
+            { for groups.iter().map(|(code, problems)| folding_list(lang, finding_label(lang, code), &problems.iter().map(|p| p.message(lang)).collect::<Vec<_>>(), "split-problem")) }
         </>
-    }
-}
-
-fn problem_group(lang: Lang, code: &str, problems: &[&Problem]) -> Html {
-    let more = problems.len().saturating_sub(SHOWN_PER_KIND);
-    html! {
-        <details class="problems" open={problems.len() <= 10}>
-            <summary>{ format!("{}{}{}", finding_label(lang, code), i18n::colon(lang), problems.len()) }</summary>
-            <ul>
-                { for problems.iter().take(SHOWN_PER_KIND).map(|p| html! {
-                    <li data-testid="split-problem">{ p.message(lang) }</li>
-                }) }
-                if more > 0 {
-                    <li class="more">{ more_lines(lang, more) }</li>
-                }
-            </ul>
-        </details>
     }
 }
