@@ -43,6 +43,61 @@ pub fn worker_warm_up() {
     }
 }
 
+/// Fills the form set from the original files in the worker (see [`yibiao::ui::prefill`]):
+/// `set` is the set as JSON, `names` and `files` the files' names and bytes (`Uint8Array`s).
+/// Answers `{ xlsx, summary }` (the summary as JSON), or `{ zh, en }` saying why not.
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen]
+pub fn worker_prefill(
+    set: String,
+    names: js_sys::Array,
+    files: js_sys::Array,
+    en: bool,
+) -> js_sys::Object {
+    use wasm_bindgen::JsValue;
+    use yibiao::Lang;
+    let answer = js_sys::Object::new();
+    let put = |k: &str, v: &JsValue| {
+        let _ = js_sys::Reflect::set(&answer, &k.into(), v);
+    };
+    let bytes: Vec<(String, Vec<u8>)> = names
+        .iter()
+        .zip(files.iter())
+        .map(|(n, b)| {
+            (
+                n.as_string().unwrap_or_default(),
+                js_sys::Uint8Array::new(&b).to_vec(),
+            )
+        })
+        .collect();
+    let refs: Vec<(&str, &[u8])> = bytes
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
+    let outcome = serde_json::from_str::<yibiao::plan::FormSet>(&set)
+        .map_err(|e| {
+            (
+                format!("综合表数据有误：{e}"),
+                format!("The form set's data is wrong: {e}"),
+            )
+        })
+        .and_then(|set| yibiao::ui::prefill(&set, &refs, if en { Lang::En } else { Lang::Zh }));
+    match outcome {
+        Ok((xlsx, summary)) => {
+            put("xlsx", &js_sys::Uint8Array::from(xlsx.as_slice()));
+            put(
+                "summary",
+                &JsValue::from_str(&serde_json::to_string(&summary).unwrap_or_default()),
+            );
+        }
+        Err((zh, english)) => {
+            put("zh", &JsValue::from_str(&zh));
+            put("en", &JsValue::from_str(&english));
+        }
+    }
+    answer
+}
+
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
     eprintln!("yibiao-web is the browser app: build it with `trunk build` (see README.md).");

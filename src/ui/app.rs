@@ -61,25 +61,26 @@ thread_local! {
         std::cell::RefCell::new(std::collections::HashMap::new());
 }
 
-/// Reads a file again with the header blocks staff chose (in the page: one file is quick).
 /// Lines shown in a [`folding_list`] before "… and N more".
 const LINES_SHOWN: usize = 50;
 
-/// Lines under a heading with their count, folded when there are more than ten; the first
-/// [`LINES_SHOWN`] are drawn, each with `testid`. Nothing when there are none.
+/// `total` lines under a heading with their count, folded when there are more than ten; the
+/// first [`LINES_SHOWN`] of `lines` are drawn, each with `testid`, then how many more there
+/// are. Nothing when there are none.
 pub(crate) fn folding_list(
     lang: Lang,
     heading: &str,
     lines: &[String],
+    total: usize,
     testid: &'static str,
 ) -> Html {
-    if lines.is_empty() {
+    if total == 0 {
         return html! {};
     }
-    let more = lines.len().saturating_sub(LINES_SHOWN);
+    let more = total.saturating_sub(lines.len().min(LINES_SHOWN));
     html! {
-        <details class="problems" open={lines.len() <= 10}>
-            <summary>{ format!("{heading}{}{}", i18n::colon(lang), lines.len()) }</summary>
+        <details class="problems" open={total <= 10}>
+            <summary>{ format!("{heading}{}{total}", i18n::colon(lang)) }</summary>
             <ul>
                 { for lines.iter().take(LINES_SHOWN).map(|l| html! { <li data-testid={testid}>{ l }</li> }) }
                 if more > 0 {
@@ -109,6 +110,7 @@ pub(crate) async fn file_bytes(name: &str) -> Option<Vec<u8>> {
         .map(|b| js_sys::Uint8Array::new(&b).to_vec())
 }
 
+/// Reads a file again with the header blocks staff chose (in the page: one file is quick).
 fn reread(name: String, choices: Vec<crate::inspect::HeaderChoice>, dispatch: Dispatch) {
     spawn_local(async move {
         yield_now().await;
@@ -146,6 +148,8 @@ pub(crate) fn files_of(list: Option<FileList>) -> Vec<File> {
 /// file: `{id, json}`, `{id, unreadable}` when
 /// the browser cannot give the file's bytes, or `{id, error}` when the reader failed (a trap).
 /// After an error the page drops this worker and starts a fresh one for the files it still had.
+/// Given `{prefill, set, names, files, en}` instead (files as `File`s or bytes) it fills the set
+/// (see `worker_prefill`) and answers `{xlsx, summary}`, `{zh, en}` or `{error}`.
 const WORKER_JS: &str = r#"
 let app;
 const queue = [];
@@ -186,6 +190,16 @@ onmessage = async (e) => {
     try {
       app.worker_warm_up();
     } catch (err) {}
+    return;
+  }
+  if (m.prefill) {
+    try {
+      const files = await Promise.all(m.files.map((f) => f instanceof Blob ? f.arrayBuffer().then((b) => new Uint8Array(b)) : f));
+      const r = app.worker_prefill(m.set, m.names, files, m.en === true);
+      postMessage(r, r.xlsx ? [r.xlsx.buffer] : []);
+    } catch (err) {
+      postMessage({ error: String(err) });
+    }
     return;
   }
   // Its bytes are fetched at once, while the files before it are read.
@@ -392,21 +406,7 @@ impl Batch {
     }
 
     async fn reader(&self) -> Option<Reader> {
-        let glue = self.glue.as_deref()?;
-        loop {
-            if let Some(r) = IDLE.with(|i| i.borrow_mut().pop()) {
-                return Some(r);
-            }
-            if STARTING.with(|s| s.get()) == 0 {
-                return Reader::start(glue).await;
-            }
-            // A reader started with the page is on its way: wait for it rather than start one
-            // more.
-            let promise = js_sys::Promise::new(&mut |resolve, _| {
-                STARTED.with(|w| w.borrow_mut().push(resolve));
-            });
-            let _ = JsFuture::from(promise).await;
-        }
+        take_reader(self.glue.as_deref()?).await
     }
 
     /// Shows an action: at once when it answers the batch's last file, otherwise with the
@@ -583,6 +583,105 @@ pub fn prestart_readers() {
                 let _ = wake.call0(&JsValue::NULL);
             }
         });
+    }
+}
+
+/// A worker from the pool, or a fresh one; `None` where workers cannot be used.
+async fn take_reader(glue: &str) -> Option<Reader> {
+    loop {
+        if let Some(r) = IDLE.with(|i| i.borrow_mut().pop()) {
+            return Some(r);
+        }
+        if STARTING.with(|s| s.get()) == 0 {
+            return Reader::start(glue).await;
+        }
+        // A reader started with the page is on its way: wait for it rather than start one
+        // more.
+        let promise = js_sys::Promise::new(&mut |resolve, _| {
+            STARTED.with(|w| w.borrow_mut().push(resolve));
+        });
+        let _ = JsFuture::from(promise).await;
+    }
+}
+
+/// The outcome of a pre-fill: the workbook and what to tell staff, or why not (Chinese,
+/// English).
+pub(crate) type Prefilled = Result<(Vec<u8>, super::PrefillSummary), (String, String)>;
+
+/// Fills `set` from the files it was made from that are at hand ([`file_at_hand`]): in a
+/// worker, so the page stays responsive, or in the page where no worker can be used.
+pub(crate) async fn prefill(set: &crate::plan::FormSet, lang: Lang) -> Prefilled {
+    let mut names: Vec<&str> = Vec::new();
+    for s in &set.sources {
+        if !names.contains(&s.file.as_str()) && file_at_hand(&s.file) {
+            names.push(&s.file);
+        }
+    }
+    if let Some(glue) = glue_url() {
+        if let Some(reader) = take_reader(&glue).await {
+            if let Some(answer) = prefill_in(&reader, set, &names, lang).await {
+                release(reader);
+                return answer;
+            }
+            // The worker failed: it is dropped, and the page does the work.
+        }
+    }
+    let mut files: Vec<(&str, Vec<u8>)> = Vec::new();
+    for name in names {
+        if let Some(bytes) = file_bytes(name).await {
+            files.push((name, bytes));
+        }
+    }
+    // Let the "working" line show before the page is busy.
+    yield_now().await;
+    let refs: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (*n, b.as_slice())).collect();
+    super::prefill(set, &refs, lang)
+}
+
+/// [`prefill`] in a worker; `None` if the worker failed.
+async fn prefill_in(
+    reader: &Reader,
+    set: &crate::plan::FormSet,
+    names: &[&str],
+    lang: Lang,
+) -> Option<Prefilled> {
+    let msg = js_sys::Object::new();
+    let put = |k: &str, v: &JsValue| js_sys::Reflect::set(&msg, &k.into(), v).is_ok();
+    let files = js_sys::Array::new();
+    let list = js_sys::Array::new();
+    for name in names {
+        let file = match crate::examples::EXAMPLES.iter().find(|(n, _)| n == name) {
+            Some((_, b)) => JsValue::from(js_sys::Uint8Array::from(*b)),
+            None => JsValue::from(ADDED.with(|a| a.borrow().get(*name).cloned())?),
+        };
+        files.push(&file);
+        list.push(&JsValue::from_str(name));
+    }
+    let set_json = serde_json::to_string(set).ok()?;
+    let posted = put("prefill", &JsValue::TRUE)
+        && put("set", &JsValue::from_str(&set_json))
+        && put("names", &list)
+        && put("files", &files)
+        && put("en", &JsValue::from_bool(lang == Lang::En));
+    if !posted || reader.worker.post_message(&msg).is_err() {
+        return None;
+    }
+    let answer = reader.recv().await.ok()?;
+    let get = |k: &str| {
+        js_sys::Reflect::get(&answer, &k.into())
+            .ok()
+            .filter(|v| !v.is_undefined())
+    };
+    if let (Some(xlsx), Some(summary)) = (get("xlsx"), get("summary").and_then(|s| s.as_string())) {
+        let summary: super::PrefillSummary = serde_json::from_str(&summary).ok()?;
+        return Some(Ok((js_sys::Uint8Array::new(&xlsx).to_vec(), summary)));
+    }
+    match (
+        get("zh").and_then(|v| v.as_string()),
+        get("en").and_then(|v| v.as_string()),
+    ) {
+        (Some(zh), Some(en)) => Some(Err((zh, en))),
+        _ => None,
     }
 }
 

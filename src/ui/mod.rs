@@ -2,6 +2,8 @@
 //! `i18n` (every string) are plain Rust, tested natively; `app` holds the Yew components and the
 //! browser edge (file reading, downloads, storage) and is built only for wasm32.
 
+use crate::error::Lang;
+
 pub mod i18n;
 pub mod state;
 pub mod terms;
@@ -20,6 +22,66 @@ pub mod split_step;
 pub const PREVIEW_ROWS: u32 = 14;
 /// Preview width.
 pub const PREVIEW_COLS: u32 = 14;
+
+/// What a pre-filled set gave, for the page to list: counts, and the first lines of each kind
+/// in both languages (staff may switch language after).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct PrefillSummary {
+    /// Original files read and used.
+    pub files: usize,
+    /// Rows written, all sheets.
+    pub rows: usize,
+    /// Facts two forms disagree on.
+    pub conflicts: usize,
+    /// Rows whose shared facts found no base-table row.
+    pub unplaced: usize,
+    /// Files that could not be read again, `name: why` (Chinese, English).
+    pub unreadable: Vec<(String, String)>,
+    /// The first [`PREFILL_LINES`] disagreements (Chinese, English).
+    pub conflict_lines: Vec<(String, String)>,
+    /// The first [`PREFILL_LINES`] rows without keys (Chinese, English).
+    pub unplaced_lines: Vec<(String, String)>,
+}
+
+/// Lines of each kind a [`PrefillSummary`] keeps.
+pub const PREFILL_LINES: usize = 50;
+
+/// The set filled from the original files' bytes, as .xlsx in `lang`, and what to tell staff;
+/// or why the workbook could not be written (Chinese, English). Run by a worker, or in the
+/// page where there is none.
+pub fn prefill(
+    set: &crate::plan::FormSet,
+    files: &[(&str, &[u8])],
+    lang: Lang,
+) -> Result<(Vec<u8>, PrefillSummary), (String, String)> {
+    let (filled, unreadable) = crate::split::fill::fill_from_bytes(set, files);
+    let xlsx = crate::write::to_xlsx_filled(set, lang, &filled.values())
+        .map_err(|e| (e.message(Lang::Zh), e.message(Lang::En)))?;
+    let both = |f: &dyn Fn(Lang) -> String| (f(Lang::Zh), f(Lang::En));
+    let summary = PrefillSummary {
+        files: files.len() - unreadable.len(),
+        rows: filled.rows.sheets.iter().map(Vec::len).sum(),
+        conflicts: filled.conflicts.len(),
+        unplaced: filled.unplaced.len(),
+        unreadable: unreadable
+            .iter()
+            .map(|(name, e)| both(&|l| format!("{name}{}{}", i18n::colon(l), e.message(l))))
+            .collect(),
+        conflict_lines: filled
+            .conflicts
+            .iter()
+            .take(PREFILL_LINES)
+            .map(|c| both(&|l| c.message(l)))
+            .collect(),
+        unplaced_lines: filled
+            .unplaced
+            .iter()
+            .take(PREFILL_LINES)
+            .map(|u| both(&|l| u.message(l)))
+            .collect(),
+    };
+    Ok((xlsx, summary))
+}
 
 /// What the reading worker sends back for one file: `[report, previews]` as JSON.
 pub fn worker_result(name: &str, bytes: &[u8]) -> String {

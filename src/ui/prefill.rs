@@ -1,7 +1,7 @@
 //! On the export step: the form set pre-filled with the data the departments' forms already
 //! hold, so villages only check it and fill in what changed. The work is done by
-//! [`crate::split::fill::fill_from_bytes`] and [`crate::write::to_xlsx_filled`]; this component
-//! gathers the files' bytes, downloads the workbook and lists where forms disagreed.
+//! [`super::prefill`] in a worker ([`super::app::prefill`]); this component downloads the
+//! workbook and lists where forms disagreed.
 
 use std::rc::Rc;
 
@@ -10,10 +10,10 @@ use yew::prelude::*;
 
 use crate::error::Lang;
 use crate::merge::Project;
-use crate::split::fill::Filled;
 
-use super::app::{download, file_at_hand, file_bytes, folding_list, yield_now};
+use super::app::{download, file_at_hand, folding_list, prefill};
 use super::i18n::{prefill_summary, tr, T};
+use super::PrefillSummary;
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
@@ -34,10 +34,7 @@ enum State {
     Done {
         /// The project it was made from: a later decision makes it stale.
         from: Rc<Project>,
-        files: usize,
-        filled: Rc<Filled>,
-        /// Files that could not be read again: (name, Chinese, English).
-        unreadable: Vec<(String, String, String)>,
+        summary: Rc<PrefillSummary>,
     },
     Failed(String, String),
 }
@@ -48,38 +45,17 @@ pub fn Prefill(props: &PrefillProps) -> Html {
     let lang = props.lang;
     let state = use_state(|| State::Idle);
     let project = props.project.clone();
-    let mut names: Vec<&str> = Vec::new();
-    for s in &project.set.sources {
-        if !names.contains(&s.file.as_str()) {
-            names.push(&s.file);
-        }
-    }
-    let at_hand = names.iter().filter(|n| file_at_hand(n)).count();
+    let at_hand = project.set.sources.iter().any(|s| file_at_hand(&s.file));
     let start = {
         let state = state.clone();
         let project = project.clone();
-        let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
         Callback::from(move |_: MouseEvent| {
             let state = state.clone();
             let project = project.clone();
-            let names = names.clone();
             state.set(State::Working);
             spawn_local(async move {
-                let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-                for name in names {
-                    if let Some(bytes) = file_bytes(&name).await {
-                        files.push((name, bytes));
-                    }
-                }
-                // Let the "working" line show before the main thread is busy.
-                yield_now().await;
-                let refs: Vec<(&str, &[u8])> = files
-                    .iter()
-                    .map(|(n, b)| (n.as_str(), b.as_slice()))
-                    .collect();
-                let (filled, unreadable) = crate::split::fill::fill_from_bytes(&project.set, &refs);
-                match crate::write::to_xlsx_filled(&project.set, lang, &filled.values()) {
-                    Ok(bytes) => {
+                match prefill(&project.set, lang).await {
+                    Ok((bytes, summary)) => {
                         let name = match lang {
                             Lang::Zh => format!("{}（预填）.xlsx", project.set.title),
                             Lang::En => format!("{} (pre-filled).xlsx", project.set.title),
@@ -87,18 +63,20 @@ pub fn Prefill(props: &PrefillProps) -> Html {
                         let _ = download(&name, &bytes, XLSX);
                         state.set(State::Done {
                             from: project.clone(),
-                            files: files.len() - unreadable.len(),
-                            filled: Rc::new(filled),
-                            unreadable: unreadable
-                                .into_iter()
-                                .map(|(n, e)| (n, e.message(Lang::Zh), e.message(Lang::En)))
-                                .collect(),
+                            summary: Rc::new(summary),
                         });
                     }
-                    Err(e) => state.set(State::Failed(e.message(Lang::Zh), e.message(Lang::En))),
+                    Err((zh, en)) => state.set(State::Failed(zh, en)),
                 }
             });
         })
+    };
+    let pick = |(zh, en): &(String, String)| {
+        if lang == Lang::Zh {
+            zh.clone()
+        } else {
+            en.clone()
+        }
     };
     let body = match &*state {
         State::Idle => html! {},
@@ -110,24 +88,16 @@ pub fn Prefill(props: &PrefillProps) -> Html {
         }
         // Made before a later decision or correction: no longer what the set says.
         State::Done { from, .. } if !Rc::ptr_eq(from, &project) => html! {},
-        State::Done {
-            files,
-            filled,
-            unreadable,
-            ..
-        } => {
-            let rows: usize = filled.rows.sheets.iter().map(Vec::len).sum();
-            html! {
-                <>
-                    <p class="prefill-summary" data-testid="prefill-summary">
-                        { prefill_summary(lang, *files, rows, filled.conflicts.len(), filled.unplaced.len()) }
-                    </p>
-                    { folding_list(lang, tr(lang, T::PrefillUnreadable), &unreadable.iter().map(|(n, zh, en)| format!("{n}: {}", if lang == Lang::Zh { zh } else { en })).collect::<Vec<_>>(), "prefill-line") }
-                    { folding_list(lang, tr(lang, T::PrefillConflicts), &filled.conflicts.iter().map(|c| c.message(lang)).collect::<Vec<_>>(), "prefill-line") }
-                    { folding_list(lang, tr(lang, T::PrefillUnplaced), &filled.unplaced.iter().map(|u| u.message(lang)).collect::<Vec<_>>(), "prefill-line") }
-                </>
-            }
-        }
+        State::Done { summary: s, .. } => html! {
+            <>
+                <p class="prefill-summary" data-testid="prefill-summary">
+                    { prefill_summary(lang, s.files, s.rows, s.conflicts, s.unplaced) }
+                </p>
+                { folding_list(lang, tr(lang, T::PrefillUnreadable), &s.unreadable.iter().map(pick).collect::<Vec<_>>(), s.unreadable.len(), "prefill-line") }
+                { folding_list(lang, tr(lang, T::PrefillConflicts), &s.conflict_lines.iter().map(pick).collect::<Vec<_>>(), s.conflicts, "prefill-line") }
+                { folding_list(lang, tr(lang, T::PrefillUnplaced), &s.unplaced_lines.iter().map(pick).collect::<Vec<_>>(), s.unplaced, "prefill-line") }
+            </>
+        },
     };
     html! {
         <div class="prefill">
@@ -135,9 +105,9 @@ pub fn Prefill(props: &PrefillProps) -> Html {
             <p class="hint">{ tr(lang, T::PrefillHint) }</p>
             <div class="buttons">
                 <button class="button" data-testid="export-prefilled" onclick={start}
-                    disabled={at_hand == 0 || *state == State::Working}>{ tr(lang, T::ExportPrefilled) }</button>
+                    disabled={!at_hand || *state == State::Working}>{ tr(lang, T::ExportPrefilled) }</button>
             </div>
-            if at_hand == 0 {
+            if !at_hand {
                 <p class="empty">{ tr(lang, T::PrefillNeedsFiles) }</p>
             }
             { body }

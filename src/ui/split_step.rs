@@ -155,7 +155,7 @@ fn outcome_view(lang: Lang, project: &Project, files: usize, outcome: &Rc<SplitO
             if groups.is_empty() {
                 <p>{ tr(lang, T::NoProblems) }</p>
             }
-            { for groups.iter().map(|(code, problems)| folding_list(lang, finding_label(lang, code), &problems.iter().map(|p| p.message(lang)).collect::<Vec<_>>(), "split-problem")) }
+            { for groups.iter().map(|(code, problems)| folding_list(lang, finding_label(lang, code), &problems.iter().map(|p| p.message(lang)).collect::<Vec<_>>(), problems.len(), "split-problem")) }
         </>
     }
 }

@@ -853,3 +853,38 @@ fn header_choices_are_kept_in_the_project_and_applied_again() {
     other.apply(Action::Clear);
     assert!(other.header_choices.is_empty() && other.header_rereads().is_empty());
 }
+
+/// The pre-filled set as the export step makes it: the example forms' rows in the set's
+/// sheets, what did not fit counted and listed in both languages, a file that cannot be read
+/// listed and left out.
+#[test]
+fn the_pre_filled_set_holds_the_forms_rows_and_says_what_did_not_fit() {
+    let s = with_examples();
+    let set = &s.project.as_ref().expect("project").set;
+    let mut files: Vec<(&str, &[u8])> = EXAMPLES.iter().map(|(n, b)| (*n, *b)).collect();
+    files.push(("坏文件.xlsx", b"PK\x03\x04 not a zip".as_slice()));
+    let (xlsx, summary) = yibiao::ui::prefill(set, &files, Lang::Zh).expect("pre-filled");
+    assert_eq!(summary.files, EXAMPLES.len());
+    assert!(summary.rows > 100, "{} rows", summary.rows);
+    assert_eq!(summary.unreadable.len(), 1);
+    assert!(summary.unreadable[0].0.starts_with("坏文件.xlsx："));
+    assert!(summary.unreadable[0].1.starts_with("坏文件.xlsx: "));
+    assert_eq!(
+        summary.conflict_lines.len(),
+        summary.conflicts.min(yibiao::ui::PREFILL_LINES)
+    );
+    assert_eq!(
+        summary.unplaced_lines.len(),
+        summary.unplaced.min(yibiao::ui::PREFILL_LINES)
+    );
+
+    let report = yibiao::inspect::inspect("预填.xlsx", &xlsx);
+    let people = report
+        .sheets
+        .iter()
+        .find(|sh| sh.sheet == "人员基本信息")
+        .and_then(|sh| sh.forms.first())
+        .and_then(|f| f.data_rows)
+        .expect("人员基本信息 has data rows");
+    assert!(people[1] - people[0] + 1 >= 30, "{people:?}");
+}
