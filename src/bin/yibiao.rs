@@ -10,6 +10,27 @@ use yibiao::inspect::{inspect, FileReport, Problem, Report};
 use yibiao::merge::{self, Project};
 use yibiao::{reasons, Lang};
 
+/// `println!` / `print!` that end the program quietly once stdout is closed (`yibiao … | head`)
+/// instead of panicking.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        emit(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+macro_rules! say_raw {
+    ($($arg:tt)*) => {
+        emit(format_args!($($arg)*))
+    };
+}
+
+fn emit(text: std::fmt::Arguments) {
+    if let Err(e) = std::io::stdout().write_fmt(text) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+    }
+}
+
 /// 一表 Yibiao: 读取各部门下发的表格，识别表头与字段。
 /// Reads departmental spreadsheets and finds their forms and fields.
 #[derive(Parser)]
@@ -228,7 +249,7 @@ fn split_command(filled: &[PathBuf], project: &Path, out: &Path, en: bool) -> Ex
     let rows: usize = outcome.rows_per_form.iter().sum();
     let forms = outcome.rows_per_form.iter().filter(|n| **n > 0).count();
     if en {
-        println!(
+        say!(
             "Read {} file(s); {rows} rows went into {forms} of {} original forms; wrote {} department workbook(s) to {}.",
             inputs.len(),
             project.set.sources.len(),
@@ -236,7 +257,7 @@ fn split_command(filled: &[PathBuf], project: &Path, out: &Path, en: bool) -> Ex
             out.display()
         );
     } else {
-        println!(
+        say!(
             "读取 {} 个文件；共 {rows} 行，填入 {} 张原表中的 {forms} 张；已在 {} 写出 {} 个部门的原表。",
             inputs.len(),
             project.set.sources.len(),
@@ -245,10 +266,10 @@ fn split_command(filled: &[PathBuf], project: &Path, out: &Path, en: bool) -> Ex
         );
     }
     for line in &unreadable {
-        println!("  {line}");
+        say!("  {line}");
     }
     if !outcome.problems.is_empty() {
-        println!(
+        say!(
             "{}",
             if en {
                 format!("{} problem(s) to look at:", outcome.problems.len())
@@ -257,7 +278,7 @@ fn split_command(filled: &[PathBuf], project: &Path, out: &Path, en: bool) -> Ex
             }
         );
         for p in &outcome.problems {
-            println!("  {}", p.message(lang));
+            say!("  {}", p.message(lang));
         }
     }
     if unreadable.is_empty() && outcome.problems.is_empty() {
@@ -278,8 +299,8 @@ fn fill_command(files: &[PathBuf], project: &Path, out: &Path, en: bool) -> Exit
         let name = file_name(path);
         match std::fs::read(path) {
             Ok(b) => bytes.push((name, b)),
-            Err(e) if en => println!("  {name}: cannot open the file: {e}"),
-            Err(e) => println!("  {name}: 无法打开文件：{e}"),
+            Err(e) if en => say!("  {name}: cannot open the file: {e}"),
+            Err(e) => say!("  {name}: 无法打开文件：{e}"),
         }
     }
     let refs: Vec<(&str, &[u8])> = bytes
@@ -288,7 +309,7 @@ fn fill_command(files: &[PathBuf], project: &Path, out: &Path, en: bool) -> Exit
         .collect();
     let (filled, unreadable) = yibiao::split::fill::fill_from_bytes(&project.set, &refs);
     for (name, e) in &unreadable {
-        println!("  {name}: {}", e.message(lang));
+        say!("  {name}: {}", e.message(lang));
     }
     let bytes = match yibiao::write::to_xlsx_filled(&project.set, lang, &filled.values()) {
         Ok(b) => b,
@@ -303,15 +324,15 @@ fn fill_command(files: &[PathBuf], project: &Path, out: &Path, en: bool) -> Exit
     }
     let rows: usize = filled.rows.sheets.iter().map(Vec::len).sum();
     if en {
-        println!("Wrote {} with {rows} rows.", out.display());
+        say!("Wrote {} with {rows} rows.", out.display());
     } else {
-        println!("已写出 {}，共 {rows} 行。", out.display());
+        say!("已写出 {}，共 {rows} 行。", out.display());
     }
     for c in &filled.conflicts {
-        println!("  {}", c.message(lang));
+        say!("  {}", c.message(lang));
     }
     for u in &filled.unplaced {
-        println!("  {}", u.message(lang));
+        say!("  {}", u.message(lang));
     }
     if filled.conflicts.is_empty() && filled.unplaced.is_empty() {
         ExitCode::SUCCESS
@@ -493,12 +514,12 @@ fn merge_command(a: MergeArgs) -> ExitCode {
         }
     }
     let unreadable: Vec<&FileReport> = reports.iter().filter(|r| r.format.is_none()).collect();
-    print!(
+    say_raw!(
         "{}",
         merge_summary(&project, &unreadable, &a.out, &mapping, a.en)
     );
     if followed > 0 {
-        println!(
+        say!(
             "{}",
             if a.en {
                 format!("{followed} earlier decisions follow fields renamed since.")
@@ -621,7 +642,7 @@ fn review_command(mapping: &Path, en: bool) -> ExitCode {
         Ok(p) => p,
         Err(e) => return fail(en, e.message(Lang::Zh), e.message(Lang::En)),
     };
-    print!("{}", render_review(&project, en));
+    say_raw!("{}", render_review(&project, en));
     ExitCode::SUCCESS
 }
 

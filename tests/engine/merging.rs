@@ -386,3 +386,30 @@ fn every_reason_and_staff_decision_reads_in_english_too() {
         ]
     );
 }
+
+/// `yibiao review … | head`: when the reader stops early the CLI ends quietly, no panic.
+#[test]
+fn the_cli_ends_quietly_when_its_output_is_cut_off() {
+    let dir = std::env::temp_dir().join(format!("yibiao-pipe-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let project = dir.join("项目.json");
+    std::fs::write(
+        &project,
+        merge(&reports(), "", &[]).expect("merge").to_json(),
+    )
+    .expect("write");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_yibiao"))
+        .arg("review")
+        .arg(&project)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("runs");
+    // The reader goes away before the first line is written.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("ends");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(out.status.success(), "{:?} {stderr}", out.status);
+    let _ = std::fs::remove_dir_all(&dir);
+}
