@@ -1041,7 +1041,8 @@ fn forms_step(state: &AppState, d: &Dispatch) -> Html {
 
 fn preview(state: &AppState, source: usize, d: &Dispatch) -> Html {
     let (Some(p), Some(pv)) = (&state.project, state.preview_of(source)) else {
-        return html! { <p class="empty">{ "—" }</p> };
+        // A restored project keeps no file: the sheet's rows come with the file.
+        return html! { <p class="empty">{ tr(state.lang, T::PreviewNeedsFile) }</p> };
     };
     let s = &p.set.sources[source];
     let first_header = s.header_rows.first().copied().unwrap_or(1);

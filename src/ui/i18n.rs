@@ -78,6 +78,7 @@ pub enum T {
     ProblemsFound,
     NoProblems,
     Total,
+    PreviewNeedsFile,
     PrefillTitle,
     PrefillHint,
     ExportPrefilled,
@@ -206,6 +207,7 @@ fn zh(t: T) -> &'static str {
         ProblemsFound => "需要核对的问题",
         NoProblems => "没有发现问题。",
         Total => "合计",
+        PreviewNeedsFile => "这个文件没有保存在浏览器中（刷新页面后只保留了项目）；在第①步重新添加后可预览、调整表头。",
         PrefillTitle => "预填综合表",
         PrefillHint => "用已添加的原表中已有的数据把综合表填好再下发，村里只需核对、补上变化的部分。两张表对同一项说法不一时，采用先读到的，并在下面列出。",
         ExportPrefilled => "下载预填综合表（.xlsx）",
@@ -327,6 +329,7 @@ fn en(t: T) -> &'static str {
         ProblemsFound => "Problems to look at",
         NoProblems => "No problems found.",
         Total => "Total",
+        PreviewNeedsFile => "This file is not kept in the browser (a reload keeps the project only); add it again in step ① to preview it and move its header.",
         PrefillTitle => "Pre-filled form set",
         PrefillHint => "Fill the set with the data the added forms already hold before handing it out, so villages only check it and add what changed. Where two forms say different things about one fact, the first read is kept and listed below.",
         ExportPrefilled => "Download the pre-filled set (.xlsx)",
@@ -382,10 +385,12 @@ pub fn file_found(lang: Lang, forms: usize, fields: usize) -> String {
 /// The line after a reload that restored the project from browser storage.
 pub fn restored(lang: Lang, forms: usize, decisions: usize) -> String {
     match lang {
-        Lang::Zh => format!("已恢复上次的项目：{forms} 张原表，{decisions} 条人工决定。"),
-        Lang::En => {
-            format!("Restored the last project: {forms} original forms, {decisions} decisions.")
-        }
+        Lang::Zh => format!(
+            "已恢复上次的项目：{forms} 张原表，{decisions} 条人工决定。原表文件不保存在浏览器中，要预览或预填时请重新添加。"
+        ),
+        Lang::En => format!(
+            "Restored the last project: {forms} original forms, {decisions} decisions. The original files are not kept in the browser; add them again to preview or pre-fill."
+        ),
     }
 }
 
@@ -584,8 +589,8 @@ mod tests {
         );
         check(
             |l| restored(l, 14, 3),
-            "已恢复上次的项目：14 张原表，3 条人工决定。",
-            "Restored the last project: 14 original forms, 3 decisions.",
+            "已恢复上次的项目：14 张原表，3 条人工决定。原表文件不保存在浏览器中，要预览或预填时请重新添加。",
+            "Restored the last project: 14 original forms, 3 decisions. The original files are not kept in the browser; add them again to preview or pre-fill.",
         );
         check(|l| more_members(l, 5), "显示其余 5 项", "Show the other 5");
         check(
