@@ -139,11 +139,16 @@ try {
   if (await big.getByTestId("split-anyway").count()) await big.getByTestId("split-anyway").click();
   await page.waitForFunction((n) => document.querySelectorAll("[data-testid=cluster]").length === n + 1, before);
   check((await clusters.count()) === before + 1, "splitting a member makes one more cluster");
-  // Merge a whole cluster into another (the last one listed, into the first the list offers).
-  await clusters.last().getByTestId("merge").click();
-  const into = clusters.last().getByTestId("merge-into");
-  const target = await into.locator("option").nth(1).getAttribute("value");
-  await into.selectOption(target);
+  // Merge a whole cluster into another: 医保's 参保状态 into 人社's (the matcher keeps them
+  // apart, as fields of two programmes); the list names the target with its department.
+  const statusFields = clusters.filter({ has: page.locator(".head .name", { hasText: /^参保状态$/ }) });
+  check((await statusFields.count()) === 2, `two 参保状态 fields before the merge (${await statusFields.count()})`);
+  const medical = statusFields.filter({ hasText: "医保" });
+  await medical.getByTestId("merge").click();
+  const into = medical.getByTestId("merge-into");
+  const option = into.locator("option", { hasText: /^参保状态（人社）$/ });
+  check((await option.count()) === 1, "the merge list names 人社's 参保状态 with its department");
+  await into.selectOption(await option.getAttribute("value"));
   await page.waitForFunction((n) => document.querySelectorAll("[data-testid=cluster]").length === n, before);
   check((await clusters.count()) === before, "merging a cluster into another makes one fewer");
   // Filters: only those to review, then by level; then all again.

@@ -399,7 +399,7 @@ fn dice(x: &[(char, char)], y: &[(char, char)]) -> f32 {
 
 /// Why two fields stay apart. The words are written only for the pairs that get reported:
 /// a batch of 200 forms weighs some 80,000 pairs and reports a few hundred.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug)]
 enum Apart {
     /// Two columns of one form.
     SameForm,

@@ -1416,11 +1416,16 @@ fn set_step(state: &AppState) -> Html {
                     { heatmap(lang, p) }
                 </div>
             </div>
+            <p class="legend">
+                <span class="col key">{ tr(lang, T::LegendKey) }</span>
+                <span class="col req">{ tr(lang, T::LegendRequired) }</span>
+                <span class="col">{ tr(lang, T::LegendOther) }</span>
+            </p>
             <ol class="sheets">
                 { for p.set.sheets.iter().map(|s| html! {
                     <li class={if s.kind == SetSheetKind::Base { "base" } else { "topic" }} data-testid="set-sheet">
                         <div class="sheet-head">
-                            <span class="kind">{ tr(lang, if s.kind == SetSheetKind::Base { T::Base } else { T::Topic }) }</span>
+                            <span class="kind" title={tr(lang, if s.kind == SetSheetKind::Base { T::BaseHint } else { T::TopicHint })}>{ tr(lang, if s.kind == SetSheetKind::Base { T::Base } else { T::Topic }) }</span>
                             <span class="name">{ &s.name }</span>
                             <span class="grain">{ grain_label(lang, &s.grain) }</span>
                             <span class="freq">{ i18n::frequency_label(lang, &s.frequency) }</span>
