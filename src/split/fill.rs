@@ -129,8 +129,18 @@ pub fn fill(set: &FormSet, originals: &[(&str, &Workbook)]) -> Filled {
         ..Filled::default()
     };
     out.rows.files = originals.iter().map(|(n, _)| n.to_string()).collect();
-    // Base tables: per alternative, key → row.
-    let mut index: HashMap<(usize, usize, String), usize> = HashMap::new();
+    let ids = Ids::new(set);
+    // Base tables: per sheet and key alternative, key → row.
+    let mut index: Vec<Vec<HashMap<String, usize>>> = set
+        .sheets
+        .iter()
+        .map(|s| vec![HashMap::new(); key_alternatives(&s.grain).len()])
+        .collect();
+    // The row being read: its values by canonical id, and by id and whose fact it is (at
+    // `id * levels + level`); `touched` lists the ids set, to clear them for the next row.
+    let mut known: Vec<Option<(&Value, u32)>> = vec![None; ids.count];
+    let mut at_level: Vec<Option<(&Value, u32)>> = vec![None; ids.count * ids.levels.len()];
+    let mut touched: Vec<usize> = Vec::new();
     for (si, source) in set.sources.iter().enumerate() {
         let Some((fi, wb)) = originals
             .iter()
@@ -154,38 +164,54 @@ pub fn fill(set: &FormSet, originals: &[(&str, &Workbook)]) -> Filled {
         } else {
             sheet.grid.height()
         };
+        // The form's fields with a place in the set: (column, id, level).
+        let fields: Vec<(u32, usize, usize)> = source
+            .fields
+            .iter()
+            .filter_map(|f| {
+                let id = ids.of(f.canonical.as_deref()?)?;
+                Some((f.column, id, ids.level(&f.level)))
+            })
+            .collect();
         for r in first..last {
-            // The row's values by canonical id, and by id and whose fact it is.
-            let mut known: HashMap<&str, (&Value, u32)> = HashMap::new();
-            let mut at_level: HashMap<(&str, &str), (&Value, u32)> = HashMap::new();
-            for f in &source.fields {
-                let Some(id) = &f.canonical else { continue };
-                let v = sheet.grid.get(r, f.column.saturating_sub(1));
+            for id in touched.drain(..) {
+                known[id] = None;
+                at_level[id * ids.levels.len()..(id + 1) * ids.levels.len()].fill(None);
+            }
+            for &(column, id, level) in &fields {
+                let v = sheet.grid.get(r, column.saturating_sub(1));
                 if !v.is_blank() {
-                    known.entry(id.as_str()).or_insert((v, f.column));
-                    at_level
-                        .entry((id.as_str(), f.level.as_str()))
-                        .or_insert((v, f.column));
+                    if known[id].is_none() {
+                        known[id] = Some((v, column));
+                        touched.push(id);
+                    }
+                    let at = &mut at_level[id * ids.levels.len() + level];
+                    if at.is_none() {
+                        *at = Some((v, column));
+                    }
                 }
             }
-            if known.is_empty() {
+            if touched.is_empty() {
                 continue;
             }
+            let level_hit = |id: usize, level: usize| at_level[id * ids.levels.len() + level];
             // A base table takes the facts of its own grain, and any key it shares.
             let values_for = |sheet: usize| -> Vec<Value> {
                 let s = &set.sheets[sheet];
+                let grain = ids.level(&s.grain);
                 s.columns
                     .iter()
-                    .map(|c| {
-                        let Some(cf) = set.canonical.get(c.canonical) else {
+                    .zip(&ids.columns[sheet])
+                    .map(|(c, id)| {
+                        let Some(id) = *id else {
                             return Value::Empty;
                         };
                         let hit = if s.kind == SetSheetKind::Base && !c.key {
-                            at_level.get(&(cf.id.as_str(), s.grain.as_str()))
+                            level_hit(id, grain)
                         } else {
-                            known.get(cf.id.as_str())
+                            known[id]
                         };
-                        hit.map(|(v, _)| (*v).clone()).unwrap_or_default()
+                        hit.map(|(v, _)| v.clone()).unwrap_or_default()
                     })
                     .collect()
             };
@@ -210,13 +236,17 @@ pub fn fill(set: &FormSet, originals: &[(&str, &Workbook)]) -> Filled {
                 if !own && !has_fact {
                     continue;
                 }
-                let keys: Vec<(usize, String)> = key_alternatives(&base.grain)
+                let keys: Vec<(usize, String)> = ids.alternatives[bi]
                     .iter()
                     .enumerate()
                     .filter_map(|(ai, alt)| {
                         let parts: Vec<String> = alt
                             .iter()
-                            .map(|id| known.get(id).map(|(v, _)| key_text(v)).unwrap_or_default())
+                            .map(|id| {
+                                id.and_then(|id| known[id])
+                                    .map(|(v, _)| key_text(v))
+                                    .unwrap_or_default()
+                            })
                             .collect();
                         (!parts.iter().any(String::is_empty)).then(|| (ai, parts.join(" / ")))
                     })
@@ -234,10 +264,11 @@ pub fn fill(set: &FormSet, originals: &[(&str, &Workbook)]) -> Filled {
                 }
                 let existing = keys
                     .iter()
-                    .find_map(|(ai, k)| index.get(&(bi, *ai, k.clone())).copied());
+                    .find_map(|(ai, k)| index[bi][*ai].get(k).copied());
                 let ri = match existing {
                     Some(ri) => {
                         let row = &mut out.rows.sheets[bi][ri];
+                        let grain = ids.level(&base.grain);
                         for (k, v) in values.into_iter().enumerate() {
                             if v.is_blank() {
                                 continue;
@@ -246,15 +277,10 @@ pub fn fill(set: &FormSet, originals: &[(&str, &Workbook)]) -> Filled {
                             if cell.is_blank() {
                                 *cell = v;
                             } else if key_text(cell) != key_text(&v) {
-                                let column = base.columns[k].canonical;
-                                let field = set.canonical.get(column);
-                                let col = field
-                                    .and_then(|f| {
-                                        at_level
-                                            .get(&(f.id.as_str(), base.grain.as_str()))
-                                            .or_else(|| known.get(f.id.as_str()))
-                                    })
-                                    .map_or(0, |(_, c)| *c);
+                                let field = set.canonical.get(base.columns[k].canonical);
+                                let col = ids.columns[bi][k]
+                                    .and_then(|id| level_hit(id, grain).or(known[id]))
+                                    .map_or(0, |(_, c)| c);
                                 out.conflicts.push(Conflict {
                                     file: source.file.clone(),
                                     sheet: source.sheet.clone(),
@@ -280,21 +306,102 @@ pub fn fill(set: &FormSet, originals: &[(&str, &Workbook)]) -> Filled {
                 };
                 // Index under every alternative the row now has.
                 let row = &out.rows.sheets[bi][ri];
-                for (ai, alt) in key_alternatives(&base.grain).iter().enumerate() {
-                    let parts: Option<Vec<String>> = alt
+                for (ai, columns) in ids.alternative_columns[bi].iter().enumerate() {
+                    let Some(columns) = columns else { continue };
+                    let parts: Option<Vec<String>> = columns
                         .iter()
-                        .map(|id| {
-                            let k = super::column_of(set, bi, id)?;
+                        .map(|&k| {
                             let t = key_text(&row.values[k]);
                             (!t.is_empty()).then_some(t)
                         })
                         .collect();
                     if let Some(parts) = parts {
-                        index.entry((bi, ai, parts.join(" / "))).or_insert(ri);
+                        index[bi][ai].entry(parts.join(" / ")).or_insert(ri);
                     }
                 }
             }
         }
     }
     out
+}
+
+/// Canonical fields and levels as small numbers, worked out once for [`fill`]. Fields of one
+/// id share its number (the first field's index).
+struct Ids<'a> {
+    by_id: HashMap<&'a str, usize>,
+    /// Numbers in use: `0..count`.
+    count: usize,
+    /// Levels (`person`, `household` …) as met in the set's sheets and fields.
+    levels: Vec<&'a str>,
+    /// Per set sheet, each column's id number.
+    columns: Vec<Vec<Option<usize>>>,
+    /// Per set sheet, each key alternative's id numbers.
+    alternatives: Vec<Vec<Vec<Option<usize>>>>,
+    /// Per set sheet, each key alternative's columns, if the sheet has them all.
+    alternative_columns: Vec<Vec<Option<Vec<usize>>>>,
+}
+
+impl<'a> Ids<'a> {
+    fn new(set: &'a FormSet) -> Ids<'a> {
+        let mut by_id: HashMap<&str, usize> = HashMap::new();
+        for (i, c) in set.canonical.iter().enumerate() {
+            by_id.entry(c.id.as_str()).or_insert(i);
+        }
+        let mut levels: Vec<&str> = Vec::new();
+        let levels_met = set.sheets.iter().map(|s| s.grain.as_str()).chain(
+            set.sources
+                .iter()
+                .flat_map(|s| s.fields.iter().map(|f| f.level.as_str())),
+        );
+        for l in levels_met {
+            if !levels.contains(&l) {
+                levels.push(l);
+            }
+        }
+        let number = |i: usize| {
+            set.canonical
+                .get(i)
+                .and_then(|c| by_id.get(c.id.as_str()).copied())
+        };
+        let columns: Vec<Vec<Option<usize>>> = set
+            .sheets
+            .iter()
+            .map(|s| s.columns.iter().map(|c| number(c.canonical)).collect())
+            .collect();
+        let alternatives = set
+            .sheets
+            .iter()
+            .map(|s| {
+                key_alternatives(&s.grain)
+                    .iter()
+                    .map(|alt| alt.iter().map(|id| by_id.get(id).copied()).collect())
+                    .collect()
+            })
+            .collect();
+        let alternative_columns = (0..set.sheets.len())
+            .map(|bi| {
+                key_alternatives(&set.sheets[bi].grain)
+                    .iter()
+                    .map(|alt| alt.iter().map(|id| super::column_of(set, bi, id)).collect())
+                    .collect()
+            })
+            .collect();
+        Ids {
+            count: set.canonical.len(),
+            by_id,
+            levels,
+            columns,
+            alternatives,
+            alternative_columns,
+        }
+    }
+
+    fn of(&self, id: &str) -> Option<usize> {
+        self.by_id.get(id).copied()
+    }
+
+    /// A level's number; every level of the set's sheets and fields has one.
+    fn level(&self, level: &str) -> usize {
+        self.levels.iter().position(|l| *l == level).unwrap_or(0)
+    }
 }
