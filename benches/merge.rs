@@ -124,8 +124,8 @@ fn bench(c: &mut Criterion) {
     }
     group.finish();
 
-    // Splitting back: the set filled from the originals' rows, then read, checked, joined and
-    // written as one workbook per department.
+    // Filling the set from the originals' rows and writing it; splitting back: that set read,
+    // checked, joined and written as one workbook per department.
     let mut group = c.benchmark_group("split");
     group.sample_size(10);
     let fixture_books: Vec<(String, yibiao::read::Workbook)> = EXAMPLES
@@ -169,6 +169,15 @@ fn split_bench(
         bytes.len() / 1024
     );
     group.throughput(Throughput::Elements(rows as u64));
+    // The pre-filled set (the app's 下载预填综合表, `yibiao fill`), the files already read.
+    group.bench_function(format!("{name}_prefill_{rows}_rows"), |b| {
+        b.iter(|| {
+            let filled = yibiao::split::fill::fill(&p.set, &refs);
+            std::hint::black_box(
+                yibiao::write::to_xlsx_filled(&p.set, Lang::Zh, &filled.values()).expect("xlsx"),
+            )
+        })
+    });
     group.bench_function(format!("{name}_split_{rows}_rows"), |b| {
         b.iter(|| {
             std::hint::black_box(
