@@ -432,90 +432,13 @@ fn display_width(text: &str) -> usize {
         .unwrap_or(0)
 }
 
-/// Files packed into one .zip, stored (xlsx files are compressed already), names in UTF-8 —
-/// written here rather than with the zip crate, whose writer would bring a compressor into the
-/// web app for nothing.
+/// Files packed into one .zip, stored (xlsx files are compressed already), names in UTF-8.
 ///
 /// # Errors
 /// Only past the plain zip format's limits (4 GiB, 65,535 files).
 pub fn zip_files(files: &[(String, Vec<u8>)]) -> Result<Vec<u8>, WriteError> {
-    let too_big = || WriteError::Xlsx {
-        detail: "zip: more than 4 GiB or 65,535 files".into(),
-    };
-    let u32_of = |n: usize| u32::try_from(n).map_err(|_| too_big());
-    let u16_of = |n: usize| u16::try_from(n).map_err(|_| too_big());
-    // 1980-01-01 00:00, the zip format's first day: the output depends on the files alone.
-    const TIME: u16 = 0;
-    const DATE: u16 = (1 << 5) | 1;
-    const UTF8: u16 = 1 << 11;
-    let mut out: Vec<u8> = Vec::new();
-    let mut central: Vec<u8> = Vec::new();
-    for (name, bytes) in files {
-        let offset = u32_of(out.len())?;
-        let crc = crc32(bytes);
-        let size = u32_of(bytes.len())?;
-        let name_len = u16_of(name.len())?;
-        let mut common = Vec::with_capacity(26);
-        common.extend_from_slice(&20u16.to_le_bytes()); // version needed: 2.0
-        common.extend_from_slice(&UTF8.to_le_bytes());
-        common.extend_from_slice(&0u16.to_le_bytes()); // stored
-        common.extend_from_slice(&TIME.to_le_bytes());
-        common.extend_from_slice(&DATE.to_le_bytes());
-        common.extend_from_slice(&crc.to_le_bytes());
-        common.extend_from_slice(&size.to_le_bytes());
-        common.extend_from_slice(&size.to_le_bytes());
-        common.extend_from_slice(&name_len.to_le_bytes());
-        common.extend_from_slice(&0u16.to_le_bytes()); // extra field length
-
-        out.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
-        out.extend_from_slice(&common);
-        out.extend_from_slice(name.as_bytes());
-        out.extend_from_slice(bytes);
-
-        central.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
-        central.extend_from_slice(&20u16.to_le_bytes()); // made by
-        central.extend_from_slice(&common);
-        central.extend_from_slice(&0u16.to_le_bytes()); // comment length
-        central.extend_from_slice(&0u16.to_le_bytes()); // disk
-        central.extend_from_slice(&0u16.to_le_bytes()); // internal attributes
-        central.extend_from_slice(&0u32.to_le_bytes()); // external attributes
-        central.extend_from_slice(&offset.to_le_bytes());
-        central.extend_from_slice(name.as_bytes());
-    }
-    let entries = u16_of(files.len())?;
-    let cd_offset = u32_of(out.len())?;
-    let cd_size = u32_of(central.len())?;
-    out.extend_from_slice(&central);
-    out.extend_from_slice(&0x0605_4b50u32.to_le_bytes());
-    out.extend_from_slice(&0u16.to_le_bytes());
-    out.extend_from_slice(&0u16.to_le_bytes());
-    out.extend_from_slice(&entries.to_le_bytes());
-    out.extend_from_slice(&entries.to_le_bytes());
-    out.extend_from_slice(&cd_size.to_le_bytes());
-    out.extend_from_slice(&cd_offset.to_le_bytes());
-    out.extend_from_slice(&0u16.to_le_bytes());
-    Ok(out)
-}
-
-/// CRC-32 (IEEE), as zip wants it.
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut table = [0u32; 256];
-    for (i, slot) in table.iter_mut().enumerate() {
-        let mut c = i as u32;
-        for _ in 0..8 {
-            c = if c & 1 == 1 {
-                0xEDB8_8320 ^ (c >> 1)
-            } else {
-                c >> 1
-            };
-        }
-        *slot = c;
-    }
-    let mut crc = !0u32;
-    for &b in bytes {
-        crc = table[((crc ^ u32::from(b)) & 0xFF) as usize] ^ (crc >> 8);
-    }
-    !crc
+    super::zip::pack(files, super::zip::Method::Stored)
+        .map_err(|detail| WriteError::Xlsx { detail })
 }
 
 #[cfg(test)]
@@ -558,7 +481,6 @@ mod tests {
 
     #[test]
     fn zips_open_with_a_zip_reader() {
-        assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
         let files = vec![
             ("民政-原表（已填）.xlsx".to_string(), b"PK first".to_vec()),
             ("b.txt".to_string(), Vec::new()),

@@ -7,6 +7,7 @@
 pub mod forms;
 pub mod workbook;
 pub mod xlsx;
+mod zip;
 
 use std::fmt;
 

@@ -2274,76 +2274,7 @@ fn styles(formats: &[Format]) -> String {
 
 /// Zips the parts, deflated, with the fixed date 1980-01-01 (the same bytes for the same parts).
 fn zip(parts: &[(String, Vec<u8>)]) -> Result<Vec<u8>, XlsxError> {
-    let err = |e: &dyn fmt::Display| XlsxError::ZipError(e.to_string());
-    let mut out: Vec<u8> = Vec::new();
-    let mut central: Vec<u8> = Vec::new();
-    for (name, data) in parts {
-        let mut z = flate2::Compress::new(flate2::Compression::new(6), false);
-        let mut packed: Vec<u8> = Vec::with_capacity(data.len() / 4 + 64);
-        loop {
-            if packed.capacity() - packed.len() < 1024 {
-                packed.reserve(data.len() / 4 + 1024);
-            }
-            let read = z.total_in() as usize;
-            let status = z
-                .compress_vec(
-                    data.get(read..).unwrap_or_default(),
-                    &mut packed,
-                    flate2::FlushCompress::Finish,
-                )
-                .map_err(|e| err(&e))?;
-            if status == flate2::Status::StreamEnd {
-                break;
-            }
-        }
-        let crc = crc32(data);
-        let size =
-            |n: usize| u32::try_from(n).map_err(|_| XlsxError::ZipError("part over 4 GiB".into()));
-        let (csize, usize_) = (size(packed.len())?, size(data.len())?);
-        let offset = size(out.len())?;
-        let name_len =
-            u16::try_from(name.len()).map_err(|_| XlsxError::ZipError("long name".into()))?;
-        // Local header: version 2.0, no flags, deflate, time 00:00, date 1980-01-01.
-        let mut local = Vec::with_capacity(30);
-        local.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
-        local.extend_from_slice(&[20, 0, 0, 0, 8, 0, 0, 0, 0x21, 0]);
-        local.extend_from_slice(&crc.to_le_bytes());
-        local.extend_from_slice(&csize.to_le_bytes());
-        local.extend_from_slice(&usize_.to_le_bytes());
-        local.extend_from_slice(&name_len.to_le_bytes());
-        local.extend_from_slice(&0u16.to_le_bytes());
-        out.extend_from_slice(&local);
-        out.extend_from_slice(name.as_bytes());
-        out.extend_from_slice(&packed);
-        central.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
-        central.extend_from_slice(&[20, 0]);
-        central.extend_from_slice(&local[4..]);
-        central.extend_from_slice(&[0; 6]); // comment length, disk, internal attributes
-        central.extend_from_slice(&0u32.to_le_bytes()); // external attributes
-        central.extend_from_slice(&offset.to_le_bytes());
-        central.extend_from_slice(name.as_bytes());
-    }
-    let count =
-        u16::try_from(parts.len()).map_err(|_| XlsxError::ZipError("too many parts".into()))?;
-    let cd_offset =
-        u32::try_from(out.len()).map_err(|_| XlsxError::ZipError("over 4 GiB".into()))?;
-    let cd_size =
-        u32::try_from(central.len()).map_err(|_| XlsxError::ZipError("over 4 GiB".into()))?;
-    out.extend_from_slice(&central);
-    out.extend_from_slice(&0x0605_4b50u32.to_le_bytes());
-    out.extend_from_slice(&[0, 0, 0, 0]);
-    out.extend_from_slice(&count.to_le_bytes());
-    out.extend_from_slice(&count.to_le_bytes());
-    out.extend_from_slice(&cd_size.to_le_bytes());
-    out.extend_from_slice(&cd_offset.to_le_bytes());
-    out.extend_from_slice(&0u16.to_le_bytes());
-    Ok(out)
-}
-
-fn crc32(data: &[u8]) -> u32 {
-    let mut crc = flate2::Crc::new();
-    crc.update(data);
-    crc.sum()
+    super::zip::pack(parts, super::zip::Method::Deflated).map_err(XlsxError::ZipError)
 }
 
 #[cfg(test)]
