@@ -3,7 +3,8 @@
 // longest gap between animation frames meanwhile (how long the page was unresponsive); then how
 // long the review of the 200 forms takes to draw, a decision to show, and the pre-filled set
 // to be made.
-// Usage: node e2e/bench.mjs [DIST_DIR] [SCALE_DIR]  (scale set: bash benches/make-scale.sh)
+// Usage: node e2e/bench.mjs [DIST_DIR | dist-single/yibiao.html] [SCALE_DIR]  (scale set: bash
+// benches/make-scale.sh)
 import { chromium } from "playwright-core";
 import { serve } from "./serve.mjs";
 import { readdirSync } from "node:fs";
@@ -11,7 +12,10 @@ import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const dist = resolve(process.argv[2] || join(root, "dist"));
+const target = resolve(process.argv[2] || join(root, "dist"));
+// An .html file (the single offline file) is opened from disk: no workers there.
+const single = target.endsWith(".html");
+const dist = single ? dirname(target) : target;
 const scale = resolve(process.argv[3] || join(root, "target/bench-scale/scale"));
 const server = await serve(dist);
 const files = readdirSync(scale).filter((f) => f.endsWith(".xlsx")).map((f) => join(scale, f));
@@ -21,7 +25,7 @@ const browser = await chromium.launch({
 });
 const page = await browser.newPage();
 if (process.env.BENCH_LOG) { page.on("console", (m) => console.log("  page:", m.text())); page.on("worker", (w) => w.on("console", (m) => console.log("  worker:", m.text()))); }
-await page.goto(server.origin + "/");
+await page.goto(single ? `file://${target}` : server.origin + "/");
 await page.getByTestId("add-files").waitFor({ state: "attached" });
 await page.evaluate(() => {
   window.__gap = 0;

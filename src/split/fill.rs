@@ -102,12 +102,12 @@ impl Unplaced {
     }
 }
 
-/// [`fill`] from the files' bytes, as `yibiao fill` and the app's pre-filled download take
-/// them: each file is read, one that cannot be read is listed with why and left out.
-pub fn fill_from_bytes(
-    set: &FormSet,
-    files: &[(&str, &[u8])],
-) -> (Filled, Vec<(String, ReadError)>) {
+/// Original files read: each workbook with its file name, and the files that could not be read
+/// with why.
+pub type Originals<'a> = (Vec<(&'a str, Workbook)>, Vec<(String, ReadError)>);
+
+/// Reads the original files (see [`Originals`]).
+pub fn read_originals<'a>(files: &[(&'a str, &[u8])]) -> Originals<'a> {
     let mut books = Vec::new();
     let mut unreadable = Vec::new();
     for (name, bytes) in files {
@@ -116,6 +116,16 @@ pub fn fill_from_bytes(
             Err(e) => unreadable.push((name.to_string(), e)),
         }
     }
+    (books, unreadable)
+}
+
+/// [`fill`] from the files' bytes, as `yibiao fill` takes them: each file is read, one that
+/// cannot be read is listed with why and left out.
+pub fn fill_from_bytes(
+    set: &FormSet,
+    files: &[(&str, &[u8])],
+) -> (Filled, Vec<(String, ReadError)>) {
+    let (books, unreadable) = read_originals(files);
     let refs: Vec<(&str, &Workbook)> = books.iter().map(|(n, w)| (*n, w)).collect();
     (fill(set, &refs), unreadable)
 }

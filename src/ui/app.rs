@@ -626,16 +626,19 @@ pub(crate) async fn prefill(set: &crate::plan::FormSet, lang: Lang) -> Prefilled
             // The worker failed: it is dropped, and the page does the work.
         }
     }
-    let mut files: Vec<(&str, Vec<u8>)> = Vec::new();
+    // In the page: one file read per task, so the page keeps drawing while they are read.
+    let mut books = Vec::new();
+    let mut unreadable = Vec::new();
     for name in names {
+        yield_now().await;
         if let Some(bytes) = file_bytes(name).await {
-            files.push((name, bytes));
+            let (mut read, mut failed) = crate::split::fill::read_originals(&[(name, &bytes)]);
+            books.append(&mut read);
+            unreadable.append(&mut failed);
         }
     }
-    // Let the "working" line show before the page is busy.
     yield_now().await;
-    let refs: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (*n, b.as_slice())).collect();
-    super::prefill(set, &refs, lang)
+    super::prefill_read(set, &books, &unreadable, lang)
 }
 
 /// [`prefill`] in a worker; `None` if the worker failed.

@@ -47,19 +47,31 @@ pub struct PrefillSummary {
 pub const PREFILL_LINES: usize = 50;
 
 /// The set filled from the original files' bytes, as .xlsx in `lang`, and what to tell staff;
-/// or why the workbook could not be written (Chinese, English). Run by a worker, or in the
-/// page where there is none.
+/// or why the workbook could not be written (Chinese, English). Run by a worker.
 pub fn prefill(
     set: &crate::plan::FormSet,
     files: &[(&str, &[u8])],
     lang: Lang,
 ) -> Result<(Vec<u8>, PrefillSummary), (String, String)> {
-    let (filled, unreadable) = crate::split::fill::fill_from_bytes(set, files);
+    let (books, unreadable) = crate::split::fill::read_originals(files);
+    prefill_read(set, &books, &unreadable, lang)
+}
+
+/// [`prefill`] from the files already read (the page reads them one by one where there is
+/// no worker) and those that could not be.
+pub fn prefill_read(
+    set: &crate::plan::FormSet,
+    books: &[(&str, crate::read::Workbook)],
+    unreadable: &[(String, crate::ReadError)],
+    lang: Lang,
+) -> Result<(Vec<u8>, PrefillSummary), (String, String)> {
+    let refs: Vec<(&str, &crate::read::Workbook)> = books.iter().map(|(n, w)| (*n, w)).collect();
+    let filled = crate::split::fill::fill(set, &refs);
     let xlsx = crate::write::to_xlsx_filled(set, lang, &filled.values())
         .map_err(|e| (e.message(Lang::Zh), e.message(Lang::En)))?;
     let both = |f: &dyn Fn(Lang) -> String| (f(Lang::Zh), f(Lang::En));
     let summary = PrefillSummary {
-        files: files.len() - unreadable.len(),
+        files: books.len(),
         rows: filled.rows.sheets.iter().map(Vec::len).sum(),
         conflicts: filled.conflicts.len(),
         unplaced: filled.unplaced.len(),
