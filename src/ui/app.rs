@@ -1173,8 +1173,8 @@ fn review_step(state: &AppState, d: &Dispatch) -> Html {
         let d = d.clone();
         Callback::from(move |_: MouseEvent| d.dispatch(Action::Undo))
     };
-    // Each cluster's first member, by cluster id: what "move to" and "merge into" name. Built
-    // once per drawing and shared by every card's callbacks (200 forms: thousands of members).
+    // Every cluster as 移到…/合并到… offer it (name, departments, a member). Built once per
+    // drawing and shared by every card's lists and callbacks (200 forms: thousands of members).
     let targets: Rc<Vec<Target>> = Rc::new(targets(lang, &all));
     html! {
         <section class="review">
@@ -1208,6 +1208,15 @@ fn review_step(state: &AppState, d: &Dispatch) -> Html {
             }
         </section>
     }
+}
+
+/// The options of a 移到…/合并到… list: every cluster but the card's own.
+fn target_options(targets: &[Target], own: &str) -> Html {
+    targets
+        .iter()
+        .filter(|t| t.id != own)
+        .map(|t| html! { <option value={t.id.clone()}>{ &t.label }</option> })
+        .collect()
 }
 
 fn cluster_card(
@@ -1305,7 +1314,7 @@ fn cluster_card(
                     if merging {
                         <select class="merge" data-testid="merge-into" onchange={on_merge} aria-label={tr(lang, T::MergeInto)}>
                             <option value="" selected=true>{ tr(lang, T::MergeInto) }</option>
-                            { for targets.iter().filter(|t| t.id != r.id).map(|t| html! { <option value={t.id.clone()}>{ &t.label }</option> }) }
+                            { target_options(targets, &r.id) }
                         </select>
                     } else {
                         <button class="button small subtle" data-testid="merge" onclick={start_merge}>{ tr(lang, T::MergeInto) }</button>
@@ -1357,7 +1366,7 @@ fn cluster_card(
                             if moving == Some(&m.field) {
                                 <select class="move" onchange={on_move} aria-label={tr(lang, T::MoveTo)}>
                                     <option value="" selected=true>{ tr(lang, T::MoveTo) }</option>
-                                    { for targets.iter().filter(|t| t.id != r.id).map(|t| html! { <option value={t.id.clone()}>{ &t.label }</option> }) }
+                                    { target_options(targets, &r.id) }
                                 </select>
                             } else {
                                 <button class="button small subtle move" onclick={start_move}>{ tr(lang, T::MoveTo) }</button>

@@ -445,6 +445,31 @@ pub fn overlap_cell(lang: Lang, a: &str, b: &str, n: u32) -> String {
     }
 }
 
+/// A field as the review's 移到…/合并到… lists name it: with the departments that ask for it
+/// (the first three, then how many in all), so two fields of one name can be told apart.
+pub fn target_label(lang: Lang, name: &str, departments: &[&str]) -> String {
+    let shown = departments.len().min(3);
+    let first = departments[..shown].join(match lang {
+        Lang::Zh => "、",
+        Lang::En => ", ",
+    });
+    let rest = departments.len() - shown;
+    match (lang, rest) {
+        (Lang::Zh, 0) => format!("{name}（{first}）"),
+        (Lang::Zh, _) => format!("{name}（{first}等 {} 个部门）", departments.len()),
+        (Lang::En, 0) => format!("{name} ({first})"),
+        (Lang::En, _) => format!("{name} ({first} and {rest} more)"),
+    }
+}
+
+/// A count after a heading: `（12）` / ` (12)`.
+pub fn count_suffix(lang: Lang, n: usize) -> String {
+    match lang {
+        Lang::Zh => format!("（{n}）"),
+        Lang::En => format!(" ({n})"),
+    }
+}
+
 /// The colon after a label: `：` / `: `.
 pub fn colon(lang: Lang) -> &'static str {
     match lang {
@@ -608,6 +633,17 @@ mod tests {
             "Restored the last project: 14 original forms, 3 decisions. The original files are not kept in the browser; add them again to preview or pre-fill.",
         );
         check(|l| more_members(l, 5), "显示其余 5 项", "Show the other 5");
+        check(
+            |l| target_label(l, "联系电话", &["医保"]),
+            "联系电话（医保）",
+            "联系电话 (医保)",
+        );
+        check(
+            |l| target_label(l, "联系电话", &["人社", "卫健", "残联", "民政"]),
+            "联系电话（人社、卫健、残联等 4 个部门）",
+            "联系电话 (人社, 卫健, 残联 and 1 more)",
+        );
+        check(|l| count_suffix(l, 12), "（12）", " (12)");
         check(
             |l| prefill_summary(l, 14, 120, 2, 0),
             "已下载：用 14 个原表文件填入 120 行；2 处说法不一，0 行缺少关键列。",

@@ -14,7 +14,7 @@ use crate::merge::Project;
 use crate::split::SplitOutcome;
 
 use super::app::{download, files_of, folding_list, yield_now};
-use super::i18n::{finding_label, split_summary, tr, T};
+use super::i18n::{count_suffix, finding_label, split_summary, tr, T};
 use super::view::problem_groups;
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -151,7 +151,7 @@ fn outcome_view(lang: Lang, project: &Project, files: usize, outcome: &Rc<SplitO
                     }
                 }) }
             </ul>
-            <h3>{ tr(lang, T::ProblemsFound) }{ match lang { Lang::Zh => format!("（{}）", outcome.problems.len()), Lang::En => format!(" ({})", outcome.problems.len()) } }</h3>
+            <h3>{ tr(lang, T::ProblemsFound) }{ count_suffix(lang, outcome.problems.len()) }</h3>
             if groups.is_empty() {
                 <p>{ tr(lang, T::NoProblems) }</p>
             }

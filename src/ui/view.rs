@@ -81,19 +81,7 @@ pub fn targets(lang: Lang, all: &[ClusterRow]) -> Vec<Target> {
                     depts.push(&m.department);
                 }
             }
-            let shown = depts.len().min(3);
-            let (sep, more) = match lang {
-                Lang::Zh => ("、", format!("等 {} 个部门", depts.len())),
-                Lang::En => (", ", format!(" and {} more", depts.len() - shown)),
-            };
-            let mut who = depts[..shown].join(sep);
-            if depts.len() > shown {
-                who.push_str(&more);
-            }
-            let label = match lang {
-                Lang::Zh => format!("{}（{who}）", c.name),
-                Lang::En => format!("{} ({who})", c.name),
-            };
+            let label = super::i18n::target_label(lang, &c.name, &depts);
             Some(Target {
                 id: c.id.clone(),
                 label,
