@@ -235,7 +235,6 @@ impl SheetError {
 /// English names of the formats named in Chinese in [`ReadError::Unsupported`].
 fn english_format(zh: &str) -> &str {
     match zh {
-        "HTML 网页" => "HTML web page",
         "Excel 二进制工作簿（.xlsb）" => "Excel binary workbook (.xlsb)",
         other => other,
     }
@@ -263,6 +262,7 @@ fn english_kind(zh: &str) -> &str {
         "GIF 图片" => "a GIF image",
         "BMP 图片" => "a BMP image",
         "HTML 网页" => "an HTML web page",
+        "不含表格的网页" => "a web page with no table",
         "XML 文件" => "an XML file",
         "Word 文档" => "a Word document",
         "PowerPoint 演示文稿" => "a PowerPoint presentation",

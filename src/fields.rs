@@ -191,7 +191,8 @@ pub fn extract(
         let unit_row_text = form
             .unit_row
             .map(|r| merged_value(grid, &merges, r, c).text().trim().to_string())
-            .filter(|t| is_unit_token(t));
+            .filter(|t| is_unit_token(t))
+            .map(|t| crate::text::unbracket(&crate::text::fold_width(&t)).to_string());
         let unit = path
             .iter()
             .rev()

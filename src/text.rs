@@ -156,6 +156,7 @@ const UNITS: &[&str] = &[
     "份",
     "座",
     "条",
+    "起",
     "项",
     "家",
     "名",
@@ -186,7 +187,19 @@ const UNITS: &[&str] = &[
 /// True for a unit token: `亩`, `元/月`, `m²`, `万元` …
 pub fn is_unit_token(s: &str) -> bool {
     let s = fold_width(s.trim());
-    !s.is_empty() && UNITS.iter().any(|u| u.eq_ignore_ascii_case(&s))
+    let s = unbracket(&s);
+    !s.is_empty() && UNITS.iter().any(|u| u.eq_ignore_ascii_case(s))
+}
+
+/// The text inside one pair of brackets around the whole of it (`（条）` after width folding is
+/// `(条)` → `条`): unit rows often write their units so.
+pub fn unbracket(s: &str) -> &str {
+    let t = s.trim();
+    t.strip_prefix('(')
+        .and_then(|x| x.strip_suffix(')'))
+        .or_else(|| t.strip_prefix('[').and_then(|x| x.strip_suffix(']')))
+        .or_else(|| t.strip_prefix('【').and_then(|x| x.strip_suffix('】')))
+        .map_or(t, str::trim)
 }
 
 /// The canonical spelling of a unit: `㎡`, `m2`, `平方米` → `m²`; `千克` → `公斤`; widths folded.
@@ -489,6 +502,9 @@ mod tests {
         assert!(is_code_like("甲"));
         assert!(is_code_like("12"));
         assert!(is_unit_token("亩"));
+        assert!(is_unit_token("（条）") && is_unit_token("(人)") && is_unit_token("【起】"));
+        assert!(!is_unit_token("（条") && !is_unit_token("（备注）"));
+        assert_eq!(unbracket(&fold_width("（万元）")), "万元");
         assert_eq!(canonical_unit("㎡"), "m²");
     }
 }

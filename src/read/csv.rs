@@ -96,6 +96,14 @@ struct Decoded {
     nuls_removed: usize,
 }
 
+/// Text bytes decoded as a CSV file's are (BOM, UTF-16 by its NUL pattern, UTF-8, else GB18030
+/// line by line; NUL bytes dropped): the text, the encoding's name, and whether bytes were
+/// replaced. The HTML reader uses it when a page declares no charset.
+pub(crate) fn decode_text(bytes: &[u8]) -> (String, &'static str, bool) {
+    let d = decode(bytes);
+    (d.text, d.encoding, d.replaced)
+}
+
 fn decode(bytes: &[u8]) -> Decoded {
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
         return decode_8bit(rest, true);

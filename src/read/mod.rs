@@ -10,12 +10,14 @@
 //! One module per input format: [`xlsx`] (our own xlsx/xlsm reader; xlsb through calamine in
 //! the command-line tool only), [`xls`] (our own BIFF8 reader over the OLE container read by
 //! [`cfb`]), [`ods`] (our own
-//! content.xml reader) and [`csv`] (encoding detection and RFC 4180).
+//! content.xml reader), [`csv`] (encoding detection and RFC 4180) and [`html`] (the tables of an
+//! HTML page: web systems' "export to Excel" saved as .xls, and forms laid out in tables).
 
 pub mod cfb;
 pub mod csv;
 pub mod gb18030;
 pub mod grid;
+pub mod html;
 pub mod ods;
 pub mod sniff;
 pub mod xls;
@@ -44,6 +46,8 @@ pub enum Format {
     Csv,
     /// Tab-separated text.
     Tsv,
+    /// An HTML page's tables: a web system's "export to Excel" saved as .xls, or a form page.
+    Html,
 }
 
 impl Format {
@@ -57,6 +61,7 @@ impl Format {
             Format::Ods => "ods",
             Format::Csv => "csv",
             Format::Tsv => "tsv",
+            Format::Html => "html",
         }
     }
 }
@@ -211,6 +216,7 @@ pub fn read_with_limits(name: &str, bytes: &[u8], limits: &Limits) -> Result<Wor
         sniff::Sniffed::Ole => xls::read_xls(bytes, limits),
         sniff::Sniffed::OldExcel => Err(ReadError::OldExcel),
         sniff::Sniffed::Text => csv::read_text(name, bytes, limits),
+        sniff::Sniffed::Html => html::read_html(name, bytes, limits),
         sniff::Sniffed::NotSpreadsheet(looks_like) => Err(ReadError::NotSpreadsheet { looks_like }),
         sniff::Sniffed::Unsupported(format) => Err(ReadError::Unsupported { format }),
     }

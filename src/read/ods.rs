@@ -301,7 +301,7 @@ impl Styles {
 
 /// True for the reds offices use to mark required columns: pure red and its darker or lighter
 /// neighbours (R ≥ 0xC0, G and B ≤ 0x40).
-fn is_red_color(color: &str) -> bool {
+pub(crate) fn is_red_color(color: &str) -> bool {
     let c = color.trim();
     if c.eq_ignore_ascii_case("red") {
         return true;

@@ -15,6 +15,8 @@ pub enum Sniffed {
     OldExcel,
     /// Text: CSV, TSV.
     Text,
+    /// An HTML page or fragment (a web system's table export named .xls, a form page).
+    Html,
     /// Not a spreadsheet; the text names what it looks like.
     NotSpreadsheet(&'static str),
     /// A spreadsheet format this tool does not read.
@@ -72,7 +74,25 @@ pub fn sniff(bytes: &[u8]) -> Sniffed {
 
 /// HTML pages and XML documents (Excel 2003 XML among them) start with `<` after white space.
 fn markup_kind(bytes: &[u8]) -> Option<Sniffed> {
-    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    // UTF-16 with a BOM: the markup is ASCII, one byte of each pair.
+    let ascii_of_utf16 = |from: usize| -> Vec<u8> {
+        bytes[from..bytes.len().min(8192)]
+            .iter()
+            .step_by(2)
+            .copied()
+            .collect()
+    };
+    let utf16 = if bytes.starts_with(b"\xFF\xFE") {
+        Some(ascii_of_utf16(2))
+    } else if bytes.starts_with(b"\xFE\xFF") {
+        Some(ascii_of_utf16(3))
+    } else {
+        None
+    };
+    let body = match &utf16 {
+        Some(ascii) => ascii.as_slice(),
+        None => bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes),
+    };
     let start = body.iter().position(|b| !b.is_ascii_whitespace())?;
     if body[start] != b'<' {
         return None;
@@ -82,8 +102,8 @@ fn markup_kind(bytes: &[u8]) -> Option<Sniffed> {
     if head.contains("urn:schemas-microsoft-com:office:spreadsheet") || head.contains("<workbook") {
         return Some(Sniffed::Unsupported("Excel 2003 XML"));
     }
-    if head.contains("<html") || head.contains("<!doctype html") || head.contains("<table") {
-        return Some(Sniffed::Unsupported("HTML 网页"));
+    if crate::read::html::looks_like_html(&head) {
+        return Some(Sniffed::Html);
     }
     if head.starts_with("<?xml") {
         return Some(Sniffed::NotSpreadsheet("XML 文件"));
@@ -107,10 +127,13 @@ mod tests {
         check(b"\x09\x00\x04\x00\x02\x00\x10\x00", Sniffed::OldExcel);
         check(b"%PDF-1.7", Sniffed::NotSpreadsheet("PDF 文档"));
         check(b"\x89PNG\r\n\x1a\n", Sniffed::NotSpreadsheet("PNG 图片"));
+        check(b"<html><table><tr><td>1</td></tr></table>", Sniffed::Html);
         check(
-            b"<html><table><tr><td>1</td></tr></table>",
-            Sniffed::Unsupported("HTML 网页"),
+            b"\xEF\xBB\xBF\r\n<HTML xmlns:x=\"urn:schemas-microsoft-com:office:excel\">",
+            Sniffed::Html,
         );
+        check(b"  <meta charset=gbk><table>", Sniffed::Html);
+        check(b"\xFF\xFE<\0t\0a\0b\0l\0e\0>\0", Sniffed::Html);
         check(
             b"<?xml version=\"1.0\"?><Workbook xmlns=\"urn:schemas-microsoft-com:office:spreadsheet\">",
             Sniffed::Unsupported("Excel 2003 XML"),

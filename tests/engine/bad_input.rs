@@ -173,11 +173,12 @@ fn not_a_spreadsheet_whatever_the_extension() {
             looks_like: "Word 文档",
         },
     );
+    // A web page is read for its tables; one without any is not a spreadsheet.
     check_err(
         "a.xls",
-        "<html><body><table><tr><td>姓名</td></tr></table></body></html>".as_bytes(),
-        ReadError::Unsupported {
-            format: "HTML 网页",
+        "<html><body><p>登录超时，请重新登录</p></body></html>".as_bytes(),
+        ReadError::NotSpreadsheet {
+            looks_like: "不含表格的网页",
         },
     );
 }

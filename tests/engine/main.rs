@@ -9,5 +9,6 @@ mod layout_cases;
 mod matching;
 mod merging;
 mod messages;
+mod real_dev;
 mod split;
 mod year_to_year;

@@ -73,9 +73,10 @@ fn file_errors() {
             "The file goes over a safety limit: a cell lies outside the Excel grid (A1:XFD1048576). Remove extra sheets or empty rows and add it again.",
         ),
         (
-            ReadError::Unsupported { format: "HTML 网页" },
-            "暂不支持读取「HTML 网页」格式的文件。请在 Excel/WPS 中打开，另存为 .xlsx 后重新添加。",
-            "HTML web page files cannot be read. Open the file in Excel or WPS, save it as .xlsx and add it again.",
+            // A web page is read for its tables; one with none is not a spreadsheet.
+            ReadError::NotSpreadsheet { looks_like: "不含表格的网页" },
+            "这不是电子表格文件（看起来是 不含表格的网页）。请选择 Excel、WPS 或 CSV 表格文件。",
+            "This is not a spreadsheet (it looks like a web page with no table). Pick an Excel, WPS or CSV file.",
         ),
         (
             // The web app's answer to an .xlsb file (the command-line tool reads them).
