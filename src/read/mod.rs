@@ -10,7 +10,8 @@
 //! One module per input format: [`xlsx`] (our own xlsx/xlsm reader; xlsb through calamine in
 //! the command-line tool only), [`xls`] (our own BIFF8 reader over the OLE container read by
 //! [`cfb`]), [`ods`] (our own
-//! content.xml reader) and [`csv`] (encoding detection and RFC 4180).
+//! content.xml reader), [`spreadsheetml`] (Excel 2003 XML, our own over quick-xml) and [`csv`]
+//! (encoding detection and RFC 4180).
 
 pub mod cfb;
 pub mod csv;
@@ -18,6 +19,7 @@ pub mod gb18030;
 pub mod grid;
 pub mod ods;
 pub mod sniff;
+pub mod spreadsheetml;
 pub mod xls;
 pub mod xlsx;
 pub mod xmlutil;
@@ -44,6 +46,8 @@ pub enum Format {
     Csv,
     /// Tab-separated text.
     Tsv,
+    /// Excel 2003 XML ("SpreadsheetML"), as many Java systems export "Excel".
+    SpreadsheetMl,
 }
 
 impl Format {
@@ -57,6 +61,7 @@ impl Format {
             Format::Ods => "ods",
             Format::Csv => "csv",
             Format::Tsv => "tsv",
+            Format::SpreadsheetMl => "xml2003",
         }
     }
 }
@@ -124,7 +129,7 @@ pub struct Sheet {
     /// Cells whose font is red, sorted (row, column). Offices mark required columns this way.
     pub red_cells: Vec<(u32, u32)>,
     /// Column widths the file sets, as (first column, last column, width in characters), 0-based
-    /// and inclusive. Only xlsx files say; other formats leave this empty.
+    /// and inclusive. Only xlsx and Excel 2003 XML files say; other formats leave this empty.
     pub col_widths: Vec<(u32, u32, f64)>,
     /// Things the reader noticed about this sheet that a person should know.
     pub notes: Vec<SheetNote>,
@@ -211,6 +216,7 @@ pub fn read_with_limits(name: &str, bytes: &[u8], limits: &Limits) -> Result<Wor
         sniff::Sniffed::Ole => xls::read_xls(bytes, limits),
         sniff::Sniffed::OldExcel => Err(ReadError::OldExcel),
         sniff::Sniffed::Text => csv::read_text(name, bytes, limits),
+        sniff::Sniffed::SpreadsheetMl => spreadsheetml::read_spreadsheetml(bytes, limits),
         sniff::Sniffed::NotSpreadsheet(looks_like) => Err(ReadError::NotSpreadsheet { looks_like }),
         sniff::Sniffed::Unsupported(format) => Err(ReadError::Unsupported { format }),
     }

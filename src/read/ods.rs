@@ -301,7 +301,7 @@ impl Styles {
 
 /// True for the reds offices use to mark required columns: pure red and its darker or lighter
 /// neighbours (R ≥ 0xC0, G and B ≤ 0x40).
-fn is_red_color(color: &str) -> bool {
+pub(crate) fn is_red_color(color: &str) -> bool {
     let c = color.trim();
     if c.eq_ignore_ascii_case("red") {
         return true;
@@ -838,7 +838,7 @@ struct Cell {
 }
 
 /// `2024-03-05` or `2024-03-05T08:30:00` from an ODF date value (fractions and zones dropped).
-fn iso_date(s: &str) -> Option<String> {
+pub(crate) fn iso_date(s: &str) -> Option<String> {
     let s = s.trim();
     let b = s.as_bytes();
     let digits =

@@ -15,6 +15,8 @@ pub enum Sniffed {
     OldExcel,
     /// Text: CSV, TSV.
     Text,
+    /// Excel 2003 XML ("SpreadsheetML"), in any of the encodings its reader decodes.
+    SpreadsheetMl,
     /// Not a spreadsheet; the text names what it looks like.
     NotSpreadsheet(&'static str),
     /// A spreadsheet format this tool does not read.
@@ -64,6 +66,9 @@ pub fn sniff(bytes: &[u8]) -> Sniffed {
     if starts(b"BM") && bytes.len() > 26 && bytes[6..10] == [0, 0, 0, 0] {
         return Sniffed::NotSpreadsheet("BMP 图片");
     }
+    if utf16_spreadsheetml(bytes) {
+        return Sniffed::SpreadsheetMl;
+    }
     if let Some(markup) = markup_kind(bytes) {
         return markup;
     }
@@ -79,8 +84,8 @@ fn markup_kind(bytes: &[u8]) -> Option<Sniffed> {
     }
     let head: String =
         String::from_utf8_lossy(&body[start..body.len().min(start + 4096)]).to_ascii_lowercase();
-    if head.contains("urn:schemas-microsoft-com:office:spreadsheet") || head.contains("<workbook") {
-        return Some(Sniffed::Unsupported("Excel 2003 XML"));
+    if is_spreadsheetml(&head) {
+        return Some(Sniffed::SpreadsheetMl);
     }
     if head.contains("<html") || head.contains("<!doctype html") || head.contains("<table") {
         return Some(Sniffed::Unsupported("HTML 网页"));
@@ -89,6 +94,28 @@ fn markup_kind(bytes: &[u8]) -> Option<Sniffed> {
         return Some(Sniffed::NotSpreadsheet("XML 文件"));
     }
     None
+}
+
+/// Excel 2003 XML names its namespace on the root element, after the `mso-application`
+/// instruction Excel writes; either one decides (`head` is lower-cased).
+fn is_spreadsheetml(head: &str) -> bool {
+    head.contains("urn:schemas-microsoft-com:office:spreadsheet")
+        || head.contains("progid=\"excel.sheet\"")
+        || head.contains("progid='excel.sheet'")
+}
+
+/// Excel 2003 XML saved as UTF-16 (with its byte-order mark), which the markup check above
+/// cannot see through.
+fn utf16_spreadsheetml(bytes: &[u8]) -> bool {
+    let little = match bytes.get(..2) {
+        Some(b"\xFF\xFE") => true,
+        Some(b"\xFE\xFF") => false,
+        _ => return false,
+    };
+    let head = &bytes[2..bytes.len().min(8194)];
+    let (text, _) = super::gb18030::decode_utf16(head, little);
+    let text = text.trim_start().to_ascii_lowercase();
+    text.starts_with('<') && is_spreadsheetml(&text)
 }
 
 #[cfg(test)]
@@ -113,7 +140,21 @@ mod tests {
         );
         check(
             b"<?xml version=\"1.0\"?><Workbook xmlns=\"urn:schemas-microsoft-com:office:spreadsheet\">",
-            Sniffed::Unsupported("Excel 2003 XML"),
+            Sniffed::SpreadsheetMl,
+        );
+        check(
+            b"\xEF\xBB\xBF<?xml version=\"1.0\" encoding=\"GBK\"?>\n<?mso-application progid=\"Excel.Sheet\"?>\n<Workbook>",
+            Sniffed::SpreadsheetMl,
+        );
+        let utf16: Vec<u8> = "\u{FEFF}<?xml version=\"1.0\"?><Workbook xmlns=\"urn:schemas-microsoft-com:office:spreadsheet\">"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        check(&utf16, Sniffed::SpreadsheetMl);
+        // Any other XML is not a spreadsheet.
+        check(
+            b"<?xml version=\"1.0\"?><workbook/>",
+            Sniffed::NotSpreadsheet("XML 文件"),
         );
         check("序号,姓名\n1,张三\n".as_bytes(), Sniffed::Text);
         check(b"\xFF\xFE\x41\x00", Sniffed::Text);
