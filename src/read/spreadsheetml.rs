@@ -323,9 +323,14 @@ impl TextAcc {
     }
 }
 
-/// A 1-based position or a span as the file claims it; `None` when unreadable.
+/// A 1-based position or a span as the file claims it: digits too many for a `u64` stand for
+/// the largest one (so a huge position still fails its sheet); `None` when not a number.
 fn parse_u64(v: &str) -> Option<u64> {
-    v.trim().parse::<u64>().ok()
+    let v = v.trim();
+    if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(v.parse::<u64>().unwrap_or(u64::MAX))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -940,7 +945,7 @@ fn parse_r1c1(s: &str) -> Option<(Option<u32>, Option<u32>)> {
             return None;
         }
         let n: u32 = digits.parse().ok()?;
-        (1..=max).contains(&n).then_some(Some(n - 1))
+        (1..=max).contains(&n).then(|| Some(n - 1))
     };
     let (row, col) = match s.strip_prefix('R') {
         Some(rest) => match rest.split_once('C') {
@@ -977,5 +982,499 @@ fn list_source(value: &str) -> ListSource {
     match parse_r1c1_range(range) {
         Some(rect) if !range.contains(',') => ListSource::Range { sheet, rect },
         _ => ListSource::Formula(value.trim().to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEAD: &str = r#"<?xml version="1.0"?>
+<?mso-application progid="Excel.Sheet"?>
+<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" xmlns:o="urn:schemas-microsoft-com:office:office" xmlns:x="urn:schemas-microsoft-com:office:excel" xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet" xmlns:html="http://www.w3.org/TR/REC-html40">"#;
+
+    const STYLES: &str = r##"<Styles>
+ <Style ss:ID="Default" ss:Name="Normal"><Font ss:FontName="宋体" ss:Size="12"/></Style>
+ <Style ss:ID="warn" ss:Name="警告文本"><Font ss:Color="#FF0000"/></Style>
+ <Style ss:ID="s1" ss:Parent="warn"><Borders><Border ss:Position="Top"/></Borders></Style>
+ <Style ss:ID="s2" ss:Parent="warn"><Font ss:Color="#000000"/></Style>
+ <Style ss:ID="dark"><Font ss:Color="#C00000" ss:Bold="1"/></Style>
+ <Style ss:ID="loop1" ss:Parent="loop2"/><Style ss:ID="loop2" ss:Parent="loop1"/>
+</Styles>"##;
+
+    fn workbook(body: &str) -> String {
+        format!("{HEAD}{STYLES}{body}</Workbook>")
+    }
+
+    fn worksheet(name: &str, table: &str) -> String {
+        format!(r#"<Worksheet ss:Name="{name}"><Table>{table}</Table></Worksheet>"#)
+    }
+
+    fn read_with(xml: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
+        read_spreadsheetml(xml, limits)
+    }
+
+    fn read(xml: &str) -> Workbook {
+        match read_with(xml.as_bytes(), &Limits::default()) {
+            Ok(wb) => wb,
+            Err(e) => panic!("{e:?}"),
+        }
+    }
+
+    /// The grid of a sheet as display texts, row by row.
+    fn texts(sheet: &Sheet) -> Vec<Vec<String>> {
+        (0..sheet.grid.height())
+            .map(|r| sheet.grid.row(r).iter().map(Value::text).collect())
+            .collect()
+    }
+
+    /// Reads one worksheet whose `Table` holds `table` and checks its cells.
+    #[track_caller]
+    fn check(table: &str, expect: &[&[&str]]) -> Sheet {
+        let wb = read(&workbook(&worksheet("S", table)));
+        assert_eq!(wb.sheet_errors, vec![]);
+        let sheet = wb.sheets.into_iter().next().expect("one sheet");
+        let want: Vec<Vec<String>> = expect
+            .iter()
+            .map(|r| r.iter().map(|s| s.to_string()).collect())
+            .collect();
+        assert_eq!(texts(&sheet), want);
+        sheet
+    }
+
+    fn s(text: &str) -> String {
+        format!(r#"<Cell><Data ss:Type="String">{text}</Data></Cell>"#)
+    }
+
+    #[test]
+    fn row_and_cell_index_gaps() {
+        let a = s("a");
+        check(
+            &format!(
+                r#"<Row>{a}<Cell ss:Index="3"><Data ss:Type="Number">2</Data></Cell>{a}</Row><Row ss:Index="3">{a}</Row><Row/>{a}<Row>{a}</Row>"#
+            ),
+            &[&["a", "", "2", "a"], &[], &["a"], &[], &["a"]],
+        );
+    }
+
+    #[test]
+    fn merges_move_the_next_cell() {
+        let sheet = check(
+            &format!(
+                r#"<Row><Cell ss:MergeAcross="2">{}</Cell>{}</Row><Row><Cell ss:MergeDown="1" ss:MergeAcross="1"/>{}</Row>"#,
+                r#"<Data ss:Type="String">标题</Data>"#,
+                s("x"),
+                s("y")
+            ),
+            &[&["标题", "", "", "x"], &["", "", "y"]],
+        );
+        assert_eq!(
+            sheet.merges,
+            vec![Rect::new(0, 0, 0, 2), Rect::new(1, 0, 2, 1)]
+        );
+    }
+
+    #[test]
+    fn typed_data() {
+        let cell = |ty: &str, v: &str| format!(r#"<Cell><Data ss:Type="{ty}">{v}</Data></Cell>"#);
+        let sheet = check(
+            &format!(
+                "<Row>{}{}{}{}{}{}{}{}</Row>",
+                cell("Number", "1.5"),
+                cell("DateTime", "2024-03-05T00:00:00.000"),
+                cell("DateTime", "2024-03-05T08:30:00.000"),
+                cell("Boolean", "1"),
+                cell("Error", "#N/A"),
+                cell("String", "一&#10;二 &amp; &lt;三&gt; &#x4E2D;"),
+                cell("Number", "not a number"),
+                cell("String", "0012"),
+            ),
+            &[&[
+                "1.5",
+                "2024-03-05",
+                "2024-03-05T08:30:00",
+                "TRUE",
+                "#N/A",
+                "一\n二 & <三> 中",
+                "not a number",
+                "0012",
+            ]],
+        );
+        let row = sheet.grid.row(0);
+        assert_eq!(row[0], Value::Number(1.5));
+        assert_eq!(row[1], Value::Date("2024-03-05".into()));
+        assert_eq!(row[4], Value::Error("#N/A".into()));
+        assert_eq!(row[7], Value::Text("0012".into()));
+    }
+
+    #[test]
+    fn rich_text_is_joined_and_red_runs_count() {
+        let rich = r##"<Cell><ss:Data ss:Type="String" xmlns="http://www.w3.org/TR/REC-html40"><B>姓名</B><Font html:Color="#FF0000">（必填）</Font></ss:Data></Cell><Cell><ss:Data ss:Type="String" xmlns="http://www.w3.org/TR/REC-html40"><Font html:Color="#0000FF">备</Font><I>注</I></ss:Data></Cell>"##;
+        let sheet = check(&format!("<Row>{rich}</Row>"), &[&["姓名（必填）", "备注"]]);
+        assert_eq!(sheet.red_cells, vec![(0, 0)]);
+    }
+
+    #[test]
+    fn red_fonts_follow_styles_and_parents() {
+        let cell = |style: &str| {
+            format!(r#"<Cell ss:StyleID="{style}"><Data ss:Type="String">{style}</Data></Cell>"#)
+        };
+        let sheet = check(
+            &format!(
+                r#"<Row>{}{}{}{}{}{}{}<Cell ss:StyleID="warn"><Data ss:Type="String"> </Data></Cell></Row>"#,
+                cell("warn"),
+                cell("s1"),
+                cell("s2"),
+                cell("dark"),
+                cell("loop1"),
+                cell("nosuch"),
+                s("plain"),
+            ),
+            &[&["warn", "s1", "s2", "dark", "loop1", "nosuch", "plain", " "]],
+        );
+        // s2 sets its own black font over its red parent; a blank cell marks nothing.
+        assert_eq!(sheet.red_cells, vec![(0, 0), (0, 1), (0, 3)]);
+        // A red default style makes every unstyled cell red.
+        let styles = r##"<Styles><Style ss:ID="Default"><Font ss:Color="red"/></Style></Styles>"##;
+        let xml = format!(
+            "{HEAD}{styles}{}</Workbook>",
+            worksheet("S", &format!("<Row>{}</Row>", s("a")))
+        );
+        assert_eq!(read(&xml).sheets[0].red_cells, vec![(0, 0)]);
+    }
+
+    #[test]
+    fn list_validations_in_r1c1() {
+        let body = r#"<Worksheet ss:Name="S"><Table><Row><Cell><Data ss:Type="String">性别</Data></Cell></Row></Table>
+<WorksheetOptions xmlns="urn:schemas-microsoft-com:office:excel"><Selected/></WorksheetOptions>
+<DataValidation xmlns="urn:schemas-microsoft-com:office:excel"><Range>R3C2:R1000C2</Range><Type>List</Type><Value>&quot;男,女&quot;</Value></DataValidation>
+<DataValidation xmlns="urn:schemas-microsoft-com:office:excel"><Range>R1C7,R4C7:R65536C7,R[1]C</Range><Type>List</Type><CellRangeList/><Value>'字典'!R2C1:R5C1</Value></DataValidation>
+<DataValidation xmlns="urn:schemas-microsoft-com:office:excel"><Range>C3</Range><Type>List</Type><Value>=R2C9:R4C9</Value></DataValidation>
+<DataValidation xmlns="urn:schemas-microsoft-com:office:excel"><Range>R2C1:R2C5</Range><Type>List</Type><Value>民族</Value></DataValidation>
+<DataValidation xmlns="urn:schemas-microsoft-com:office:excel"><Range>R2C1</Range><Type>Whole</Type><Min>1</Min></DataValidation>
+<DataValidation xmlns="urn:schemas-microsoft-com:office:excel"><Range>R[1]C</Range><Type>List</Type><Value>"a"</Value></DataValidation>
+</Worksheet>"#;
+        let v = &read(&workbook(body)).sheets[0].validations;
+        let expect = vec![
+            ListValidation {
+                ranges: vec![Rect::new(2, 1, 999, 1)],
+                source: ListSource::Values(vec!["男".into(), "女".into()]),
+            },
+            ListValidation {
+                ranges: vec![Rect::new(0, 6, 0, 6), Rect::new(3, 6, 65_535, 6)],
+                source: ListSource::Range {
+                    sheet: Some("字典".into()),
+                    rect: Rect::new(1, 0, 4, 0),
+                },
+            },
+            ListValidation {
+                ranges: vec![Rect::new(0, 2, MAX_ROWS - 1, 2)],
+                source: ListSource::Range {
+                    sheet: None,
+                    rect: Rect::new(1, 8, 3, 8),
+                },
+            },
+            ListValidation {
+                ranges: vec![Rect::new(1, 0, 1, 4)],
+                source: ListSource::Formula("民族".into()),
+            },
+        ];
+        assert_eq!(v, &expect);
+        assert_eq!(
+            parse_r1c1_range("R2:R3"),
+            Some(Rect::new(1, 0, 2, MAX_COLS - 1))
+        );
+        assert_eq!(parse_r1c1_range("R0C1"), None);
+        assert_eq!(parse_r1c1_range("R1048577C1"), None);
+        assert_eq!(parse_r1c1_range("R1C16385"), None);
+        assert_eq!(parse_r1c1_range("R1:C1"), None);
+    }
+
+    #[test]
+    fn hidden_sheets_names_and_widths() {
+        let body = format!(
+            r#"{}<Worksheet ss:Name="字典"><Table><Column ss:Width="48"/><Column ss:Index="3" ss:Width="123" ss:Span="1"/><Column ss:AutoFitWidth="0"/><Column ss:Width="-5"/><Column ss:Index="99999" ss:Width="10"/></Table><WorksheetOptions xmlns="urn:schemas-microsoft-com:office:excel"><Visible>SheetHidden</Visible></WorksheetOptions></Worksheet><Worksheet ss:Name="很隐藏"><WorksheetOptions xmlns="urn:schemas-microsoft-com:office:excel"><Visible>SheetVeryHidden</Visible></WorksheetOptions></Worksheet><Worksheet/>"#,
+            worksheet("表 &amp; 一", "")
+        );
+        let wb = read(&workbook(&body));
+        let names: Vec<(&str, bool)> = wb
+            .sheets
+            .iter()
+            .map(|s| (s.name.as_str(), s.hidden))
+            .collect();
+        assert_eq!(
+            names,
+            vec![
+                ("表 & 一", false),
+                ("字典", true),
+                ("很隐藏", true),
+                ("Sheet4", false)
+            ]
+        );
+        assert_eq!(wb.format, Format::SpreadsheetMl);
+        assert_eq!(
+            wb.sheets[1].col_widths,
+            vec![(0, 0, 8.43), (2, 3, 22.71), (5, 5, 0.0)]
+        );
+    }
+
+    #[test]
+    fn formulas_keep_their_value_or_say_it_is_missing() {
+        let sheet = check(
+            r#"<Row><Cell ss:Formula="=1+1"><Data ss:Type="Number">2</Data></Cell><Cell ss:Formula="=A1*2"/><Cell ss:Formula="=X"><Comment><Data>note</Data></Comment></Cell></Row>"#,
+            &[&["2"]],
+        );
+        assert_eq!(
+            sheet.notes,
+            vec![
+                SheetNote::FormulaWithoutValue { row: 0, col: 1 },
+                SheetNote::FormulaWithoutValue { row: 0, col: 2 }
+            ]
+        );
+    }
+
+    #[test]
+    fn long_text_is_cut_with_a_note() {
+        let limits = Limits {
+            max_text_chars: 3,
+            ..Limits::default()
+        };
+        let xml = workbook(&worksheet(
+            "S",
+            &format!("<Row>{}{}</Row>", s("一二三四五"), s("abc")),
+        ));
+        let wb = read_with(xml.as_bytes(), &limits).expect("reads");
+        assert_eq!(texts(&wb.sheets[0]), vec![vec!["一二三", "abc"]]);
+        assert_eq!(
+            wb.sheets[0].notes,
+            vec![SheetNote::TextTruncated { row: 0, col: 0 }]
+        );
+    }
+
+    #[test]
+    fn positions_outside_the_grid_fail_only_their_sheet() {
+        let ok = worksheet("ok", &format!("<Row>{}</Row>", s("a")));
+        for (table, limit) in [
+            (
+                format!(r#"<Row ss:Index="1048577">{}</Row>"#, s("x")),
+                Limit::OutsideGrid,
+            ),
+            (
+                format!(r#"<Row ss:Index="99999999999999999999">{}</Row>"#, s("x")),
+                Limit::OutsideGrid,
+            ),
+            (
+                r#"<Row><Cell ss:Index="16385"><Data ss:Type="String">x</Data></Cell></Row>"#
+                    .to_string(),
+                Limit::OutsideGrid,
+            ),
+            (
+                format!(r#"<Row ss:Index="1048576"></Row><Row>{}</Row>"#, s("x")),
+                Limit::OutsideGrid,
+            ),
+            (
+                format!(
+                    r#"<Row><Cell ss:MergeAcross="18446744073709551615"/>{}</Row>"#,
+                    s("x")
+                ),
+                Limit::OutsideGrid,
+            ),
+        ] {
+            let wb = read(&workbook(&format!("{ok}{}{ok}", worksheet("bad", &table))));
+            assert_eq!(wb.sheets.len(), 2, "{table}");
+            assert_eq!(
+                wb.sheet_errors,
+                vec![SheetError {
+                    sheet: "bad".into(),
+                    kind: SheetErrorKind::TooLarge { limit }
+                }],
+                "{table}"
+            );
+        }
+        // Huge spans are cut at the grid's edge, never allocated.
+        let sheet = check(
+            r#"<Row><Cell ss:MergeAcross="4000000000" ss:MergeDown="4000000000"><Data ss:Type="String">t</Data></Cell></Row>"#,
+            &[&["t"]],
+        );
+        assert_eq!(
+            sheet.merges,
+            vec![Rect::new(0, 0, MAX_ROWS - 1, MAX_COLS - 1)]
+        );
+    }
+
+    #[test]
+    fn the_cell_budget_holds() {
+        let limits = Limits {
+            max_cells: 10,
+            ..Limits::default()
+        };
+        let row = format!("<Row>{}</Row>", s("a").repeat(11));
+        let xml = workbook(&worksheet("big", &row));
+        let wb = read_with(xml.as_bytes(), &limits).expect("reads");
+        assert!(wb.sheets.is_empty());
+        assert_eq!(
+            wb.sheet_errors[0].kind,
+            SheetErrorKind::TooLarge {
+                limit: Limit::Cells { max: 10 }
+            }
+        );
+    }
+
+    #[test]
+    fn broken_documents() {
+        let damaged = |xml: &[u8]| match read_with(xml, &Limits::default()) {
+            Err(ReadError::Damaged { detail }) => detail,
+            other => panic!("{other:?}"),
+        };
+        // A DTD is refused, whatever it declares; unknown entities are never expanded.
+        let dtd = format!(
+            r#"<?xml version="1.0"?><!DOCTYPE Workbook [<!ENTITY boom "BOOM">]>{}"#,
+            workbook(&worksheet("S", &format!("<Row>{}</Row>", s("&boom;"))))
+                .trim_start_matches(r#"<?xml version="1.0"?>"#)
+        );
+        assert!(damaged(dtd.as_bytes()).contains("DTD"));
+        let entity = workbook(&worksheet("S", &format!("<Row>{}</Row>", s("&boom;"))));
+        assert!(damaged(entity.as_bytes()).contains("boom"));
+        assert!(damaged(b"<?xml version=\"1.0\"?><Other/>").contains("Workbook"));
+        assert!(!damaged(b"<Workbook><Styles><Style").is_empty());
+        // Cut inside the second sheet: the first is kept, the second is reported.
+        let full = workbook(&format!(
+            "{}{}",
+            worksheet("一", &format!("<Row>{}</Row>", s("a"))),
+            worksheet("二", &format!("<Row>{}{}</Row>", s("b"), s("c")))
+        ));
+        let cut = &full[..full.find("<Data ss:Type=\"String\">c").expect("c")];
+        let wb = read(cut);
+        assert_eq!(wb.sheets.len(), 1);
+        assert_eq!(wb.sheet_errors[0].sheet, "二");
+        // Cut between sheets: the lost ones are counted by position.
+        let cut = &full[..full.find("<Worksheet ss:Name=\"二\"").expect("二")];
+        let wb = read(cut);
+        assert_eq!(wb.sheets.len(), 1);
+        assert_eq!(wb.sheet_errors[0].sheet, "#2");
+        // Cut before any sheet.
+        let cut = &full[..full.find("<Worksheet").expect("sheet") + 5];
+        damaged(cut.as_bytes());
+    }
+
+    #[test]
+    fn deep_nesting_does_not_recurse() {
+        let deep = format!(
+            r#"<Row><Cell><ss:Data ss:Type="String">{}x{}</ss:Data></Cell><Cell><Comment>{}{}</Comment></Cell></Row>"#,
+            "<B>".repeat(100_000),
+            "</B>".repeat(100_000),
+            "<I>".repeat(100_000),
+            "</I>".repeat(100_000),
+        );
+        check(&deep, &[&["x"]]);
+    }
+
+    #[test]
+    fn encodings_are_decoded_first() {
+        let xml = workbook(&worksheet("名单", &format!("<Row>{}</Row>", s("张三"))));
+        let expect = vec![vec!["张三".to_string()]];
+        // Declared GBK: "名单" and "张三" in GBK.
+        let gbk = xml
+            .replace(
+                r#"<?xml version="1.0"?>"#,
+                r#"<?xml version="1.0" encoding="GBK"?>"#,
+            )
+            .replace("名单", "\u{1}")
+            .replace("张三", "\u{2}");
+        let mut bytes = Vec::new();
+        for b in gbk.bytes() {
+            match b {
+                1 => bytes.extend_from_slice(b"\xC3\xFB\xB5\xA5"),
+                2 => bytes.extend_from_slice(b"\xD5\xC5\xC8\xFD"),
+                b => bytes.push(b),
+            }
+        }
+        // The styles' 宋体, 警告文本 and 正常 are UTF-8: take them out so the file is pure GBK.
+        let styles_utf8 = STYLES.as_bytes();
+        let at = bytes
+            .windows(styles_utf8.len())
+            .position(|w| w == styles_utf8)
+            .expect("styles");
+        bytes.splice(at..at + styles_utf8.len(), b"<Styles/>".iter().copied());
+        let wb = read_with(&bytes, &Limits::default()).expect("gbk");
+        assert_eq!(
+            (wb.sheets[0].name.as_str(), texts(&wb.sheets[0])),
+            ("名单", expect.clone())
+        );
+        // Undeclared GBK reads the same.
+        let undeclared = String::from_utf8_lossy(&bytes).replace(" encoding=\"GBK\"", "");
+        assert!(undeclared.contains('\u{FFFD}'));
+        let bytes2: Vec<u8> = {
+            let decl = b" encoding=\"GBK\"";
+            let at = bytes
+                .windows(decl.len())
+                .position(|w| w == decl)
+                .expect("decl");
+            let mut b = bytes.clone();
+            b.drain(at..at + decl.len());
+            b
+        };
+        assert_eq!(
+            texts(&read_with(&bytes2, &Limits::default()).expect("gbk").sheets[0]),
+            expect
+        );
+        // UTF-16 with a byte-order mark, both ways round; UTF-8 with one.
+        for little in [true, false] {
+            let mut bytes: Vec<u8> = if little {
+                vec![0xFF, 0xFE]
+            } else {
+                vec![0xFE, 0xFF]
+            };
+            for u in xml.encode_utf16() {
+                bytes.extend(if little {
+                    u.to_le_bytes()
+                } else {
+                    u.to_be_bytes()
+                });
+            }
+            assert_eq!(
+                texts(
+                    &read_with(&bytes, &Limits::default())
+                        .expect("utf-16")
+                        .sheets[0]
+                ),
+                expect
+            );
+            assert_eq!(
+                crate::read::sniff::sniff(&bytes),
+                crate::read::sniff::Sniffed::SpreadsheetMl
+            );
+        }
+        let bom = [b"\xEF\xBB\xBF".as_slice(), xml.as_bytes()].concat();
+        assert_eq!(
+            texts(&read_with(&bom, &Limits::default()).expect("bom").sheets[0]),
+            expect
+        );
+        // A GB declaration over UTF-8 bytes: the bytes win.
+        let lying = xml.replace(
+            r#"<?xml version="1.0"?>"#,
+            r#"<?xml version="1.0" encoding="gb2312"?>"#,
+        );
+        assert_eq!(texts(&read(&lying).sheets[0]), expect);
+        // Bytes that are neither: replacement characters, never a panic.
+        let mut broken = xml.into_bytes();
+        let at = broken
+            .windows(6)
+            .position(|w| w == "张三".as_bytes())
+            .expect("张三");
+        broken[at] = 0xFF;
+        broken[at + 1] = 0xFF;
+        let wb = read_with(&broken, &Limits::default()).expect("lossy");
+        assert!(texts(&wb.sheets[0])[0][0].contains('\u{FFFD}'));
+    }
+
+    #[test]
+    fn through_read_with_the_format_name() {
+        let xml = workbook(&worksheet("S", &format!("<Row>{}</Row>", s("a"))));
+        let wb = crate::read::read("export.xls", xml.as_bytes()).expect("reads");
+        assert_eq!(
+            (wb.format, wb.format.name()),
+            (Format::SpreadsheetMl, "xml2003")
+        );
     }
 }
