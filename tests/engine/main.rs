@@ -10,4 +10,5 @@ mod matching;
 mod merging;
 mod messages;
 mod split;
+mod spreadsheetml;
 mod year_to_year;
