@@ -443,12 +443,14 @@ fn finish_form(
             next = h1 + 1;
             guessed_depth = true;
         }
-        // A unit or code row is never header, even when a label merged down reaches it (a
-        // blank corner cell spanning the header and its unit row).
+        // A unit or code row across the table is never header, even when a label merged down
+        // reaches it (a blank corner cell spanning the header and its unit row). Units under
+        // one group only (年 月 日 under 出生日期) are that group's leaves.
         let last_col = width.saturating_sub(1);
-        if let Some(u) = (h1 + 1..=next)
-            .find(|&r| is_unit_row(grid, r, 0, last_col) || is_code_row(grid, r, 0, last_col))
-        {
+        let across = |r: u32| span_texts(grid, r, 0, last_col).len() as u32 * 5 >= width * 3;
+        if let Some(u) = (h1 + 1..=next).find(|&r| {
+            across(r) && (is_unit_row(grid, r, 0, last_col) || is_code_row(grid, r, 0, last_col))
+        }) {
             next = u - 1;
         }
         if chosen_end.is_some() || next == h1 || (next - h0 + 1) as usize > MAX_HEADER_DEPTH {

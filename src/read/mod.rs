@@ -10,8 +10,9 @@
 //! One module per input format: [`xlsx`] (our own xlsx/xlsm reader; xlsb through calamine in
 //! the command-line tool only), [`xls`] (our own BIFF8 reader over the OLE container read by
 //! [`cfb`]), [`ods`] (our own
-//! content.xml reader), [`csv`] (encoding detection and RFC 4180) and [`html`] (the tables of an
-//! HTML page: web systems' "export to Excel" saved as .xls, and forms laid out in tables).
+//! content.xml reader), [`spreadsheetml`] (Excel 2003 XML, our own over quick-xml), [`csv`]
+//! (encoding detection and RFC 4180) and [`html`] (the tables of an HTML page: web systems'
+//! "export to Excel" saved as .xls, and forms laid out in tables).
 
 pub mod cfb;
 pub mod csv;
@@ -20,6 +21,7 @@ pub mod grid;
 pub mod html;
 pub mod ods;
 pub mod sniff;
+pub mod spreadsheetml;
 pub mod xls;
 pub mod xlsx;
 pub mod xmlutil;
@@ -48,6 +50,8 @@ pub enum Format {
     Tsv,
     /// An HTML page's tables: a web system's "export to Excel" saved as .xls, or a form page.
     Html,
+    /// Excel 2003 XML ("SpreadsheetML"), as many Java systems export "Excel".
+    SpreadsheetMl,
 }
 
 impl Format {
@@ -62,6 +66,7 @@ impl Format {
             Format::Csv => "csv",
             Format::Tsv => "tsv",
             Format::Html => "html",
+            Format::SpreadsheetMl => "xml2003",
         }
     }
 }
@@ -129,7 +134,7 @@ pub struct Sheet {
     /// Cells whose font is red, sorted (row, column). Offices mark required columns this way.
     pub red_cells: Vec<(u32, u32)>,
     /// Column widths the file sets, as (first column, last column, width in characters), 0-based
-    /// and inclusive. Only xlsx files say; other formats leave this empty.
+    /// and inclusive. Only xlsx and Excel 2003 XML files say; other formats leave this empty.
     pub col_widths: Vec<(u32, u32, f64)>,
     /// Things the reader noticed about this sheet that a person should know.
     pub notes: Vec<SheetNote>,
@@ -217,6 +222,7 @@ pub fn read_with_limits(name: &str, bytes: &[u8], limits: &Limits) -> Result<Wor
         sniff::Sniffed::OldExcel => Err(ReadError::OldExcel),
         sniff::Sniffed::Text => csv::read_text(name, bytes, limits),
         sniff::Sniffed::Html => html::read_html(name, bytes, limits),
+        sniff::Sniffed::SpreadsheetMl => spreadsheetml::read_spreadsheetml(bytes, limits),
         sniff::Sniffed::NotSpreadsheet(looks_like) => Err(ReadError::NotSpreadsheet { looks_like }),
         sniff::Sniffed::Unsupported(format) => Err(ReadError::Unsupported { format }),
     }

@@ -838,7 +838,7 @@ struct Cell {
 }
 
 /// `2024-03-05` or `2024-03-05T08:30:00` from an ODF date value (fractions and zones dropped).
-fn iso_date(s: &str) -> Option<String> {
+pub(crate) fn iso_date(s: &str) -> Option<String> {
     let s = s.trim();
     let b = s.as_bytes();
     let digits =

@@ -17,6 +17,8 @@ pub enum Sniffed {
     Text,
     /// An HTML page or fragment (a web system's table export named .xls, a form page).
     Html,
+    /// Excel 2003 XML ("SpreadsheetML"), in any of the encodings its reader decodes.
+    SpreadsheetMl,
     /// Not a spreadsheet; the text names what it looks like.
     NotSpreadsheet(&'static str),
     /// A spreadsheet format this tool does not read.
@@ -99,8 +101,8 @@ fn markup_kind(bytes: &[u8]) -> Option<Sniffed> {
     }
     let head: String =
         String::from_utf8_lossy(&body[start..body.len().min(start + 4096)]).to_ascii_lowercase();
-    if head.contains("urn:schemas-microsoft-com:office:spreadsheet") || head.contains("<workbook") {
-        return Some(Sniffed::Unsupported("Excel 2003 XML"));
+    if is_spreadsheetml(&head) {
+        return Some(Sniffed::SpreadsheetMl);
     }
     if crate::read::html::looks_like_html(&head) {
         return Some(Sniffed::Html);
@@ -109,6 +111,14 @@ fn markup_kind(bytes: &[u8]) -> Option<Sniffed> {
         return Some(Sniffed::NotSpreadsheet("XML 文件"));
     }
     None
+}
+
+/// Excel 2003 XML names its namespace on the root element, after the `mso-application`
+/// instruction Excel writes; either one decides (`head` is lower-cased).
+fn is_spreadsheetml(head: &str) -> bool {
+    head.contains("urn:schemas-microsoft-com:office:spreadsheet")
+        || head.contains("progid=\"excel.sheet\"")
+        || head.contains("progid='excel.sheet'")
 }
 
 #[cfg(test)]
@@ -136,7 +146,21 @@ mod tests {
         check(b"\xFF\xFE<\0t\0a\0b\0l\0e\0>\0", Sniffed::Html);
         check(
             b"<?xml version=\"1.0\"?><Workbook xmlns=\"urn:schemas-microsoft-com:office:spreadsheet\">",
-            Sniffed::Unsupported("Excel 2003 XML"),
+            Sniffed::SpreadsheetMl,
+        );
+        check(
+            b"\xEF\xBB\xBF<?xml version=\"1.0\" encoding=\"GBK\"?>\n<?mso-application progid=\"Excel.Sheet\"?>\n<Workbook>",
+            Sniffed::SpreadsheetMl,
+        );
+        let utf16: Vec<u8> = "\u{FEFF}<?xml version=\"1.0\"?><Workbook xmlns=\"urn:schemas-microsoft-com:office:spreadsheet\">"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        check(&utf16, Sniffed::SpreadsheetMl);
+        // Any other XML is not a spreadsheet.
+        check(
+            b"<?xml version=\"1.0\"?><workbook/>",
+            Sniffed::NotSpreadsheet("XML 文件"),
         );
         check("序号,姓名\n1,张三\n".as_bytes(), Sniffed::Text);
         check(b"\xFF\xFE\x41\x00", Sniffed::Text);

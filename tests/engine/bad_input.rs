@@ -532,7 +532,7 @@ fn csv_traps() {
 /// junk must give a report, never a panic. (cargo fuzz runs the same entry point for longer.)
 #[test]
 fn mutated_fixtures_never_panic() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/qingshan");
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
     let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut next = move || {
         seed ^= seed << 13;
@@ -540,8 +540,21 @@ fn mutated_fixtures_never_panic() {
         seed ^= seed << 17;
         seed
     };
-    for entry in std::fs::read_dir(dir).expect("dir") {
-        let path = entry.expect("entry").path();
+    let mut paths: Vec<std::path::PathBuf> = std::fs::read_dir(root.join("qingshan"))
+        .expect("dir")
+        .map(|entry| entry.expect("entry").path())
+        .collect();
+    // The Excel 2003 XML exports.
+    for file in [
+        "lizuohuan__daoyuan-admin/person_open.xml",
+        "lizuohuan__daoyuan-admin/person_archive.xml",
+        "lizuohuan__daoyuan-admin/person_unseal.xml",
+        "lizuohuan__daoyuan-admin/add_member_cd.xml",
+        "CaoHongchang__test/mr.xml",
+    ] {
+        paths.push(root.join("real-dev").join(file));
+    }
+    for path in paths {
         if path.extension().is_some_and(|e| e == "json" || e == "md") {
             continue;
         }
@@ -565,4 +578,130 @@ fn mutated_fixtures_never_panic() {
             let _ = timed(|| inspect("mutant", &m));
         }
     }
+}
+
+/// A SpreadsheetML document around some worksheets.
+fn spreadsheetml(worksheets: &str) -> String {
+    format!(
+        r#"<?xml version="1.0"?><?mso-application progid="Excel.Sheet"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet">{worksheets}</Workbook>"#
+    )
+}
+
+fn xml_sheet(name: &str, rows: &str) -> String {
+    format!(r#"<Worksheet ss:Name="{name}"><Table>{rows}</Table></Worksheet>"#)
+}
+
+const XML_ROW: &str = r#"<Row><Cell><Data ss:Type="String">序号</Data></Cell><Cell><Data ss:Type="String">姓名</Data></Cell></Row>"#;
+
+#[test]
+fn excel_2003_xml_traps() {
+    let good = xml_sheet("好", XML_ROW);
+    // Cut short: before any sheet the file is damaged; inside one, the sheets before it stay.
+    let full = spreadsheetml(&format!("{good}{good}"));
+    let cut = &full.as_bytes()[..60];
+    assert!(matches!(
+        timed(|| read("a.xml", cut)),
+        Err(ReadError::Damaged { .. })
+    ));
+    let cut = &full.as_bytes()[..full.len() - 40];
+    let wb = timed(|| read("a.xml", cut)).expect("first sheet");
+    assert_eq!((wb.sheets.len(), wb.sheet_errors.len()), (1, 1));
+    // Deeply nested elements: no recursion, no stack overflow.
+    let deep = spreadsheetml(&format!(
+        "{}{}{good}",
+        "<x>".repeat(200_000),
+        "</x>".repeat(200_000)
+    ));
+    assert_eq!(
+        timed(|| read("a.xml", deep.as_bytes()))
+            .expect("reads")
+            .sheets
+            .len(),
+        1
+    );
+    // Huge positions and spans fail their sheet only, without allocating.
+    for rows in [
+        r#"<Row ss:Index="4000000000"><Cell><Data ss:Type="String">x</Data></Cell></Row>"#,
+        r#"<Row><Cell ss:Index="99999999999999999999999"><Data ss:Type="String">x</Data></Cell></Row>"#,
+        r#"<Row><Cell ss:MergeAcross="4294967295"/><Cell><Data ss:Type="String">x</Data></Cell></Row>"#,
+    ] {
+        let doc = spreadsheetml(&format!("{good}{}", xml_sheet("坏", rows)));
+        let wb = timed(|| read("a.xml", doc.as_bytes())).expect("reads");
+        assert_eq!(wb.sheets.len(), 1, "{rows}");
+        assert_eq!(wb.sheet_errors[0].sheet, "坏");
+        assert_eq!(
+            wb.sheet_errors[0].kind,
+            SheetErrorKind::TooLarge {
+                limit: Limit::OutsideGrid
+            }
+        );
+    }
+    // A merge claiming the whole grid costs four numbers.
+    let doc = spreadsheetml(&xml_sheet(
+        "大",
+        r#"<Row><Cell ss:MergeAcross="16383" ss:MergeDown="1048575"><Data ss:Type="String">t</Data></Cell></Row>"#,
+    ));
+    assert_eq!(
+        timed(|| read("a.xml", doc.as_bytes()))
+            .expect("reads")
+            .sheets[0]
+            .merges
+            .len(),
+        1
+    );
+    // The cell budget holds against many rows.
+    let many = spreadsheetml(&xml_sheet(
+        "多",
+        &r#"<Row><Cell><Data ss:Type="Number">1</Data></Cell></Row>"#.repeat(2000),
+    ));
+    let limits = Limits {
+        max_cells: 1000,
+        ..Limits::default()
+    };
+    let wb = timed(|| read_with_limits("a.xml", many.as_bytes(), &limits)).expect("reads");
+    assert_eq!(
+        wb.sheet_errors[0].kind,
+        SheetErrorKind::TooLarge {
+            limit: Limit::Cells { max: 1000 }
+        }
+    );
+    // Entities: a DTD is refused, undeclared entities are never expanded.
+    let laughs = format!(
+        r#"<?xml version="1.0"?><!DOCTYPE Workbook [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>{}"#,
+        spreadsheetml(&xml_sheet(
+            "S",
+            r#"<Row><Cell><Data ss:Type="String">&lol2;</Data></Cell></Row>"#
+        ))
+        .trim_start_matches(r#"<?xml version="1.0"?>"#)
+    );
+    assert!(matches!(
+        timed(|| read("a.xml", laughs.as_bytes())),
+        Err(ReadError::Damaged { .. })
+    ));
+    let xxe = spreadsheetml(&xml_sheet(
+        "S",
+        r#"<Row><Cell><Data ss:Type="String">&xxe;</Data></Cell></Row>"#,
+    ));
+    assert!(matches!(
+        timed(|| read("a.xml", xxe.as_bytes())),
+        Err(ReadError::Damaged { .. })
+    ));
+    // Mis-encoded bytes: never a panic; what can be read is read.
+    let mut mis = spreadsheetml(&good).into_bytes();
+    let at = mis
+        .windows(6)
+        .position(|w| w == "姓名".as_bytes())
+        .expect("姓名");
+    mis[at + 1] = 0xFF;
+    let wb = timed(|| read("a.xml", &mis)).expect("reads");
+    assert_eq!(wb.sheets[0].grid.get(0, 0), &Value::Text("序号".into()));
+    let utf16_odd = [
+        &[0xFF, 0xFE][..],
+        &spreadsheetml(&good)
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect::<Vec<u8>>()[..101],
+    ]
+    .concat();
+    let _ = timed(|| inspect("a.xml", &utf16_odd));
 }

@@ -11,4 +11,5 @@ mod merging;
 mod messages;
 mod real_dev;
 mod split;
+mod spreadsheetml;
 mod year_to_year;
