@@ -211,9 +211,11 @@ pub fn detect(sheet: &Sheet, referenced: &HashSet<String>) -> SheetLayout {
             None => break,
         }
     }
-    // A second "form" without data rows is usually a stray block under the first one.
+    // A second "form" without data rows is usually a stray block under the first one — unless
+    // it is a table of its own (three columns or more), as in blank templates stacked on one
+    // sheet.
     if forms.len() > 1 {
-        forms.retain(|f| f.data_rows.is_some());
+        forms.retain(|f| f.data_rows.is_some() || f.last_col >= f.first_col + 2);
     }
     if forms.is_empty() || (forms.len() == 1 && looks_like_dictionary(grid, &forms[0])) {
         let kind = if mostly_long_text(grid) {
@@ -328,6 +330,17 @@ fn header_like(cells: &[(u32, String)], grid: &Grid, row: u32) -> bool {
     data_like * 5 <= cells.len() && colon * 2 < cells.len() && long * 3 < cells.len()
 }
 
+/// A banner over the header: one label across the columns, beside a cell merged down into the
+/// header rows below (a blank corner over the row labels). A title never reaches down so.
+fn is_banner(grid: &Grid, merges: &Merges<'_>, cells: &[(u32, String)], row: u32) -> bool {
+    cells.len() == 1
+        && row + 1 < grid.height()
+        && merges
+            .starting_in(row)
+            .any(|m| m.height() > 1 && m.height() as usize <= MAX_HEADER_DEPTH)
+        && header_like(&row_cells(grid, merges, row + 1), grid, row + 1)
+}
+
 /// The classification of a row above the header.
 fn classify_above(text: &str) -> Above {
     if is_note_line(text) {
@@ -355,7 +368,7 @@ fn detect_form(grid: &Grid, merges: &Merges<'_>, start: u32) -> Option<Form> {
         if cells.is_empty() {
             continue;
         }
-        if header_like(&cells, grid, r) {
+        if header_like(&cells, grid, r) || is_banner(grid, merges, &cells, r) {
             header_start = Some(r);
             break;
         }
@@ -430,11 +443,13 @@ fn finish_form(
         }
         // A group cell (merged across columns, not the whole table) has children below it.
         let width = table_width(grid, h0);
+        // A merge over blank cells below is one wide leaf (项目总面积 over two columns).
         let has_group = merges.starting_in(h1).any(|m| {
             m.width() > 1
                 && m.height() == 1
                 && m.width() < width.max(2)
                 && !grid.get(m.top, m.left).is_blank()
+                && (m.left..=m.right).any(|c| !merged_value(grid, merges, h1 + 1, c).is_blank())
         });
         if has_group && next == h1 && h1 + 1 < grid.height() {
             next = h1 + 1;
@@ -548,6 +563,13 @@ fn finish_form(
             // A new table starts below the blank rows.
             break;
         }
+        if (single_wide || header_like(&cells, grid, r) || is_banner(grid, merges, &cells, r))
+            && next_header_ends_in_unit_row(grid, merges, r, first, last)
+        {
+            // A table stacked right under this one: its header block ends in a unit or code
+            // row again, which data never holds.
+            break;
+        }
         if cells.len() == 1 && blank_run >= 1 && data_first.is_some() {
             // A lone line after a gap: the title of the next table.
             break;
@@ -575,7 +597,11 @@ fn finish_form(
             continue;
         }
         let text = row_text(&cells);
-        if is_footer_line(&text) || is_meta_line(&text) || is_note_line(&text) {
+        // A row of three or more header-like cells is the next table's header, not a footer
+        // (its labels may mention 编号, 单位 or a note in brackets).
+        let next_header = cells.len() >= 3 && header_like(&cells, grid, f);
+        if is_footer_line(&text) || (!next_header && (is_meta_line(&text) || is_note_line(&text)))
+        {
             if is_note_line(&text) {
                 form.note_rows.push(f);
             }
@@ -611,6 +637,30 @@ fn finish_form(
     }
     check_blank_header_columns(grid, merges, &mut form);
     Some(form)
+}
+
+/// True when rows `row`… read as another header block — header-like rows (or one banner) and
+/// then a unit or code row — within a header's depth.
+fn next_header_ends_in_unit_row(
+    grid: &Grid,
+    merges: &Merges<'_>,
+    row: u32,
+    first: u32,
+    last: u32,
+) -> bool {
+    for r in row + 1..grid.height().min(row + 1 + MAX_HEADER_DEPTH as u32) {
+        // The next table may be narrower than this one: three units or codes make the row.
+        if span_texts(grid, r, first, last).len() >= 3
+            && (is_unit_row(grid, r, first, last) || is_code_row(grid, r, first, last))
+        {
+            return true;
+        }
+        let cells = row_cells(grid, merges, r);
+        if cells.is_empty() || !header_like(&cells, grid, r) {
+            return false;
+        }
+    }
+    false
 }
 
 /// Without merged cells, a second header row shows itself as text under the blank cells that
