@@ -11,8 +11,8 @@ use std::collections::HashSet;
 
 use crate::read::{col_letter, Grid, ListSource, Rect, Sheet, Value, Workbook};
 use crate::text::{
-    is_code_like, is_footer_line, is_meta_line, is_note_line, is_unit_token, looks_like_data,
-    norm_space,
+    is_code_like, is_footer_line, is_meta_line, is_note_block, is_note_line, is_unit_token,
+    looks_like_data, norm_space,
 };
 use crate::warning::Warning;
 
@@ -335,9 +335,11 @@ fn header_like(cells: &[(u32, String)], grid: &Grid, row: u32) -> bool {
 fn is_banner(grid: &Grid, merges: &Merges<'_>, cells: &[(u32, String)], row: u32) -> bool {
     cells.len() == 1
         && row + 1 < grid.height()
-        && merges
-            .starting_in(row)
-            .any(|m| m.height() > 1 && m.height() as usize <= MAX_HEADER_DEPTH)
+        && merges.starting_in(row).any(|m| {
+            m.height() > 1
+                && m.height() as usize <= MAX_HEADER_DEPTH
+                && grid.get(m.top, m.left).is_blank()
+        })
         && header_like(&row_cells(grid, merges, row + 1), grid, row + 1)
 }
 
@@ -364,7 +366,9 @@ fn detect_form(grid: &Grid, merges: &Merges<'_>, start: u32) -> Option<Form> {
     let search_end = grid.height().min(start + HEADER_SEARCH_ROWS);
     let mut header_start = None;
     for r in start..search_end {
-        let cells = row_cells(grid, merges, r);
+        // A legend of enumerated notes beside the table is neither header nor title.
+        let mut cells = row_cells(grid, merges, r);
+        cells.retain(|(_, t)| !is_note_block(t));
         if cells.is_empty() {
             continue;
         }
@@ -497,7 +501,11 @@ fn finish_form(
             last = last.max(m.right);
         }
     }
-    for m in merges.rects.iter().filter(|m| m.top < h0 && m.bottom >= h0) {
+    for m in merges.rects.iter().filter(|m| {
+        m.top < h0
+            && m.bottom >= h0
+            && !grid.get(m.top, m.left).as_text().is_some_and(is_note_block)
+    }) {
         // A leaf merged down from above the block start pulls the block up; rare, keep columns.
         first = first.min(m.left);
         last = last.max(m.right);
@@ -600,8 +608,7 @@ fn finish_form(
         // A row of three or more header-like cells is the next table's header, not a footer
         // (its labels may mention 编号, 单位 or a note in brackets).
         let next_header = cells.len() >= 3 && header_like(&cells, grid, f);
-        if is_footer_line(&text) || (!next_header && (is_meta_line(&text) || is_note_line(&text)))
-        {
+        if is_footer_line(&text) || (!next_header && (is_meta_line(&text) || is_note_line(&text))) {
             if is_note_line(&text) {
                 form.note_rows.push(f);
             }

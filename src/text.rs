@@ -296,6 +296,29 @@ pub fn is_note_line(text: &str) -> bool {
                 .is_some_and(|c| c.is_ascii_digit() || c == '、'))
 }
 
+/// True for a block of enumerated notes in one cell (`封存原因：\n1、…\n2、…`): a code legend
+/// or instructions beside a table, never a header label or a title.
+pub fn is_note_block(text: &str) -> bool {
+    let enumerated = text
+        .lines()
+        .map(str::trim_start)
+        .filter(|l| {
+            let mut chars = l.chars();
+            let first = chars.next();
+            match first {
+                Some('①'..='⑳') => true,
+                Some('(' | '（') => chars.next().is_some_and(|c| c.is_ascii_digit()),
+                Some(c) if c.is_ascii_digit() => {
+                    let rest = l.trim_start_matches(|c: char| c.is_ascii_digit());
+                    rest.starts_with(['、', '.', '．', ')', '）'])
+                }
+                _ => false,
+            }
+        })
+        .count();
+    enumerated >= 2
+}
+
 /// True for a footer line: totals and signatures below the data.
 pub fn is_footer_line(text: &str) -> bool {
     let t = compact(text);
@@ -503,6 +526,11 @@ mod tests {
         assert!(is_code_like("12"));
         assert!(is_unit_token("亩"));
         assert!(is_unit_token("（条）") && is_unit_token("(人)") && is_unit_token("【起】"));
+        assert!(is_note_block(
+            "封存原因：\n1、保留劳动关系\n2、符合销户条件"
+        ));
+        assert!(is_note_block("①甲\n②乙") && is_note_block("说明\n(1)甲\n（2）乙"));
+        assert!(!is_note_block("人\n口\n数") && !is_note_block("1、用水总量"));
         assert!(!is_unit_token("（条") && !is_unit_token("（备注）"));
         assert_eq!(unbracket(&fold_width("（万元）")), "万元");
         assert_eq!(canonical_unit("㎡"), "m²");

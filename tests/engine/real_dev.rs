@@ -231,19 +231,37 @@ fn real_dev_rosters_against_truth() {
 
     // Every file in a format we read is read (the blank three-sheet workbook included).
     assert!(r.unread.is_empty(), "files not read: {:?}", r.unread);
-    // HTML tables: the header block and the header paths as the truth says.
-    let html = r.by_format.get("html").copied().unwrap_or_default();
-    assert!(html.tables >= 15, "html roster tables: {}", html.tables);
-    assert!(
-        f64::from(html.paths_right) >= 0.97 * f64::from(html.fields),
-        "html header paths exact: {}/{}",
-        html.paths_right,
-        html.fields
+    // HTML tables and Excel 2003 XML: the header block and the header paths as the truth says.
+    for format in ["html", "xml2003", "xlsx"] {
+        let s = r.by_format.get(format).copied().unwrap_or_default();
+        assert!(s.tables >= 5, "{format} roster tables: {}", s.tables);
+        check_at_least(format, "header paths exact", s.paths_right, s.fields, 0.97);
+        check_at_least(format, "header rows right", s.header_right, s.tables, 0.95);
+    }
+    // Legacy .xls: no worse than measured when the HTML reader landed (partyCheck's 4-level
+    // header, the bank's templates with placeholder rows are the shapes issue's work).
+    let xls = r.by_format.get("xls").copied().unwrap_or_default();
+    check_at_least(
+        "xls",
+        "header paths exact",
+        xls.paths_right,
+        xls.fields,
+        0.835,
     );
+    check_at_least(
+        "xls",
+        "header rows right",
+        xls.header_right,
+        xls.tables,
+        0.72,
+    );
+}
+
+#[track_caller]
+fn check_at_least(format: &str, what: &str, right: u32, all: u32, share: f64) {
     assert!(
-        f64::from(html.header_right) >= 0.95 * f64::from(html.tables),
-        "html header rows right: {}/{}",
-        html.header_right,
-        html.tables
+        f64::from(right) >= share * f64::from(all),
+        "{format} {what}: {right}/{all}, want at least {:.0}%",
+        share * 100.0
     );
 }
