@@ -1017,6 +1017,64 @@ mod tests {
     }
 
     #[test]
+    fn identifier_types_lengths_and_name_markers_are_data() {
+        use LexiconSyntax as P;
+        check_file(
+            "identifier_endings = [\"单号\"]\nnot_identifiers = [\"页号\"]\n[[concept]]\nid = \"staff.card\"\ntype = \"code\"\nlength = 20\nvariants = [\"救助证\"]\n",
+            None,
+        );
+        check_file(
+            "[[concept]]\nid = \"a\"\ntype = \"number\"\n",
+            Some((3, P::UnknownType("number".into()))),
+        );
+        for bad in ["\"18\"", "0", "-3", "256", "true"] {
+            check_file(
+                &format!("[[concept]]\nid = \"a\"\nlength = {bad}\n"),
+                Some((
+                    3,
+                    P::WrongType {
+                        key: "length".into(),
+                        expected: Expected::Count,
+                    },
+                )),
+            );
+        }
+        let mut lex = Lexicon::builtin();
+        let id = |lex: &Lexicon, id: &str| lex.concepts.iter().find(|c| c.id == id).cloned();
+        let card = id(&lex, "person.disability_cert_no").expect("built in");
+        assert_eq!((card.ty.as_deref(), card.length), (Some("code"), None));
+        assert_eq!(
+            id(&lex, "person.id_number").and_then(|c| c.length),
+            Some(18)
+        );
+        // Staff who know their certificates' length say so.
+        lex.extend("[[concept]]\nid = \"person.disability_cert_no\"\nlength = 20\nvariants = []\n")
+            .expect("addition");
+        let card = id(&lex, "person.disability_cert_no").expect("kept");
+        assert_eq!((card.ty.as_deref(), card.length), (Some("code"), Some(20)));
+
+        for (name, identifier) in [
+            ("低保证号", true),
+            ("医保编号", true),
+            ("组织机构代码", true),
+            ("银行帐户", true),
+            ("户主银行卡号（必填）", true),
+            ("序号", false),
+            ("顺序号", false),
+            ("补贴金额", false),
+            ("姓名", false),
+            ("号码牌数量", false),
+        ] {
+            assert_eq!(lex.names_identifier(name), identifier, "{name}");
+        }
+        assert!(!lex.names_identifier("发放凭证"));
+        lex.extend("identifier_endings = [\"凭证\"]\nnot_identifiers = [\"纸质凭证\"]\n")
+            .expect("words");
+        assert!(lex.names_identifier("发放凭证"));
+        assert!(!lex.names_identifier("纸质凭证"));
+    }
+
+    #[test]
     fn staff_files_are_checked_name_by_name() {
         use LexiconSyntax as P;
         check_file("", None);
