@@ -80,6 +80,7 @@ impl Addition {
             name: self.name.clone().unwrap_or_default(),
             kind: self.kind.unwrap_or(ConceptKind::Any),
             ty: None,
+            length: None,
             suffix: false,
             on_household: None,
             grains: Vec::new(),
@@ -236,6 +237,8 @@ pub fn append(text: &str, addition: &str) -> Result<String, LexiconError> {
     a.neutral_groups.extend(b.neutral_groups);
     a.program_words.extend(b.program_words);
     a.form_words.extend(b.form_words);
+    a.identifier_endings.extend(b.identifier_endings);
+    a.not_identifiers.extend(b.not_identifiers);
     for (groups, more) in [
         (&mut a.subjects, b.subjects),
         (&mut a.departments, b.departments),
@@ -300,6 +303,9 @@ fn concept_toml(c: &Concept) -> String {
     if let Some(t) = &c.ty {
         out.push_str(&format!("type = {}\n", quote(t)));
     }
+    if let Some(n) = c.length {
+        out.push_str(&format!("length = {n}\n"));
+    }
     if c.suffix {
         out.push_str("suffix = true\n");
     }
@@ -320,6 +326,8 @@ fn file_toml(f: &LexiconFile) -> String {
         ("neutral_groups", &f.neutral_groups),
         ("program_words", &f.program_words),
         ("form_words", &f.form_words),
+        ("identifier_endings", &f.identifier_endings),
+        ("not_identifiers", &f.not_identifiers),
     ] {
         if !words.is_empty() {
             out.push_str(&format!("{name} = {}\n", list(words)));

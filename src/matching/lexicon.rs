@@ -10,6 +10,23 @@ use crate::text::{canonical_unit, fold_width};
 /// The built-in lexicon's source text.
 pub const BUILTIN: &str = include_str!("../../lexicon/lexicon.toml");
 
+/// The value types a concept may name (`type = …`); `code` is an identifier that is not an ID
+/// or phone number (accounts, certificate numbers, household and plot numbers, codes).
+pub const TYPES: [&str; 9] = [
+    "text",
+    "integer",
+    "decimal",
+    "date",
+    "id_number",
+    "phone",
+    "code",
+    "enum",
+    "yes_no",
+];
+
+/// The longest `length` a concept may give (a cell's text can be longer, an identifier not).
+const MAX_LENGTH: i64 = 255;
+
 /// Whose fact a concept is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ConceptKind {
@@ -64,8 +81,13 @@ pub struct Concept {
     pub name: String,
     /// Whose fact it is (`any` when the file does not say).
     pub kind: ConceptKind,
-    /// Expected value type (`id_number`, `phone`, `date`, `enum` …), if the concept has one.
+    /// Expected value type (one of [`TYPES`]: `id_number`, `phone`, `code`, `date`, `enum` …),
+    /// if the concept has one. `code` marks an identifier (an account, a certificate number, a
+    /// code): written as text, never as a number.
     pub ty: Option<String>,
+    /// How many characters every value has, when the data element fixes it (18 for an ID
+    /// number, 6 for a postcode): the set checks it as the value is typed.
+    pub length: Option<u32>,
     /// A header that ends with a variant also means this concept; the prefix says whose.
     pub suffix: bool,
     /// On a per-household form, without a qualifier, the household's own concept instead.
@@ -131,6 +153,8 @@ pub(crate) struct LexiconFile {
     pub(crate) neutral_groups: Vec<String>,
     pub(crate) program_words: Vec<String>,
     pub(crate) form_words: Vec<String>,
+    pub(crate) identifier_endings: Vec<String>,
+    pub(crate) not_identifiers: Vec<String>,
     pub(crate) departments: Vec<(String, Vec<String>)>,
     pub(crate) concept: Vec<Concept>,
 }
@@ -187,6 +211,8 @@ impl LexiconFile {
                             "neutral_groups" => &mut file.neutral_groups,
                             "program_words" => &mut file.program_words,
                             "form_words" => &mut file.form_words,
+                            "identifier_endings" => &mut file.identifier_endings,
+                            "not_identifiers" => &mut file.not_identifiers,
                             _ => return Err(syntax(e.line, LexiconSyntax::UnknownKey(e.key))),
                         };
                         list.extend(texts_of(e)?);
@@ -223,6 +249,7 @@ fn concept_of(line: u32, entries: Vec<toml_subset::Entry>) -> Result<Concept, Le
         name: String::new(),
         kind: ConceptKind::Any,
         ty: None,
+        length: None,
         suffix: false,
         on_household: None,
         grains: Vec::new(),
@@ -238,7 +265,25 @@ fn concept_of(line: u32, entries: Vec<toml_subset::Entry>) -> Result<Concept, Le
                 c.kind = ConceptKind::from_word(&word)
                     .ok_or_else(|| syntax(at, LexiconSyntax::UnknownKind(word)))?;
             }
-            "type" => c.ty = Some(text_of(e)?),
+            "type" => {
+                let word = text_of(e)?;
+                if !TYPES.contains(&word.as_str()) {
+                    return Err(syntax(at, LexiconSyntax::UnknownType(word)));
+                }
+                c.ty = Some(word);
+            }
+            "length" => match e.value {
+                Value::Int(n) if (1..=MAX_LENGTH).contains(&n) => c.length = Some(n as u32),
+                _ => {
+                    return Err(syntax(
+                        at,
+                        LexiconSyntax::WrongType {
+                            key: e.key,
+                            expected: Expected::Count,
+                        },
+                    ))
+                }
+            },
             "suffix" => match e.value {
                 Value::Bool(b) => c.suffix = b,
                 _ => {
@@ -330,6 +375,8 @@ pub enum LexiconSyntax {
     UnknownKind(String),
     /// A `grains` word other than person/household/village/plot/unknown.
     UnknownGrain(String),
+    /// A `type` other than those in [`TYPES`].
+    UnknownType(String),
 }
 
 /// The kind of value a lexicon name takes.
@@ -341,6 +388,8 @@ pub enum Expected {
     TextList,
     /// `true` or `false`.
     YesNo,
+    /// A whole number from 1 to 255, without quotes.
+    Count,
 }
 
 impl LexiconSyntax {
@@ -361,8 +410,8 @@ impl LexiconSyntax {
             (ExpectedEquals(k), En) => format!("“{k}” must be followed by ="),
             (ExpectedValue(k), Zh) => format!("“{k}”的值写法不对：文字要用英文双引号括起来，如 \"身份证号\""),
             (ExpectedValue(k), En) => format!("the value of “{k}” is missing or not in quotes, e.g. \"身份证号\""),
-            (Unsupported, Zh) => "用了词库不支持的写法；值只能是带双引号的文字、文字列表 [\"甲\", \"乙\"]、true 或 false".into(),
-            (Unsupported, En) => "a form the lexicon does not use; values are quoted text, lists of text [\"a\", \"b\"], true or false".into(),
+            (Unsupported, Zh) => "用了词库不支持的写法；值只能是带双引号的文字、文字列表 [\"甲\", \"乙\"]、整数、true 或 false".into(),
+            (Unsupported, En) => "a form the lexicon does not use; values are quoted text, lists of text [\"a\", \"b\"], whole numbers, true or false".into(),
             (UnclosedString, Zh) => "引号没有配对（文字必须在同一行内结束）".into(),
             (UnclosedString, En) => "a quote is not closed (text must end on its own line)".into(),
             (BadEscape(e), Zh) => format!("不认识的转义写法 {e}（反斜杠要写成 \\\\）"),
@@ -383,6 +432,7 @@ impl LexiconSyntax {
                     Expected::Text => "带英文双引号的文字",
                     Expected::TextList => "文字列表，如 [\"甲\", \"乙\"]",
                     Expected::YesNo => "true 或 false",
+                    Expected::Count => "1到255之间的整数，不加引号，如 18",
                 }
             ),
             (WrongType { key, expected }, En) => format!(
@@ -391,6 +441,7 @@ impl LexiconSyntax {
                     Expected::Text => "text in double quotes",
                     Expected::TextList => "a list of texts, e.g. [\"a\", \"b\"]",
                     Expected::YesNo => "true or false",
+                    Expected::Count => "a whole number from 1 to 255, without quotes, e.g. 18",
                 }
             ),
             (MissingId, Zh) => "[[concept]] 缺少 id".into(),
@@ -399,6 +450,8 @@ impl LexiconSyntax {
             (UnknownKind(k), En) => format!("kind cannot be “{k}”; use person, household, village, plot, place or any"),
             (UnknownGrain(g), Zh) => format!("grains 中的“{g}”不认识，只能是 person、household、village、plot 或 unknown"),
             (UnknownGrain(g), En) => format!("grains cannot hold “{g}”; use person, household, village, plot or unknown"),
+            (UnknownType(t), Zh) => format!("type 不能是“{t}”，只能是 {}", TYPES.join("、")),
+            (UnknownType(t), En) => format!("type cannot be “{t}”; use {}", TYPES.join(", ")),
         }
     }
 }
@@ -458,6 +511,10 @@ pub struct Lexicon {
     neutral_groups: Vec<String>,
     program_words: Vec<String>,
     form_words: Vec<String>,
+    /// Name endings that mark an identifier column (号, 编码, 账号 …), as match keys.
+    identifier_endings: Vec<String>,
+    /// Words that keep a name from being an identifier whatever its ending (序号, 金额).
+    not_identifiers: Vec<String>,
     departments: Vec<(String, Vec<String>)>,
     /// Names staff assigned to a concept (overriding built-in names and variants).
     claimed: HashMap<String, String>,
@@ -532,6 +589,10 @@ impl Lexicon {
             .extend(file.program_words.iter().map(|s| match_key(s)));
         self.form_words
             .extend(file.form_words.iter().map(|s| match_key(s)));
+        self.identifier_endings
+            .extend(file.identifier_endings.iter().map(|s| match_key(s)));
+        self.not_identifiers
+            .extend(file.not_identifiers.iter().map(|s| match_key(s)));
         let mut depts = file.departments;
         depts.sort();
         for (name, words) in depts {
@@ -561,6 +622,14 @@ impl Lexicon {
                 Some(existing) => {
                     existing.variants.extend(c.variants);
                     existing.suffix |= c.suffix;
+                    // Staff who say what the values are (`type = "code"`, `length = 20`) are
+                    // right about their own data.
+                    if c.ty.is_some() {
+                        existing.ty = c.ty;
+                    }
+                    if c.length.is_some() {
+                        existing.length = c.length;
+                    }
                 }
                 None => self.concepts.push(c),
             }
@@ -671,6 +740,22 @@ impl Lexicon {
     /// A leaf that says little without its group (面积, 户数).
     pub fn is_generic_leaf(&self, key: &str) -> bool {
         self.generic_leaves.iter().any(|g| g == key)
+    }
+
+    /// A name that says its values are identifiers: it ends with one of the lexicon's
+    /// `identifier_endings` (号, 编码, 账号 …) and holds none of its `not_identifiers` (序号 is a
+    /// row number, 金额 an amount).
+    pub fn names_identifier(&self, name: &str) -> bool {
+        let key = match_key(name);
+        !key.is_empty()
+            && !self
+                .not_identifiers
+                .iter()
+                .any(|w| !w.is_empty() && key.contains(w.as_str()))
+            && self
+                .identifier_endings
+                .iter()
+                .any(|e| !e.is_empty() && key.ends_with(e.as_str()))
     }
 
     /// A name that is specific to one programme when not in the lexicon (…状态, …金额).
@@ -929,6 +1014,64 @@ mod tests {
             Err(other) => panic!("{other:?}"),
         };
         assert_eq!(got, expect, "{text:?}");
+    }
+
+    #[test]
+    fn identifier_types_lengths_and_name_markers_are_data() {
+        use LexiconSyntax as P;
+        check_file(
+            "identifier_endings = [\"单号\"]\nnot_identifiers = [\"页号\"]\n[[concept]]\nid = \"staff.card\"\ntype = \"code\"\nlength = 20\nvariants = [\"救助证\"]\n",
+            None,
+        );
+        check_file(
+            "[[concept]]\nid = \"a\"\ntype = \"number\"\n",
+            Some((3, P::UnknownType("number".into()))),
+        );
+        for bad in ["\"18\"", "0", "-3", "256", "true"] {
+            check_file(
+                &format!("[[concept]]\nid = \"a\"\nlength = {bad}\n"),
+                Some((
+                    3,
+                    P::WrongType {
+                        key: "length".into(),
+                        expected: Expected::Count,
+                    },
+                )),
+            );
+        }
+        let mut lex = Lexicon::builtin();
+        let id = |lex: &Lexicon, id: &str| lex.concepts.iter().find(|c| c.id == id).cloned();
+        let card = id(&lex, "person.disability_cert_no").expect("built in");
+        assert_eq!((card.ty.as_deref(), card.length), (Some("code"), None));
+        assert_eq!(
+            id(&lex, "person.id_number").and_then(|c| c.length),
+            Some(18)
+        );
+        // Staff who know their certificates' length say so.
+        lex.extend("[[concept]]\nid = \"person.disability_cert_no\"\nlength = 20\nvariants = []\n")
+            .expect("addition");
+        let card = id(&lex, "person.disability_cert_no").expect("kept");
+        assert_eq!((card.ty.as_deref(), card.length), (Some("code"), Some(20)));
+
+        for (name, identifier) in [
+            ("低保证号", true),
+            ("医保编号", true),
+            ("组织机构代码", true),
+            ("银行帐户", true),
+            ("户主银行卡号（必填）", true),
+            ("序号", false),
+            ("顺序号", false),
+            ("补贴金额", false),
+            ("姓名", false),
+            ("号码牌数量", false),
+        ] {
+            assert_eq!(lex.names_identifier(name), identifier, "{name}");
+        }
+        assert!(!lex.names_identifier("发放凭证"));
+        lex.extend("identifier_endings = [\"凭证\"]\nnot_identifiers = [\"纸质凭证\"]\n")
+            .expect("words");
+        assert!(lex.names_identifier("发放凭证"));
+        assert!(!lex.names_identifier("纸质凭证"));
     }
 
     #[test]

@@ -449,13 +449,16 @@ fn ensure_key(
         Some("head") => format!("户主{base}"),
         _ => base,
     };
+    let members = concept
+        .and_then(|c| c.ty.clone())
+        .unwrap_or_else(|| "text".into());
+    let (ty, length) = super::identifier::decide(concept, &name, None, members, lex);
     canonical.push(CanonicalField {
         id: id.to_string(),
         name,
         unit: None,
-        ty: concept
-            .and_then(|c| c.ty.clone())
-            .unwrap_or_else(|| "text".into()),
+        ty,
+        length,
         enum_values: Vec::new(),
         enum_conflict: false,
         required: true,
@@ -495,16 +498,19 @@ fn canonical_fields(
             }
         }
         let unit = units.into_iter().max_by_key(|(_, n)| *n).map(|(u, _)| u);
-        let concept_ty = cl
+        let concept = cl
             .key
             .rsplit('@')
             .next()
-            .and_then(|id| lex.concepts.iter().find(|c| c.id == id))
-            .and_then(|c| c.ty.clone());
-        let ty = match concept_ty.as_deref() {
-            Some(t @ ("id_number" | "phone" | "date")) => t.to_string(),
-            _ => majority_type(&fields),
-        };
+            .and_then(|id| lex.concepts.iter().find(|c| c.id == id));
+        let name = marks
+            .names
+            .get(ci)
+            .cloned()
+            .flatten()
+            .unwrap_or_else(|| cl.name.clone());
+        let (ty, length) =
+            super::identifier::decide(concept, &name, unit.as_deref(), majority_type(&fields), lex);
         let mut enum_values: Vec<String> = Vec::new();
         let mut lists: Vec<&Vec<String>> = Vec::new();
         for f in &fields {
@@ -540,14 +546,10 @@ fn canonical_fields(
         index[ci] = Some(out.len());
         out.push(CanonicalField {
             id: cl.key.clone(),
-            name: marks
-                .names
-                .get(ci)
-                .cloned()
-                .flatten()
-                .unwrap_or_else(|| cl.name.clone()),
+            name,
             unit,
             ty,
+            length,
             enum_values,
             enum_conflict,
             required: fields.iter().any(|f| f.required),

@@ -3,6 +3,7 @@
 
 pub mod build;
 pub mod decisions;
+pub mod identifier;
 pub mod model;
 pub mod sources;
 

@@ -77,9 +77,15 @@ pub struct CanonicalField {
     pub name: String,
     /// Canonical unit (`亩`, `元`, `㎡`), if any.
     pub unit: Option<String>,
-    /// Value type (as in [`SourceField::ty`]).
+    /// Value type (as in [`SourceField::ty`], or `code`: an identifier other than an ID or
+    /// phone number). ID numbers, phone numbers and codes are written as text
+    /// ([`super::identifier`]).
     #[serde(rename = "type")]
     pub ty: String,
+    /// How many characters every value has, when its data element fixes it (18 for an ID
+    /// number, 6 for a postcode).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub length: Option<u32>,
     /// The union of the members' allowed values, in first-seen order.
     pub enum_values: Vec<String>,
     /// Members' value lists disagree (neither contains the other): a reviewer should look.

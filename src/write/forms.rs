@@ -1,6 +1,8 @@
 //! The departments' own forms, filled: one workbook per department in the layout each original
 //! form had (title, reporter line with the village filled in, the same multi-level header
 //! block, unit and code rows, column order and widths), and all of them as one .zip.
+//! Identifier columns ([`crate::plan::identifier`]) are text, whole columns, and their values
+//! are written as text, even those read from an original as (digit-losing) numbers.
 
 use std::collections::HashSet;
 
@@ -9,7 +11,7 @@ use super::workbook::{DocProperties, ExcelDateTime, Format, FormatAlign, Workboo
 use super::xlsx::{body_cell, header_cell, safe_sheet_name, write_value};
 use super::WriteError;
 use crate::inspect::TemplateCell;
-use crate::plan::{FormSet, SourceForm};
+use crate::plan::{identifier, FormSet, SourceForm};
 use crate::split::FormRows;
 
 /// The file name of a department's workbook: `民政-原表（已填）.xlsx`, without characters a
@@ -61,7 +63,9 @@ struct Styles {
     head_red: Format,
     cell: Format,
     date: Format,
+    /// An identifier's cell, and its whole column: Excel's built-in Text format (49, `@`).
     text: Format,
+    text_column: Format,
 }
 
 impl Styles {
@@ -78,7 +82,8 @@ impl Styles {
             head_red: head.clone().set_font_color(super::workbook::Color::Red),
             head,
             date: cell.clone().set_num_format("yyyy-mm-dd"),
-            text: cell.clone().set_num_format("@"),
+            text: cell.clone().set_num_format_index(49),
+            text_column: Format::new().set_num_format_index(49),
             cell,
         }
     }
@@ -124,7 +129,7 @@ pub fn department_workbook(set: &FormSet, forms: &[&FormRows]) -> Result<Vec<u8>
             let Some(source) = set.sources.get(f.source) else {
                 continue;
             };
-            let used_rows = write_form(&mut ws, &st, source, f, shift)?;
+            let used_rows = write_form(&mut ws, &st, set, source, f, shift)?;
             first_freeze
                 .get_or_insert(source.template.data_first_row.saturating_sub(1) as i64 + shift);
             shift += used_rows;
@@ -150,6 +155,7 @@ pub fn department_workbook(set: &FormSet, forms: &[&FormRows]) -> Result<Vec<u8>
 fn write_form(
     ws: &mut Worksheet,
     st: &Styles,
+    set: &FormSet,
     source: &SourceForm,
     form: &FormRows,
     shift: i64,
@@ -228,17 +234,46 @@ fn write_form(
         ws.set_column_width(c.saturating_sub(1) as u16, width)?;
     }
 
-    // The data.
+    // The data: identifier columns as text, whole columns, as in the set.
+    let text: Vec<bool> = source
+        .fields
+        .iter()
+        .enumerate()
+        .map(|(k, f)| {
+            let values = form.rows.iter().filter_map(|row| row.get(k));
+            let canon = f
+                .canonical
+                .as_deref()
+                .and_then(|id| set.canonical.iter().find(|c| c.id == id));
+            match canon {
+                Some(c) => identifier::is_identifier_type(identifier::column_type(c, values)),
+                // A column outside the set (序号, 备注) keeps what was detected of it.
+                None => identifier::is_identifier_type(&f.ty),
+            }
+        })
+        .collect();
+    for (f, &is_text) in source.fields.iter().zip(&text) {
+        if is_text {
+            ws.set_column_format(f.column.saturating_sub(1) as u16, &st.text_column)?;
+        }
+    }
     let first = at(data_first);
     for (i, row) in form.rows.iter().enumerate() {
         let r = first + i as u32;
-        for (f, v) in source.fields.iter().zip(row) {
+        for ((f, v), &is_text) in source.fields.iter().zip(row).zip(&text) {
             let col = f.column.saturating_sub(1) as u16;
-            let format = match f.ty.as_str() {
-                "id_number" | "phone" => &st.text,
-                _ => &st.cell,
-            };
-            write_value(ws, r, col, v, Some(format), &st.date)?;
+            if is_text {
+                write_value(
+                    ws,
+                    r,
+                    col,
+                    &identifier::as_text(v),
+                    Some(&st.text),
+                    &st.date,
+                )?;
+            } else {
+                write_value(ws, r, col, v, Some(&st.cell), &st.date)?;
+            }
         }
     }
 

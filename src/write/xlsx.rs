@@ -6,7 +6,9 @@
 //! 2. the instructions (填表说明), in plain words for a village clerk;
 //! 3. the sheets of the set themselves, with a title row, a one- or two-row header block,
 //!    frozen panes, print setup, text/date formats and data validations (dropdowns,
-//!    18-character ID numbers, dates, non-negative numbers);
+//!    18-character ID numbers, codes of a fixed length, dates, non-negative numbers); every
+//!    identifier column ([`crate::plan::identifier`]: ID and phone numbers, bank accounts,
+//!    certificate numbers, codes) is text, and its values are written as text;
 //! 4. the crosswalk (字段对照表): every column of every original form, and where it now lives;
 //! 5. the department × department overlap matrix (重叠矩阵);
 //! 6. a hidden sheet holding the dropdown lists too long to inline (only when one is needed).
@@ -30,6 +32,7 @@ use super::workbook::{
 
 use super::{WriteError, MAX_COLUMNS};
 use crate::error::Lang;
+use crate::plan::identifier;
 use crate::plan::{CanonicalField, FormSet, SetColumn, SetSheet, SetSheetKind, SourceField};
 use crate::read::Value;
 
@@ -379,6 +382,7 @@ pub(crate) fn type_label(ty: &str, lang: Lang) -> Cow<'static, str> {
         ("date", Lang::Zh) => "日期",
         ("id_number", Lang::Zh) => "身份证号",
         ("phone", Lang::Zh) => "电话",
+        ("code", Lang::Zh) => "编号（文本）",
         ("enum", Lang::Zh) => "选项",
         ("yes_no", Lang::Zh) => "是/否",
         ("text", Lang::En) => "text",
@@ -387,6 +391,7 @@ pub(crate) fn type_label(ty: &str, lang: Lang) -> Cow<'static, str> {
         ("date", Lang::En) => "date",
         ("id_number", Lang::En) => "ID number",
         ("phone", Lang::En) => "phone",
+        ("code", Lang::En) => "identifier (text)",
         ("enum", Lang::En) => "choice",
         ("yes_no", Lang::En) => "yes/no",
         _ => return Cow::Owned(ty.to_string()),
@@ -1173,8 +1178,8 @@ fn instructions(ctx: &Ctx) -> Vec<(String, Vec<String>)> {
 
     let fixed: [(&str, &str); 8] = [
         (
-            "身份证号填 18 位，最后一位是 X 的用大写 X。身份证号列已设为文本格式，直接输入即可；不要改成数字格式，否则后几位会变成 0。",
-            "ID numbers have 18 characters; a final X is a capital X. ID columns are already formatted as text: just type the number, and do not change the column to a number format or the last digits turn into 0.",
+            "身份证号填 18 位，最后一位是 X 的用大写 X。身份证号、银行账号、证号、户编号、地块编号、各类代码等编号列已设为文本格式，直接输入即可；不要改成数字格式，否则后几位会变成 0，开头的 0 也会丢失。",
+            "ID numbers have 18 characters; a final X is a capital X. ID numbers, bank accounts, certificate, household and plot numbers and codes are already formatted as text: just type them, and do not change these columns to a number format, or the last digits turn into 0 and leading zeros are lost.",
         ),
         (
             "电话号码：手机填 11 位；固定电话请带区号，如 0571-88886666。",
@@ -1247,6 +1252,9 @@ struct ColumnPlan<'a> {
     canon: &'a CanonicalField,
     /// Leaf header as printed (`*` for required).
     leaf: String,
+    /// The type it is written with ([`identifier::column_type`]: the canonical field's, or
+    /// `code` when the values written into it are identifiers).
+    ty: &'a str,
 }
 
 impl ColumnPlan<'_> {
@@ -1259,7 +1267,7 @@ impl ColumnPlan<'_> {
     }
 
     fn ty(&self) -> &str {
-        self.canon.ty.as_str()
+        self.ty
     }
 
     fn width(&self, values: &[String]) -> usize {
@@ -1274,10 +1282,11 @@ impl ColumnPlan<'_> {
             content = content.max(longest);
         }
         let width = fit_width(content);
-        if self.ty() == "id_number" {
-            width.max(ID_WIDTH)
-        } else {
-            width
+        match self.ty() {
+            "id_number" => width.max(ID_WIDTH),
+            // Room for every digit: a 19-digit account, a 20-digit certificate.
+            identifier::CODE => width.max(fit_width(self.canon.length.unwrap_or(19) as usize + 2)),
+            _ => width,
         }
     }
 }
@@ -1422,6 +1431,30 @@ fn validation(
                 "Wrong length: mobiles have 11 digits, landlines need the area code",
             ),
         ),
+        identifier::CODE => {
+            // A code has a rule only when its data element fixes its length.
+            let Some(n) = plan.canon.length else {
+                return Ok(None);
+            };
+            let (input, error) = match lang {
+                Lang::Zh => (
+                    format!("应为{n}位，请按文本格式填写"),
+                    format!("应为{n}位，请检查是否多填或漏填"),
+                ),
+                Lang::En => (
+                    format!("{n} characters; type it as text"),
+                    format!("Exactly {n} characters; check for a missing or extra one"),
+                ),
+            };
+            let title = tr(lang, "编号", "Identifier");
+            let dv = dv
+                .allow_text_length(DataValidationRule::EqualTo(n))
+                .set_input_title(title)?
+                .set_input_message(input.as_str())?
+                .set_error_title(title)?
+                .set_error_message(error.as_str())?;
+            return Ok(Some(dv));
+        }
         "date" => (
             dv.allow_date(DataValidationRule::Between(
                 ExcelDateTime::from_ymd(1900, 1, 1)?,
@@ -1531,10 +1564,12 @@ fn write_set_sheet(
         } else {
             header.to_string()
         };
+        let ty = identifier::column_type(canon, rows.iter().filter_map(|r| r.get(c)));
         plans.push(ColumnPlan {
             column,
             canon,
             leaf,
+            ty,
         });
     }
     let last_col = col_num(plans.len(), name)?;
@@ -1588,14 +1623,10 @@ fn write_set_sheet(
                 leaf_lines = leaf_lines.max(lines);
             }
             ws.set_column_width(col, width as f64)?;
-            match plan.ty() {
-                "id_number" | "phone" => {
-                    ws.set_column_format(col, &st.text_column)?;
-                }
-                "date" => {
-                    ws.set_column_format(col, &st.date_column)?;
-                }
-                _ => {}
+            if identifier::is_identifier_type(plan.ty()) {
+                ws.set_column_format(col, &st.text_column)?;
+            } else if plan.ty() == "date" {
+                ws.set_column_format(col, &st.date_column)?;
             }
             if let Some(dv) = validation(plan, &values, ctx.lang, lists, &ctx.names.lists)? {
                 let first = header_last + 1;
@@ -1617,7 +1648,11 @@ fn write_set_sheet(
         ws.write_number(r, 0, (i + 1) as f64)?;
         for (k, value) in row.iter().enumerate() {
             let col = col_num(k + 1, name)?;
-            write_value(&mut ws, r, col, value, None, &st.date_cell)?;
+            let value = match plans.get(k) {
+                Some(p) if identifier::is_identifier_type(p.ty()) => identifier::as_text(value),
+                _ => Cow::Borrowed(value),
+            };
+            write_value(&mut ws, r, col, &value, None, &st.date_cell)?;
         }
     }
 

@@ -5,6 +5,7 @@ mod app_state;
 mod bad_input;
 mod county;
 mod export;
+mod identifiers;
 mod layout_cases;
 mod matching;
 mod merging;
