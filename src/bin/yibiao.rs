@@ -44,7 +44,7 @@ struct Cli {
 enum Command {
     /// 显示每个文件中的表格与字段 / Show each file's forms and fields.
     Inspect {
-        /// 表格文件（xlsx、xls、ods、csv）/ Spreadsheet files.
+        /// 表格文件（xlsx、xls、et、ods、csv、网页表格 html、Excel 2003 XML）/ Spreadsheet files (also HTML tables and Excel 2003 XML).
         #[arg(required_unless_present = "examples")]
         files: Vec<PathBuf>,
         /// 输出一个 JSON 文档 / Print one JSON document.
@@ -59,7 +59,7 @@ enum Command {
     },
     /// 合并各部门表格，生成年度综合表 / Merge departmental forms into one annual form set.
     Merge {
-        /// 表格文件（xlsx、xls、ods、csv）/ Spreadsheet files.
+        /// 表格文件（xlsx、xls、et、ods、csv、网页表格 html、Excel 2003 XML）/ Spreadsheet files (also HTML tables and Excel 2003 XML).
         #[arg(required_unless_present = "examples")]
         files: Vec<PathBuf>,
         /// 输出的综合表（.xlsx）/ The form set to write (.xlsx).

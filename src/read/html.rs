@@ -150,6 +150,19 @@ fn decode(bytes: &[u8]) -> Decoded {
             None => {}
         }
     }
+    // UTF-8 cut short inside its last character (a download broken off) is still UTF-8.
+    if let Err(e) = std::str::from_utf8(bytes) {
+        if e.error_len().is_none() && e.valid_up_to() + 4 > bytes.len() {
+            let head = bytes.get(..e.valid_up_to()).unwrap_or_default();
+            if let Ok(text) = std::str::from_utf8(head) {
+                return Decoded {
+                    text: text.to_owned(),
+                    encoding: "UTF-8",
+                    replaced: true,
+                };
+            }
+        }
+    }
     let d = crate::read::csv::decode_text(bytes);
     Decoded {
         text: d.0,

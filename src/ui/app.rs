@@ -937,7 +937,7 @@ fn files_step(state: &AppState, d: &Dispatch) -> Html {
                 <label class="button primary">
                     { tr(lang, T::AddFiles) }
                     <input type="file" multiple=true data-testid="add-files" class="visually-hidden"
-                        accept=".xlsx,.xlsm,.xlsb,.xls,.ods,.csv,.tsv,.txt" {onchange} />
+                        accept=".xlsx,.xlsm,.xlsb,.xls,.et,.ett,.ods,.csv,.tsv,.txt,.htm,.html,.xml" {onchange} />
                 </label>
                 <button class="button" data-testid="load-example" onclick={examples}>{ tr(lang, T::LoadExample) }</button>
                 if !state.files.is_empty() {

@@ -551,6 +551,13 @@ fn mutated_fixtures_never_panic() {
         "lizuohuan__daoyuan-admin/person_unseal.xml",
         "lizuohuan__daoyuan-admin/add_member_cd.xml",
         "CaoHongchang__test/mr.xml",
+        // HTML tables saved as .xls, and form pages.
+        "WalkerOstarliang__CPS/stzapctbbexcelmode.xls",
+        "WalkerOstarliang__CPS/weekqkexport.xls",
+        "shwenguang__weboa/addNewApplyTable.xls",
+        "GDongYang__testPro/tz_cer_305.html",
+        "WalkerOstarliang__CPS/jwrkdypage.html",
+        "xiaowx2010__xhwp/G203.html",
     ] {
         paths.push(root.join("real-dev").join(file));
     }
@@ -704,4 +711,63 @@ fn excel_2003_xml_traps() {
     ]
     .concat();
     let _ = timed(|| inspect("a.xml", &utf16_odd));
+}
+
+#[test]
+fn html_traps() {
+    let table =
+        "<table><tr><td>序号</td><td>姓名</td></tr><tr><td>1</td><td>张三</td></tr></table>";
+    // Cut anywhere: never a panic, and the cells before the cut stay.
+    let full = format!("<html><body>{table}{table}</body></html>");
+    for cut in 1..full.len() {
+        if full.is_char_boundary(cut) {
+            let _ = timed(|| read("cut.xls", &full.as_bytes()[..cut]));
+        }
+    }
+    let wb = read("cut.xls", &full.as_bytes()[..full.len() / 2 + 30]).expect("read");
+    assert_eq!(wb.sheets[0].grid.get(0, 1), &Value::Text("姓名".into()));
+    // Deeply nested tables and inline elements: bounded, fast.
+    let deep = "<table><tr><td><span><b>".repeat(50_000);
+    let wb = timed(|| read("deep.xls", deep.as_bytes())).expect("read");
+    assert!(wb.sheets[0].grid.height() <= 64);
+    // A colspan and rowspan of billions: clamped, no allocation from them.
+    let huge = "<table><tr><td colspan=4000000000 rowspan=4000000000>x</td><td colspan=99999999>y</td></tr></table>";
+    let wb = timed(|| read("huge.xls", huge.as_bytes())).expect("read");
+    assert_eq!(wb.sheets[0].grid.get(0, 1000), &Value::Text("y".into()));
+    // Entity-laden: a DTD declares nothing that is expanded; unknown entities stay as written.
+    let entities = format!(
+        "<!DOCTYPE html [<!ENTITY a \"{}\">]><table><tr><td>&a;&a;&amp;&#x41;</td></tr></table>",
+        "x".repeat(1000)
+    );
+    let wb = read("ent.xls", entities.as_bytes()).expect("read");
+    assert_eq!(wb.sheets[0].grid.get(0, 0), &Value::Text("&a;&a;&A".into()));
+    // Mis-encoded: GBK bytes declared as UTF-8 are read as GB18030 (the CSV decoder's rules).
+    let mut gbk = b"<meta charset=utf-8><table><tr><td>".to_vec();
+    gbk.extend_from_slice(&[0xD0, 0xD5, 0xC3, 0xFB]); // 姓名 in GBK
+    gbk.extend_from_slice(b"</td></tr></table>");
+    let wb = read("gbk.xls", &gbk).expect("read");
+    assert_eq!(wb.sheets[0].grid.get(0, 0), &Value::Text("姓名".into()));
+    // A million cells claimed by one row of tiny tags: the cell budget stops it, with a reason.
+    let flood = format!("<table><tr>{}</tr></table>", "<td>1".repeat(20_000));
+    let limits = Limits {
+        max_cells: 10_000,
+        ..Limits::default()
+    };
+    let wb = timed(|| read_with_limits("flood.xls", flood.as_bytes(), &limits)).expect("read");
+    assert!(matches!(
+        wb.sheet_errors[0].kind,
+        SheetErrorKind::TooLarge { .. }
+    ));
+}
+
+#[test]
+fn wps_et_files_are_read_by_their_bytes() {
+    // WPS's .et is BIFF8 inside OLE, like .xls: the bytes decide, never the extension.
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/qingshan/青山县统计局-村级基本情况统计表.xls");
+    let bytes = std::fs::read(path).expect("fixture");
+    let as_xls = read("村级基本情况统计表.xls", &bytes).expect("xls");
+    for name in ["村级基本情况统计表.et", "村级基本情况统计表.ett"] {
+        assert_eq!(read(name, &bytes).expect("et"), as_xls, "{name}");
+    }
 }
