@@ -392,9 +392,9 @@ pub(crate) fn decode_entities(s: &str) -> String {
             }
             None => {
                 // `&nbsp` without its `;` is common in hand-written pages.
-                if after.starts_with("nbsp") {
+                if let Some(tail) = after.strip_prefix("nbsp") {
                     out.push('\u{A0}');
-                    rest = &after[4..];
+                    rest = tail;
                 } else {
                     out.push('&');
                     rest = after;

@@ -48,7 +48,7 @@ impl Score {
 
 /// The report's form whose header block is the truth table's, else the one whose header
 /// overlaps it most.
-fn best_form<'a>(forms: &'a [FormReport], first: u32, last: u32) -> Option<&'a FormReport> {
+fn best_form(forms: &[FormReport], first: u32, last: u32) -> Option<&FormReport> {
     let span = |f: &FormReport| {
         let a = f.header_rows.first().copied().unwrap_or(0);
         let b = f.header_rows.last().copied().unwrap_or(0);
