@@ -529,6 +529,7 @@ fn merge_prepared(
         {
             if let Some(d) = &o.department {
                 s.department.clone_from(d);
+                s.department_reason.clear();
             }
             if let Some(g) = &o.grain {
                 s.grain.clone_from(g);

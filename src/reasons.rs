@@ -295,6 +295,54 @@ fn pair(rest: &str) -> String {
     }
 }
 
+/// Where a form's department came from: a department word in the file name.
+pub fn department_from_file(word: &str) -> String {
+    format!("文件名中有“{word}”")
+}
+
+/// The issuing office named before the dash of the file name (`青山县某某局-表名`).
+pub fn department_from_issuer() -> String {
+    DEPT_ISSUER.0.into()
+}
+
+/// A department word in the form's title.
+pub fn department_from_title(word: &str) -> String {
+    format!("表名中有“{word}”")
+}
+
+/// A department word in the sheet's name.
+pub fn department_from_sheet(word: &str) -> String {
+    format!("工作表名中有“{word}”")
+}
+
+/// Department words in the field names (`word` the most frequent, `n` fields naming it).
+pub fn department_from_fields(word: &str, n: usize) -> String {
+    format!("{n} 个字段名中有“{word}”等业务词")
+}
+
+/// Nothing on the form names its department; the file's other forms do.
+pub fn department_from_same_file() -> String {
+    DEPT_SAME_FILE.0.into()
+}
+
+/// Nothing names a department.
+pub fn department_unknown() -> String {
+    DEPT_UNKNOWN.0.into()
+}
+
+const DEPT_ISSUER: (&str, &str) = (
+    "文件名开头写明了发文单位",
+    "The file name starts with the issuing office",
+);
+const DEPT_SAME_FILE: (&str, &str) = (
+    "与同一文件中的其他表相同",
+    "The same as the other forms of its file",
+);
+const DEPT_UNKNOWN: (&str, &str) = (
+    "文件名、表名、工作表名和字段名都没有说明是哪个部门",
+    "Neither the file name, the title, the sheet name nor the field names say which department",
+);
+
 /// A stored reason in `lang`; a sentence not written here is given as it is.
 pub fn in_lang(lang: Lang, zh: &str) -> Cow<'_, str> {
     match lang {
@@ -310,6 +358,30 @@ fn english(zh: &str) -> Option<String> {
     }
     if let Some(s) = FIXED.iter().find(|s| s.0 == zh) {
         return Some(s.1.into());
+    }
+    if let Some(s) = [DEPT_ISSUER, DEPT_SAME_FILE, DEPT_UNKNOWN]
+        .iter()
+        .find(|s| s.0 == zh)
+    {
+        return Some(s.1.into());
+    }
+    let quoted = |prefix: &str| {
+        zh.strip_prefix(prefix)
+            .and_then(|r| r.strip_prefix('“'))
+            .and_then(|r| r.strip_suffix('”'))
+    };
+    if let Some(w) = quoted("文件名中有") {
+        return Some(format!("The file name says “{w}”"));
+    }
+    if let Some(w) = quoted("表名中有") {
+        return Some(format!("The title says “{w}”"));
+    }
+    if let Some(w) = quoted("工作表名中有") {
+        return Some(format!("The sheet name says “{w}”"));
+    }
+    if let Some(r) = zh.strip_suffix("”等业务词") {
+        let (n, w) = r.split_once(" 个字段名中有“")?;
+        return Some(format!("{n} field names name the programme, e.g. “{w}”"));
     }
     let after = |prefix: &str| zh.strip_prefix(prefix);
     if let Some(r) = after("找不到字段：") {
@@ -411,6 +483,25 @@ mod tests {
             "Synonyms: 身份证号 ≈ 公民身份号码",
         );
         check(same_name("姓名"), "Same name: 姓名");
+        check(department_from_file("民政"), "The file name says “民政”");
+        check(
+            department_from_issuer(),
+            "The file name starts with the issuing office",
+        );
+        check(department_from_title("扶贫"), "The title says “扶贫”");
+        check(department_from_sheet("优抚"), "The sheet name says “优抚”");
+        check(
+            department_from_fields("低保", 3),
+            "3 field names name the programme, e.g. “低保”",
+        );
+        check(
+            department_from_same_file(),
+            "The same as the other forms of its file",
+        );
+        check(
+            department_unknown(),
+            "Neither the file name, the title, the sheet name nor the field names say which department",
+        );
         check(data_element("公民身份号码"), "Data element: 公民身份号码");
         check(
             similar(0.8, "宅基地面积", "宅基地面积（㎡）"),

@@ -650,6 +650,23 @@ fn render_review(project: &Project, en: bool) -> String {
     let set = &project.set;
     let lang = if en { Lang::En } else { Lang::Zh };
     let mut out = String::new();
+    // The forms first, each with its department and what said so.
+    out.push_str(&if en {
+        format!("{} original forms:\n", set.sources.len())
+    } else {
+        format!("原表 {} 张：\n", set.sources.len())
+    });
+    for s in &set.sources {
+        let why = if s.department_reason.is_empty() {
+            String::new()
+        } else if en {
+            format!("  ({})", reasons::in_lang(lang, &s.department_reason))
+        } else {
+            format!("  （{}）", s.department_reason)
+        };
+        out.push_str(&format!("  {} · {}{why}\n", s.department, s.title));
+    }
+    out.push('\n');
     let items = project.review();
     out.push_str(&if en {
         format!(

@@ -797,7 +797,12 @@ impl Lexicon {
 
     /// The department a file name or title names (`青山县民政局-…` → 民政).
     pub fn department_of(&self, text: &str) -> Option<String> {
-        let mut best: Option<(usize, usize, &str)> = None;
+        self.department_word(text).map(|(d, _)| d)
+    }
+
+    /// Like [`Lexicon::department_of`], with the word that named it.
+    pub fn department_word(&self, text: &str) -> Option<(String, String)> {
+        let mut best: Option<(usize, usize, &str, &str)> = None;
         for (name, words) in &self.departments {
             for w in words {
                 if let Some(pos) = text.find(w.as_str()) {
@@ -805,15 +810,15 @@ impl Lexicon {
                     // among mentions at the same place, the longest word.
                     let better = match best {
                         None => true,
-                        Some((p, l, _)) => pos < p || (pos == p && w.len() > l),
+                        Some((p, l, _, _)) => pos < p || (pos == p && w.len() > l),
                     };
                     if better {
-                        best = Some((pos, w.len(), name));
+                        best = Some((pos, w.len(), name, w.as_str()));
                     }
                 }
             }
         }
-        best.map(|(_, _, n)| n.to_string())
+        best.map(|(_, _, n, w)| (n.to_string(), w.to_string()))
     }
 }
 

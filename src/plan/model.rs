@@ -16,8 +16,13 @@ pub struct SourceForm {
     pub sheet: String,
     /// The form's title, or the sheet/file name when it has none.
     pub title: String,
-    /// The department that issues it (`民政`, `农业农村` …), from the file name or title.
+    /// The department that issues it (`民政`, `农业农村` …), from the file name, the title, the
+    /// sheet name or the field names.
     pub department: String,
+    /// What said which department it is ([`crate::reasons`]: `文件名中有“民政”` …); empty in
+    /// project files from before it was kept, and after a staff correction.
+    #[serde(default)]
+    pub department_reason: String,
     /// `per_person`, `per_household`, `per_village`, `per_plot` or `unknown`.
     pub grain: String,
     /// How often it is filled (`年报`, `季报`, `月报`), from its title; `年报` when unsaid.

@@ -369,8 +369,21 @@ fn attr(attrs: &str, key: &str) -> Option<String> {
 }
 
 /// Decodes character references: numeric ones, XML's five and a few HTML names forms use.
-/// Anything else is kept as written; nothing expands into more than one character.
+/// Anything else is kept as written; nothing expands into more than one character. Pages made
+/// from templates often escape twice (`&amp;mdash;`): a reference left after one pass is
+/// decoded once more, as no one means the text `&mdash;`.
 pub(crate) fn decode_entities(s: &str) -> String {
+    let once = decode_once(s);
+    if once.len() < s.len() && once.contains('&') {
+        let twice = decode_once(&once);
+        if twice.len() < once.len() {
+            return twice;
+        }
+    }
+    once
+}
+
+fn decode_once(s: &str) -> String {
     if !s.contains('&') {
         return s.to_owned();
     }
@@ -1205,6 +1218,11 @@ mod tests {
             "<table><tr><td> 身份证\n   号码 </td><td>a&nbsp;&amp;&lt;b&gt;&#20013;&#x6587;&bogus;</td>\
              <td>第一行<br>第二行<BR/>第三行</td><td><p>段一</p><p>&nbsp;</p><p>段二</p></td></tr></table>",
             &[&["身份证 号码", "a &<b>中文&bogus;", "第一行\n第二行\n第三行", "段一\n段二"]],
+        );
+        // Escaped twice by a template engine: decoded twice; a literal `&amp;` once.
+        check(
+            "<table><tr><td>汇总表&amp;mdash;&amp;mdash;工业</td><td>A&amp;B</td></tr></table>",
+            &[&["汇总表——工业", "A&B"]],
         );
         // Scripts, styles and comments are never text; links keep their words, images nothing.
         check(
