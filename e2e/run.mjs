@@ -7,12 +7,13 @@
 // reading worker trap (a test-only hook, see ARCHITECTURE.md); that file must get an error
 // line, every other file must still be read, and the page logs exactly one error naming it.
 //
-// Usage: node e2e/run.mjs [DIST_DIR]   (after `trunk build --release`; needs target/release/yibiao)
+// Usage: node e2e/run.mjs [DIST_DIR]   (after `trunk build --release`; needs target/release/yibiao,
+// or the CLI named by YIBIAO_CLI, or release/yibiao under CARGO_TARGET_DIR)
 // Screenshots of each step go to docs/screenshots/.
 import { chromium } from "playwright-core";
 import { serve } from "./serve.mjs";
-import { readFileSync, readdirSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { join, resolve, dirname } from "node:path";
+import { readFileSync, readdirSync, mkdirSync, mkdtempSync, writeFileSync, copyFileSync } from "node:fs";
+import { join, resolve, dirname, basename } from "node:path";
 import { execFileSync, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { tmpdir } from "node:os";
@@ -54,6 +55,112 @@ page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
 let workers = 0;
 page.on("worker", () => { workers += 1; });
 page.on("pageerror", (e) => errors.push(String(e)));
+
+/// Issue 15: a web system's HTML table saved as .xls and an Excel 2003 XML file, added through
+/// the real file input next to two xlsx files, are read (served: in workers) and step ② shows
+/// their format and forms. In a fresh context: its own storage.
+async function otherFormats() {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "zh-CN" });
+  const p = await ctx.newPage();
+  let started = 0;
+  p.on("worker", () => { started += 1; });
+  p.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+  p.on("pageerror", (e) => errors.push(String(e)));
+  p.on("request", (r) => { const u = r.url(); if (!u.startsWith(origin) && !u.startsWith("data:") && !u.startsWith("blob:")) foreign.push(u); });
+  await p.goto(start);
+  await p.getByTestId("add-files").waitFor({ state: "attached", timeout: 30000 });
+  const dev = join(root, "tests/fixtures/real-dev");
+  const html = join(dev, "WalkerOstarliang__CPS/exportpcsjbqk.xls");
+  const xml = join(dev, "lizuohuan__daoyuan-admin/person_open.xml");
+  const xlsx = readdirSync(fixtures).filter((f) => f.endsWith(".xlsx")).slice(0, 2).map((f) => join(fixtures, f));
+  await p.getByTestId("add-files").setInputFiles([html, xml, ...xlsx]);
+  await p.waitForFunction(() => {
+    const s = [...document.querySelectorAll("[data-testid=file-status]")].map((e) => e.textContent);
+    return s.length === 4 && s.every((t) => t.startsWith("✓") || t.startsWith("✗"));
+  }, null, { timeout: 60000 });
+  const st = await p.getByTestId("file-status").allTextContents();
+  check(st.every((t) => t.startsWith("✓")), `HTML-as-xls, Excel 2003 XML and two xlsx are all read (${st.join(" | ")})`);
+  if (single) check(started === 0, `the offline file reads them in the page (${started} workers)`);
+  else check(started >= 1, `they are read in workers (${started} started)`);
+  await p.getByTestId("step-forms").click();
+  const row = (name) => p.getByTestId("form-row").filter({ hasText: name });
+  const fmt = async (name) => (await row(name).getByTestId("form-format").allTextContents()).join(" | ");
+  check((await row("exportpcsjbqk.xls").count()) >= 1 && (await fmt("exportpcsjbqk.xls")).startsWith("网页表格（HTML）"),
+    `step ② shows the .xls's forms as a web page table (${await row("exportpcsjbqk.xls").count()} forms, ${await fmt("exportpcsjbqk.xls")})`);
+  check((await row("person_open.xml").count()) >= 1 && (await fmt("person_open.xml")).startsWith("Excel 2003 XML 表格"),
+    `step ② shows the .xml's forms as Excel 2003 XML (${await row("person_open.xml").count()} forms, ${await fmt("person_open.xml")})`);
+  check((await fmt(basename(xlsx[0]))).startsWith("Excel (.xlsx)"), "and the xlsx files as Excel (.xlsx)");
+  await p.screenshot({ path: join(shots, "2-forms-formats.png") });
+  await ctx.close();
+}
+
+/// Issue 17.6: a reload while a batch is read says, after, which files were read and which must
+/// be added again; 全部清除 asks first (inside the page, by keyboard) and can be undone.
+async function reloadMidBatchAndClear() {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "zh-CN" });
+  const p = await ctx.newPage();
+  p.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+  p.on("pageerror", (e) => errors.push(String(e)));
+  p.on("request", (r) => { const u = r.url(); if (!u.startsWith(origin) && !u.startsWith("data:") && !u.startsWith("blob:")) foreign.push(u); });
+  await p.goto(start);
+  await p.getByTestId("add-files").waitFor({ state: "attached", timeout: 30000 });
+  // Enough files that the batch is still being read when the page is reloaded.
+  const dir = mkdtempSync(join(tmpdir(), "yibiao-batch-"));
+  const source = readdirSync(fixtures).filter((f) => f.endsWith(".xlsx")).map((f) => join(fixtures, f));
+  const many = [];
+  for (let i = 0; i < 240; i++) {
+    const f = join(dir, `第${String(i + 1).padStart(3, "0")}村-${basename(source[i % source.length])}`);
+    copyFileSync(source[i % source.length], f);
+    many.push(f);
+  }
+  await p.getByTestId("add-files").setInputFiles(many);
+  await p.waitForFunction(() => {
+    const m = (document.querySelector("[data-testid=progress]")?.textContent || "").match(/(\d+) \/ (\d+)/);
+    return m && Number(m[1]) > 0 && Number(m[1]) < Number(m[2]);
+  }, null, { timeout: 30000, polling: 20 });
+  await p.reload();
+  await p.getByTestId("interrupted").waitFor({ timeout: 30000 });
+  const said = await p.getByTestId("interrupted").locator("p").textContent();
+  const m = said.match(/有 (\d+) 个文件还没处理完（已读完 (\d+) 个，没读完 (\d+) 个）/);
+  check(m && Number(m[1]) === many.length && Number(m[2]) > 0 && Number(m[3]) > 0, `after a reload mid-batch the app says what was read and what not (${said})`);
+  const lines = await p.getByTestId("interrupted-file").allTextContents();
+  check(lines.length === 50 && lines.every((l) => /上次已读完|上次没读完/.test(l)), `…and lists the files to add again (${lines.length} shown)`);
+  await p.getByTestId("add-files").setInputFiles(many.slice(0, 2));
+  await p.waitForFunction(() => document.querySelectorAll("[data-testid=interrupted-file].again").length === 2, null, { timeout: 30000 });
+  check(true, "files added again are ticked off the list");
+  await p.screenshot({ path: join(shots, "1-interrupted.png") });
+  await p.getByTestId("dismiss-interrupted").click();
+  await p.waitForFunction(() => {
+    const s = [...document.querySelectorAll("[data-testid=file-status]")].map((e) => e.textContent);
+    return s.length === 2 && s.every((t) => t.startsWith("✓"));
+  }, null, { timeout: 30000 });
+  // 全部清除 by keyboard: it asks inside the page, focus on 不清除; Escape keeps everything.
+  await p.getByTestId("clear-all").focus();
+  await p.keyboard.press("Enter");
+  await p.getByTestId("clear-confirm").waitFor({ timeout: 5000 });
+  const focused = () => p.evaluate(() => document.activeElement && document.activeElement.dataset.testid);
+  check((await focused()) === "clear-no", `全部清除 asks first, focus on 不清除 (${await focused()})`);
+  check((await p.getByTestId("clear-confirm").textContent()).includes("要清除全部文件"), "the question says what is cleared");
+  await p.screenshot({ path: join(shots, "1-clear-confirm.png") });
+  await p.keyboard.press("Escape");
+  await p.getByTestId("clear-confirm").waitFor({ state: "detached", timeout: 5000 });
+  check((await p.getByTestId("file-status").count()) === 2, "Escape clears nothing");
+  await p.getByTestId("clear-all").focus();
+  await p.keyboard.press("Enter");
+  await p.getByTestId("clear-confirm").waitFor({ timeout: 5000 });
+  await p.keyboard.press("Shift+Tab");
+  check((await focused()) === "clear-yes", "清除 is reached with the keyboard");
+  await p.keyboard.press("Enter");
+  await p.getByTestId("cleared").waitFor({ timeout: 5000 });
+  check((await p.getByTestId("file-status").count()) === 0, "清除 removes the files");
+  await p.getByTestId("undo-clear").focus();
+  await p.keyboard.press("Enter");
+  await p.waitForFunction(() => document.querySelectorAll("[data-testid=file-status]").length === 2, null, { timeout: 5000 });
+  check((await p.getByTestId("cleared").count()) === 0, "撤销清除 brings the files back");
+  await p.getByTestId("step-forms").click();
+  check((await p.getByTestId("form-row").count()) >= 2, "…with their forms");
+  await ctx.close();
+}
 
 try {
   await page.goto(start);
@@ -97,6 +204,23 @@ try {
     check(workers === pool + 1 || workers === pool, `files read in ${pool} workers, the trapped one replaced (${workers} workers started)`);
   }
   await page.screenshot({ path: join(shots, "1-files.png"), fullPage: false });
+
+  // 1b. Issue 17.6: a file added again under its own name is said to be there already, and a
+  //     copy under another name is held out of the set with 跳过 / 仍然保留.
+  const copy = join(mkdtempSync(join(tmpdir(), "yibiao-copy-")), "副本-" + basename(files[0]));
+  copyFileSync(files[0], copy);
+  await page.getByTestId("add-files").setInputFiles([files[0], copy]);
+  await page.getByTestId("duplicates").waitFor({ timeout: 30000 });
+  const pairs = await page.getByTestId("duplicate-pair").allTextContents();
+  check(pairs.length === 1 && pairs[0] === `「${basename(copy)}」与「${basename(files[0])}」内容相同`, `the copy under another name is listed with its original (${pairs})`);
+  const noticeLines = await page.getByTestId("notice").allTextContents();
+  check(noticeLines.length === 1 && noticeLines[0] === `「${basename(files[0])}」已经添加过，内容相同，只保留一份。`, `the file added again is said to be there already (${noticeLines})`);
+  const copyStatus = await page.locator("li.file", { hasText: basename(copy) }).getByTestId("file-status").textContent();
+  check(copyStatus.includes("内容相同，等待选择"), `the copy waits for a choice (${copyStatus})`);
+  await page.screenshot({ path: join(shots, "1-duplicates.png") });
+  await page.getByTestId("skip-duplicates").click();
+  await page.getByTestId("duplicates").waitFor({ state: "detached", timeout: 5000 });
+  check((await page.getByTestId("file-status").count()) === total, "跳过 drops the copy, the file list is as before");
 
   // 2. Forms.
   await page.getByTestId("step-forms").click();
@@ -214,7 +338,7 @@ try {
   const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-xlsx").click()]);
   const saved = join(tmpdir(), "yibiao-e2e-set.xlsx");
   await download.saveAs(saved);
-  const cli = join(root, "target/release/yibiao");
+  const cli = process.env.YIBIAO_CLI || join(process.env.CARGO_TARGET_DIR || join(root, "target"), "release/yibiao");
   const report = JSON.parse(execFileSync(cli, ["inspect", "--json", saved], { encoding: "utf-8" }));
   const names = report.files[0].sheets.filter((s) => s.kind === "form").map((s) => s.sheet);
   check(names.includes("人员基本信息") && names.includes("农户基本信息"), "downloaded xlsx has the base tables");
@@ -292,6 +416,12 @@ try {
   await page.reload();
   await page.getByTestId("restored").waitFor({ timeout: 30000 });
   check(true, "after a reload the project is restored");
+  // Issue 17.6: step ① lists the restored forms' files, as many forms as the banner says.
+  const bannerForms = Number(((await page.getByTestId("restored").textContent()).match(/(\d+) 张原表/) || [])[1] || -1);
+  const restoredLines = await page.getByTestId("restored-file").locator(".status").allTextContents();
+  const listedForms = restoredLines.reduce((n, t) => n + Number((t.match(/已恢复 (\d+) 张表/) || [])[1] || 0), 0);
+  check(bannerForms === 14 && listedForms === bannerForms && (await page.getByText("还没有添加文件").count()) === 0,
+    `after a reload step ① lists the restored files' ${listedForms} forms, as the banner says ${bannerForms}`);
   await page.getByTestId("step-review").click();
   await page.getByTestId("cluster").first().waitFor();
   check(await together(), "after a reload the two fields are still one cluster");
@@ -337,6 +467,9 @@ try {
   await page.waitForFunction(() => [...document.querySelectorAll("[data-testid=form-row]")]
     .some((r) => r.textContent.includes("高龄津贴") && r.querySelectorAll("td")[4].textContent.trim() === "3–4"), null, { timeout: 60000 });
   check(true, "after a reload the same file is read again with the chosen header block");
+
+  await otherFormats();
+  await reloadMidBatchAndClear();
 
   // English: by the toggle, remembered after a reload, and by ?lang=en. The reasons and the
   // form set's frequencies are in English too.

@@ -44,7 +44,7 @@ fn main() {
     let reports: Vec<_> = answers
         .iter()
         .filter_map(|j| yibiao::ui::parse_worker_result(j))
-        .map(|(report, _)| report)
+        .map(|(report, _, _)| report)
         .filter(|r| r.format.is_some())
         .collect();
     let parsed = t.elapsed();

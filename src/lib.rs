@@ -24,6 +24,7 @@ pub mod diff;
 pub mod error;
 pub mod examples;
 pub mod fields;
+pub mod fingerprint;
 pub mod inspect;
 pub mod layout;
 pub mod matching;

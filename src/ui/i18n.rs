@@ -18,6 +18,19 @@ pub enum T {
     DropHere,
     LoadExample,
     ClearAll,
+    ClearAsk,
+    ClearYes,
+    ClearNo,
+    UndoClear,
+    DuplicatesTitle,
+    DuplicatesHint,
+    SkipDuplicates,
+    KeepDuplicates,
+    Dismiss,
+    WasRead,
+    WasNotRead,
+    AddedAgain,
+    RestoredNotInSet,
     Waiting,
     Reading,
     FoundForms,
@@ -150,6 +163,19 @@ fn zh(t: T) -> &'static str {
         DropHere => "把各部门的表格文件（xlsx、xls、WPS、ods、csv，以及系统导出的网页表格和 XML 表格）拖到这里，可一次多个",
         LoadExample => "载入示例表格（青山县）",
         ClearAll => "全部清除",
+        ClearAsk => "要清除全部文件、识别出的表格和人工决定吗？清除后可以撤销。",
+        ClearYes => "清除",
+        ClearNo => "不清除",
+        UndoClear => "撤销清除",
+        DuplicatesTitle => "内容完全相同、只是文件名不同的文件",
+        DuplicatesHint => "选择之前，重复的文件不计入综合表。",
+        SkipDuplicates => "跳过重复的文件",
+        KeepDuplicates => "仍然保留",
+        Dismiss => "知道了",
+        WasRead => "上次已读完",
+        WasNotRead => "上次没读完",
+        AddedAgain => "✓ 已重新添加",
+        RestoredNotInSet => "上次的表格，这次没有重新添加，不在当前综合表中",
         Waiting => "等待读取",
         Reading => "正在读取…",
         FoundForms => "找到表格",
@@ -279,6 +305,19 @@ fn en(t: T) -> &'static str {
         DropHere => "Drop the departments' spreadsheets (xlsx, xls, WPS, ods, csv, and web-page or XML tables exported by systems) here, many at once",
         LoadExample => "Load the example forms (青山县)",
         ClearAll => "Clear all",
+        ClearAsk => "Clear all files, the forms found and your decisions? You can undo this.",
+        ClearYes => "Clear",
+        ClearNo => "Keep",
+        UndoClear => "Undo clear",
+        DuplicatesTitle => "Files with exactly the same content under other names",
+        DuplicatesHint => "Until you choose, the copies are left out of the form set.",
+        SkipDuplicates => "Skip the copies",
+        KeepDuplicates => "Keep them anyway",
+        Dismiss => "OK",
+        WasRead => "read last time",
+        WasNotRead => "not read last time",
+        AddedAgain => "✓ added again",
+        RestoredNotInSet => "From the last project; not added again, so not in the current form set",
         Waiting => "Waiting",
         Reading => "Reading…",
         FoundForms => "Forms found",
@@ -405,6 +444,88 @@ pub fn restored(lang: Lang, forms: usize, decisions: usize) -> String {
         ),
         Lang::En => format!(
             "Restored the last project: {forms} original forms, {decisions} decisions. The original files are not kept in the browser; add them again to preview or pre-fill."
+        ),
+    }
+}
+
+/// The format a file was read as (`FileReport::format`), as step ② shows it beside the file:
+/// what the file really is, whatever its name ends in (a web system's HTML table saved as .xls).
+pub fn format_label(lang: Lang, format: &str) -> String {
+    match (lang, format) {
+        (_, "xlsx" | "xlsm" | "xlsb") => format!("Excel (.{format})"),
+        (_, "xls") => "Excel 97–2003 (.xls)".into(),
+        (_, "ods") => "OpenDocument (.ods)".into(),
+        (Lang::Zh, "csv" | "tsv") => format!("{} 文本", format.to_uppercase()),
+        (Lang::En, "csv" | "tsv") => format!("{} text", format.to_uppercase()),
+        (Lang::Zh, "html") => "网页表格（HTML）".into(),
+        (Lang::En, "html") => "web page table (HTML)".into(),
+        (Lang::Zh, "xml2003") => "Excel 2003 XML 表格".into(),
+        (Lang::En, "xml2003") => "Excel 2003 XML".into(),
+        (_, other) => other.to_string(),
+    }
+}
+
+/// A file whose bytes an earlier file has, waiting for staff to skip or keep it.
+pub fn duplicate_pair(lang: Lang, file: &str, of: &str) -> String {
+    match lang {
+        Lang::Zh => format!("「{file}」与「{of}」内容相同"),
+        Lang::En => format!("“{file}” is the same as “{of}”"),
+    }
+}
+
+/// A held copy's status line in the file list.
+pub fn duplicate_status(lang: Lang, of: &str) -> String {
+    match lang {
+        Lang::Zh => format!("= 与「{of}」内容相同，等待选择"),
+        Lang::En => format!("= same content as “{of}”, waiting for your choice"),
+    }
+}
+
+/// A file of this name was added again with the same bytes.
+pub fn already_added(lang: Lang, file: &str) -> String {
+    match lang {
+        Lang::Zh => format!("「{file}」已经添加过，内容相同，只保留一份。"),
+        Lang::En => format!("“{file}” was already added with the same content; it is kept once."),
+    }
+}
+
+/// A file of this name was added again with other bytes.
+pub fn replaced(lang: Lang, file: &str) -> String {
+    match lang {
+        Lang::Zh => format!("「{file}」已经添加过，内容不同，已换成刚选的文件。"),
+        Lang::En => format!(
+            "“{file}” was already added with other content; it is replaced by the file just chosen."
+        ),
+    }
+}
+
+/// After 全部清除: what went, and that it can be undone.
+pub fn cleared(lang: Lang, files: usize) -> String {
+    match lang {
+        Lang::Zh => format!("已清除 {files} 个文件及其表格和人工决定。"),
+        Lang::En => format!("Cleared {files} files with their forms and decisions."),
+    }
+}
+
+/// After a reload: a batch was still being read when the page was closed.
+pub fn interrupted(lang: Lang, read: usize, unread: usize) -> String {
+    let total = read + unread;
+    match lang {
+        Lang::Zh => format!(
+            "上次关闭或刷新页面时，有 {total} 个文件还没处理完（已读完 {read} 个，没读完 {unread} 个），这批文件没有进入综合表。浏览器不保存文件本身，请把下面的文件重新添加："
+        ),
+        Lang::En => format!(
+            "When the page was last closed or reloaded, {total} files were still being processed ({read} read, {unread} not yet); that batch did not reach the form set. The browser does not keep the files themselves: add these files again:"
+        ),
+    }
+}
+
+/// A restored form's file in step ①: its forms are in the project, its bytes are not kept.
+pub fn restored_file(lang: Lang, forms: usize) -> String {
+    match lang {
+        Lang::Zh => format!("已恢复 {forms} 张表（文件本身未保存，要预览或预填请重新添加）"),
+        Lang::En => format!(
+            "Restored: {forms} forms (the file itself is not kept; add it again to preview or pre-fill)"
         ),
     }
 }
@@ -633,6 +754,64 @@ mod tests {
             "Restored the last project: 14 original forms, 3 decisions. The original files are not kept in the browser; add them again to preview or pre-fill.",
         );
         check(|l| more_members(l, 5), "显示其余 5 项", "Show the other 5");
+        check(
+            |l| format_label(l, "html"),
+            "网页表格（HTML）",
+            "web page table (HTML)",
+        );
+        check(
+            |l| format_label(l, "xml2003"),
+            "Excel 2003 XML 表格",
+            "Excel 2003 XML",
+        );
+        check(
+            |l| format_label(l, "xlsx"),
+            "Excel (.xlsx)",
+            "Excel (.xlsx)",
+        );
+        check(|l| format_label(l, "csv"), "CSV 文本", "CSV text");
+        check(
+            |l| duplicate_pair(l, "副本.xlsx", "原表.xlsx"),
+            "「副本.xlsx」与「原表.xlsx」内容相同",
+            "“副本.xlsx” is the same as “原表.xlsx”",
+        );
+        check(
+            |l| duplicate_status(l, "原表.xlsx"),
+            "= 与「原表.xlsx」内容相同，等待选择",
+            "= same content as “原表.xlsx”, waiting for your choice",
+        );
+        check(
+            |l| already_added(l, "a.xlsx"),
+            "「a.xlsx」已经添加过，内容相同，只保留一份。",
+            "“a.xlsx” was already added with the same content; it is kept once.",
+        );
+        check(
+            |l| replaced(l, "a.xlsx"),
+            "「a.xlsx」已经添加过，内容不同，已换成刚选的文件。",
+            "“a.xlsx” was already added with other content; it is replaced by the file just chosen.",
+        );
+        check(
+            |l| cleared(l, 14),
+            "已清除 14 个文件及其表格和人工决定。",
+            "Cleared 14 files with their forms and decisions.",
+        );
+        check(
+            |l| interrupted(l, 2, 3),
+            "上次关闭或刷新页面时，有 5 个文件还没处理完（已读完 2 个，没读完 3 个），这批文件没有进入综合表。浏览器不保存文件本身，请把下面的文件重新添加：",
+            "When the page was last closed or reloaded, 5 files were still being processed (2 read, 3 not yet); that batch did not reach the form set. The browser does not keep the files themselves: add these files again:",
+        );
+        check(
+            |l| restored_file(l, 2),
+            "已恢复 2 张表（文件本身未保存，要预览或预填请重新添加）",
+            "Restored: 2 forms (the file itself is not kept; add it again to preview or pre-fill)",
+        );
+        assert_eq!(
+            tr(Lang::Zh, T::ClearAsk),
+            "要清除全部文件、识别出的表格和人工决定吗？清除后可以撤销。"
+        );
+        assert_eq!(tr(Lang::Zh, T::SkipDuplicates), "跳过重复的文件");
+        assert_eq!(tr(Lang::Zh, T::KeepDuplicates), "仍然保留");
+        assert_eq!(tr(Lang::En, T::UndoClear), "Undo clear");
         check(
             |l| target_label(l, "联系电话", &["医保"]),
             "联系电话（医保）",

@@ -1,6 +1,7 @@
 //! The web app's logic. `state` (the pure reducer), `view` (what lists and charts show) and
-//! `i18n` (every string) are plain Rust, tested natively; `app` holds the Yew components and the
-//! browser edge (file reading, downloads, storage) and is built only for wasm32.
+//! `i18n` (every string) are plain Rust, tested natively; `app` (the frame and its effects), one
+//! module per step (`files_step` … `split_step`) and `edge` (file reading, downloads, storage)
+//! are built only for wasm32.
 
 use crate::error::Lang;
 
@@ -12,9 +13,21 @@ pub mod view;
 #[cfg(target_arch = "wasm32")]
 pub mod app;
 #[cfg(target_arch = "wasm32")]
+pub mod edge;
+#[cfg(target_arch = "wasm32")]
+pub mod export_step;
+#[cfg(target_arch = "wasm32")]
+pub mod files_step;
+#[cfg(target_arch = "wasm32")]
+pub mod forms_step;
+#[cfg(target_arch = "wasm32")]
 pub mod lexicon_panel;
 #[cfg(target_arch = "wasm32")]
 pub mod prefill;
+#[cfg(target_arch = "wasm32")]
+pub mod review_step;
+#[cfg(target_arch = "wasm32")]
+pub mod set_step;
 #[cfg(target_arch = "wasm32")]
 pub mod split_step;
 
@@ -95,19 +108,37 @@ pub fn prefill_read(
     Ok((xlsx, summary))
 }
 
-/// What the reading worker sends back for one file: `[report, previews]` as JSON.
+/// One file as the reading worker answers it: what was found, the first rows of each sheet,
+/// and the fingerprint of its bytes ([`crate::fingerprint::content_hash`]).
+pub type WorkerResult = (
+    crate::inspect::FileReport,
+    Vec<crate::inspect::SheetPreview>,
+    u64,
+);
+
+/// What the reading worker sends back for one file: `[report, previews, hash]` as JSON.
 pub fn worker_result(name: &str, bytes: &[u8]) -> String {
-    let result = crate::inspect::inspect_with_preview(name, bytes, PREVIEW_ROWS, PREVIEW_COLS);
+    let (report, previews) =
+        crate::inspect::inspect_with_preview(name, bytes, PREVIEW_ROWS, PREVIEW_COLS);
+    let result: WorkerResult = (report, previews, crate::fingerprint::content_hash(bytes));
     // Plain data with string keys: serialising cannot fail.
     serde_json::to_string(&result).unwrap_or_default()
 }
 
 /// The worker's answer read back; `None` if it is not one.
-pub fn parse_worker_result(
-    json: &str,
-) -> Option<(
-    crate::inspect::FileReport,
-    Vec<crate::inspect::SheetPreview>,
-)> {
+pub fn parse_worker_result(json: &str) -> Option<WorkerResult> {
     serde_json::from_str(json).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    /// The hash survives the trip through JSON whole (it is not a JavaScript number there).
+    #[test]
+    fn the_workers_answer_carries_the_files_fingerprint() {
+        let (name, bytes) = crate::examples::EXAMPLES[0];
+        let (report, _, hash) =
+            super::parse_worker_result(&super::worker_result(name, bytes)).expect("parses");
+        assert_eq!(hash, crate::fingerprint::content_hash(bytes));
+        assert!(report.format.is_some());
+    }
 }

@@ -1,6 +1,6 @@
 //! On the export step: the form set pre-filled with the data the departments' forms already
 //! hold, so villages only check it and fill in what changed. The work is done by
-//! [`super::prefill`] in a worker ([`super::app::prefill`]); this component downloads the
+//! [`super::prefill`] in a worker ([`super::edge::prefill`]); this component downloads the
 //! workbook and lists where forms disagreed.
 
 use std::rc::Rc;
@@ -11,7 +11,7 @@ use yew::prelude::*;
 use crate::error::Lang;
 use crate::merge::Project;
 
-use super::app::{download, file_at_hand, folding_list, prefill};
+use super::edge::{download, file_at_hand, folding_list, prefill};
 use super::i18n::{prefill_summary, tr, T};
 use super::PrefillSummary;
 

@@ -13,7 +13,7 @@ use crate::error::Lang;
 use crate::merge::Project;
 use crate::split::SplitOutcome;
 
-use super::app::{download, files_of, folding_list, yield_now};
+use super::edge::{download, files_of, folding_list, yield_now};
 use super::i18n::{count_suffix, finding_label, split_summary, tr, T};
 use super::view::problem_groups;
 

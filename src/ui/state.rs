@@ -83,6 +83,59 @@ pub struct FileEntry {
     pub previews: Rc<Vec<SheetPreview>>,
     /// The header blocks its report was read with (staff choices; empty: as detected).
     pub read_with: Vec<HeaderChoice>,
+    /// The fingerprint of its bytes ([`crate::fingerprint::content_hash`]), once read.
+    pub hash: Option<u64>,
+    /// An earlier file with the same bytes under another name: until staff choose (skip or keep
+    /// both), this file is left out of the set.
+    pub duplicate_of: Option<String>,
+    /// Staff chose to keep this file although another has the same bytes.
+    pub kept: bool,
+    /// This file replaces one of the same name added before: that one's fingerprint, so the
+    /// app can say whether the content was the same.
+    pub replaces: Option<Option<u64>>,
+}
+
+impl FileEntry {
+    fn queued(name: String, size: usize) -> FileEntry {
+        FileEntry {
+            name,
+            size,
+            status: FileStatus::Waiting,
+            report: None,
+            previews: Rc::new(Vec::new()),
+            read_with: Vec::new(),
+            hash: None,
+            duplicate_of: None,
+            kept: false,
+            replaces: None,
+        }
+    }
+}
+
+/// Something the app tells staff about files they added, until dismissed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Notice {
+    /// A file of this name was added again with the same bytes: it is kept once.
+    AlreadyAdded(String),
+    /// A file of this name was added again with other bytes: the new one replaces it.
+    Replaced(String),
+}
+
+/// The files of a batch being read, as the edge saves them in browser storage while it is
+/// read, so that after a reload the app can say which were read and which must be added again.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct BatchRecord {
+    /// The batch's files, in order.
+    pub files: Vec<BatchFile>,
+}
+
+/// One file of a [`BatchRecord`].
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct BatchFile {
+    /// The file's name.
+    pub name: String,
+    /// Whether it had been read (or had failed) when the record was saved.
+    pub read: bool,
 }
 
 /// What was restored from browser storage at start.
@@ -92,6 +145,8 @@ pub struct Restored {
     pub forms: usize,
     /// Staff decisions restored.
     pub decisions: usize,
+    /// The restored forms' files, with the forms each holds, in the project's order.
+    pub files: Vec<(String, usize)>,
 }
 
 /// The whole app state.
@@ -146,6 +201,16 @@ pub struct AppState {
     /// The project was restored or opened without its files: it is merged again from its own
     /// source forms until files are read.
     pub detached: bool,
+    /// What to tell staff about files added again (same name), until dismissed.
+    pub notices: Vec<Notice>,
+    /// The names of the batch being read (since the last time nothing was being read).
+    pub batch: Vec<String>,
+    /// A batch that was still being read when the page was closed or reloaded.
+    pub interrupted: Option<BatchRecord>,
+    /// 全部清除 was asked for: the page asks first.
+    pub confirm_clear: bool,
+    /// The state before the last 全部清除, kept in memory so it can be undone.
+    pub cleared: Option<Rc<AppState>>,
 }
 
 /// What staff typed into the lexicon form.
@@ -174,6 +239,8 @@ pub enum Action {
     Read {
         /// The file's name.
         name: String,
+        /// The fingerprint of its bytes (`None`: read again, the same bytes).
+        hash: Option<u64>,
         /// What was found.
         report: FileReport,
         /// The first rows of each sheet.
@@ -191,8 +258,24 @@ pub enum Action {
     },
     /// Remove one file.
     Remove(String),
-    /// Remove everything.
+    /// 全部清除 was asked for (`true`), or not after all (`false`).
+    AskClear(bool),
+    /// Remove everything (the state before is kept for [`Action::UndoClear`]).
     Clear,
+    /// Bring back what the last [`Action::Clear`] removed.
+    UndoClear,
+    /// Files with the same bytes as an earlier one under another name: keep them in the set
+    /// (`true`), or skip them (`false`).
+    Duplicates {
+        /// Keep both.
+        keep: bool,
+    },
+    /// The notices about files added again were read.
+    DismissNotices,
+    /// At start: a batch was still being read when the page was closed or reloaded.
+    Interrupted(BatchRecord),
+    /// The interrupted batch's list was read.
+    DismissInterrupted,
     /// A staff decision on the clusters.
     Decide(Decision),
     /// Take back the last decision.
@@ -273,16 +356,22 @@ impl AppState {
             Action::SetLang(l) => self.lang = l,
             Action::Go(s) => self.step = s,
             Action::Queue(files) => {
+                if self.busy() == 0 {
+                    self.batch.clear();
+                }
+                self.notices.clear();
+                self.cleared = None;
+                self.confirm_clear = false;
                 for (name, size) in files {
-                    self.files.retain(|f| f.name != name);
-                    self.files.push(FileEntry {
-                        name,
-                        size,
-                        status: FileStatus::Waiting,
-                        report: None,
-                        previews: Rc::new(Vec::new()),
-                        read_with: Vec::new(),
-                    });
+                    let mut entry = FileEntry::queued(name, size);
+                    if let Some(i) = self.files.iter().position(|f| f.name == entry.name) {
+                        let old = self.files.remove(i);
+                        entry.replaces = Some(old.hash);
+                    }
+                    if !self.batch.contains(&entry.name) {
+                        self.batch.push(entry.name.clone());
+                    }
+                    self.files.push(entry);
                 }
             }
             Action::Reading(name) => {
@@ -292,10 +381,21 @@ impl AppState {
             }
             Action::Read {
                 name,
+                hash,
                 report,
                 previews,
             } => {
                 if let Some(f) = self.files.iter_mut().find(|f| f.name == name) {
+                    if let Some(h) = hash {
+                        if let Some(old) = f.replaces.take() {
+                            self.notices.push(if old == Some(h) {
+                                Notice::AlreadyAdded(name.clone())
+                            } else {
+                                Notice::Replaced(name.clone())
+                            });
+                        }
+                        f.hash = Some(h);
+                    }
                     f.status = match report.errors.first() {
                         Some(e) if report.format.is_none() => FileStatus::Failed {
                             zh: e.message.clone(),
@@ -314,25 +414,58 @@ impl AppState {
                     f.report = Some(Rc::new(report));
                     f.previews = Rc::new(previews);
                 }
+                self.mark_duplicates();
                 // Merge once the batch is read, not after every file (200 files would merge
                 // 200 times).
-                if self.busy() == 0 {
-                    self.remerge();
-                }
+                self.remerge_when_read();
             }
             Action::Failed { name, zh, en } => {
                 if let Some(f) = self.files.iter_mut().find(|f| f.name == name) {
                     f.status = FileStatus::Failed { zh, en };
                 }
-                if self.busy() == 0 {
-                    self.remerge();
-                }
+                self.remerge_when_read();
             }
             Action::Remove(name) => {
                 self.files.retain(|f| f.name != name);
+                self.mark_duplicates();
                 self.remerge();
             }
+            Action::AskClear(ask) => self.confirm_clear = ask,
+            Action::UndoClear => {
+                if let Some(before) = self.cleared.take() {
+                    let (lang, step) = (self.lang, self.step);
+                    *self = (*before).clone();
+                    self.lang = lang;
+                    self.step = step;
+                }
+            }
+            Action::Duplicates { keep } => {
+                if keep {
+                    for f in self.files.iter_mut().filter(|f| f.duplicate_of.is_some()) {
+                        f.duplicate_of = None;
+                        f.kept = true;
+                    }
+                } else {
+                    self.files.retain(|f| f.duplicate_of.is_none());
+                    self.batch
+                        .retain(|n| self.files.iter().any(|f| &f.name == n));
+                }
+                self.remerge_when_read();
+            }
+            Action::DismissNotices => self.notices.clear(),
+            Action::Interrupted(record) => {
+                self.interrupted = (!record.files.is_empty()).then_some(record);
+            }
+            Action::DismissInterrupted => self.interrupted = None,
             Action::Clear => {
+                let mut before = self.clone();
+                before.confirm_clear = false;
+                before.cleared = None;
+                self.cleared = Some(Rc::new(before));
+                self.confirm_clear = false;
+                self.notices.clear();
+                self.batch.clear();
+                self.interrupted = None;
                 self.files.clear();
                 self.header_choices.clear();
                 self.decisions.clear();
@@ -405,9 +538,17 @@ impl AppState {
                 }
             }
             Action::Restore(p) => {
+                let mut files: Vec<(String, usize)> = Vec::new();
+                for s in &p.set.sources {
+                    match files.iter_mut().find(|(f, _)| *f == s.file) {
+                        Some((_, n)) => *n += 1,
+                        None => files.push((s.file.clone(), 1)),
+                    }
+                }
                 self.restored = Some(Restored {
                     forms: p.set.sources.len(),
                     decisions: p.decisions.len(),
+                    files,
                 });
                 self.decisions = p.decisions.clone();
                 self.overrides = p.overrides.clone();
@@ -482,10 +623,12 @@ impl AppState {
         self.remerge();
     }
 
-    /// The reports of the files read so far, in order.
+    /// The reports of the files read so far, in order; a file whose bytes an earlier file
+    /// already has is left out until staff choose to keep it.
     pub fn reports(&self) -> Vec<FileReport> {
         self.files
             .iter()
+            .filter(|f| f.duplicate_of.is_none())
             .filter_map(|f| f.report.as_deref())
             .filter(|r| r.format.is_some())
             .cloned()
@@ -498,6 +641,79 @@ impl AppState {
             .iter()
             .filter(|f| matches!(f.status, FileStatus::Waiting | FileStatus::Reading))
             .count()
+    }
+
+    /// Merges once nothing is being read; the batch is over then.
+    fn remerge_when_read(&mut self) {
+        if self.busy() == 0 {
+            self.batch.clear();
+            self.remerge();
+        }
+    }
+
+    /// Each read file whose bytes an earlier file (in the list's order) has is marked as that
+    /// file's copy, unless staff chose to keep it.
+    fn mark_duplicates(&mut self) {
+        for i in 0..self.files.len() {
+            let (before, rest) = self.files.split_at_mut(i);
+            let f = &mut rest[0];
+            f.duplicate_of = match f.hash {
+                Some(h) if !f.kept => before
+                    .iter()
+                    .find(|b| b.hash == Some(h))
+                    .map(|b| b.name.clone()),
+                _ => None,
+            };
+        }
+    }
+
+    /// Files whose bytes an earlier file has, waiting for staff to skip or keep them: (file,
+    /// the earlier file).
+    pub fn duplicates(&self) -> Vec<(String, String)> {
+        self.files
+            .iter()
+            .filter_map(|f| Some((f.name.clone(), f.duplicate_of.clone()?)))
+            .collect()
+    }
+
+    /// While a batch is being read: its files and which are read, for the edge to save (see
+    /// [`BatchRecord`]); `None` when nothing is being read.
+    pub fn batch_record(&self) -> Option<BatchRecord> {
+        if self.busy() == 0 {
+            return None;
+        }
+        let files = self
+            .batch
+            .iter()
+            .filter_map(|n| self.files.iter().find(|f| &f.name == n))
+            .map(|f| BatchFile {
+                name: f.name.clone(),
+                read: !matches!(f.status, FileStatus::Waiting | FileStatus::Reading),
+            })
+            .collect();
+        Some(BatchRecord { files })
+    }
+
+    /// The interrupted batch's files, each with whether it was read then and whether it has
+    /// been added again since.
+    pub fn interrupted_files(&self) -> Vec<(&BatchFile, bool)> {
+        self.interrupted
+            .iter()
+            .flat_map(|r| &r.files)
+            .map(|b| (b, self.files.iter().any(|f| f.name == b.name)))
+            .collect()
+    }
+
+    /// The restored project's files not added again, with their forms: step ① lists them, so
+    /// it agrees with the restore banner. While the project is detached they are its forms;
+    /// once other files are read, they are not in the set any more until added again.
+    pub fn restored_files(&self) -> Vec<(&str, usize)> {
+        self.restored
+            .iter()
+            .flat_map(|r| &r.files)
+            .filter(|(name, _)| !self.files.iter().any(|f| &f.name == name))
+            .map(|(name, n)| (name.as_str(), *n))
+            .collect()
     }
 
     fn remerge(&mut self) {
@@ -579,6 +795,17 @@ impl AppState {
             .filter(|(f, _)| f == file)
             .map(|(_, c)| c.clone())
             .collect()
+    }
+
+    /// The format a file was read as (`"xlsx"`, `"html"`, `"xml2003"`…), if it is in memory.
+    pub fn format_of(&self, file: &str) -> Option<&str> {
+        self.files
+            .iter()
+            .find(|f| f.name == file)?
+            .report
+            .as_ref()?
+            .format
+            .as_deref()
     }
 
     /// The preview of a source form's sheet, if its file is still in memory.

@@ -2,11 +2,14 @@
 //! decisions and corrections change the set; the review list is ordered and filtered as shown.
 
 use yibiao::examples::EXAMPLES;
+use yibiao::fingerprint::content_hash;
 use yibiao::inspect::inspect_with_preview;
 use yibiao::matching::ConceptKind;
 use yibiao::merge::{FileHeaderChoice, FormOverride, Project};
 use yibiao::plan::{Decision, FieldRef};
-use yibiao::ui::state::{Action, AppState, FileStatus, StatusFilter, Step, TermInput};
+use yibiao::ui::state::{
+    Action, AppState, BatchRecord, FileStatus, Notice, StatusFilter, Step, TermInput,
+};
 use yibiao::ui::terms::{element_names, split_names, term_rows};
 use yibiao::ui::view::{
     cluster_rows, department_bars, diff_departments, heat, split, targets, ClusterRow,
@@ -27,6 +30,7 @@ fn with_examples() -> AppState {
         s.apply(Action::Reading(name.to_string()));
         let (report, previews) = inspect_with_preview(name, bytes, 14, 14);
         s.apply(Action::Read {
+            hash: Some(content_hash(bytes)),
             name: name.to_string(),
             report,
             previews,
@@ -56,6 +60,7 @@ fn a_bad_file_fails_alone_with_a_plain_reason() {
     s.apply(Action::Queue(vec![("坏文件.xlsx".into(), 9)]));
     let (report, previews) = inspect_with_preview("坏文件.xlsx", b"PK\x03\x04broken", 14, 14);
     s.apply(Action::Read {
+        hash: Some(content_hash(b"PK\x03\x04broken")),
         name: "坏文件.xlsx".into(),
         report,
         previews,
@@ -386,6 +391,7 @@ fn the_set_is_merged_once_the_batch_is_read() {
     ]));
     let (report, previews) = inspect_with_preview(a.0, a.1, 4, 4);
     s.apply(Action::Read {
+        hash: Some(content_hash(a.1)),
         name: a.0.to_string(),
         report,
         previews,
@@ -432,6 +438,7 @@ fn a_person_can_move_the_header_block() {
     assert_eq!(s.choices_for(name), vec![choice]);
     assert_eq!(s.busy(), 1);
     s.apply(Action::Read {
+        hash: None,
         name: name.to_string(),
         report: chosen.clone(),
         previews,
@@ -791,6 +798,7 @@ fn header_choices_are_kept_in_the_project_and_applied_again() {
     assert!(s.header_rereads().is_empty(), "the edge rereads it itself");
     let (chosen, previews) = inspect_with_choices(name, bytes, std::slice::from_ref(&choice), 4, 4);
     s.apply(Action::Read {
+        hash: None,
         name: name.to_string(),
         report: chosen.clone(),
         previews,
@@ -816,6 +824,7 @@ fn header_choices_are_kept_in_the_project_and_applied_again() {
     fresh.apply(Action::Queue(vec![(name.to_string(), bytes.len())]));
     let (report, previews) = inspect_with_preview(name, bytes, 4, 4);
     fresh.apply(Action::Read {
+        hash: Some(content_hash(bytes)),
         name: name.to_string(),
         report,
         previews,
@@ -829,6 +838,7 @@ fn header_choices_are_kept_in_the_project_and_applied_again() {
     assert_eq!(fresh.busy(), 1);
     let (report, previews) = inspect_with_choices(name, bytes, std::slice::from_ref(&choice), 4, 4);
     fresh.apply(Action::Read {
+        hash: None,
         name: name.to_string(),
         report,
         previews,
@@ -887,4 +897,266 @@ fn the_pre_filled_set_holds_the_forms_rows_and_says_what_did_not_fit() {
         .and_then(|f| f.data_rows)
         .expect("人员基本信息 has data rows");
     assert!(people[1] - people[0] + 1 >= 30, "{people:?}");
+}
+
+/// A file as the edge hands it over: queued, then read with its fingerprint.
+fn add(s: &mut AppState, name: &str, bytes: &[u8]) {
+    s.apply(Action::Queue(vec![(name.to_string(), bytes.len())]));
+    read(s, name, bytes);
+}
+
+fn read(s: &mut AppState, name: &str, bytes: &[u8]) {
+    let (report, previews) = inspect_with_preview(name, bytes, 4, 4);
+    s.apply(Action::Read {
+        name: name.to_string(),
+        hash: Some(content_hash(bytes)),
+        report,
+        previews,
+    });
+}
+
+fn sources(s: &AppState) -> usize {
+    s.project.as_ref().map_or(0, |p| p.set.sources.len())
+}
+
+/// Issue 17.6: a file added again under its own name is said to be there already (same bytes)
+/// or replaced (other bytes), never dropped or doubled without a word.
+#[test]
+fn issue_17_6_a_file_added_again_is_said_so() {
+    let mut s = with_examples();
+    let (name, bytes) = EXAMPLES[0];
+    add(&mut s, name, bytes);
+    assert_eq!(s.notices, vec![Notice::AlreadyAdded(name.to_string())]);
+    assert_eq!(s.files.len(), EXAMPLES.len());
+    assert_eq!(sources(&s), 14);
+    s.apply(Action::DismissNotices);
+    assert!(s.notices.is_empty());
+    // Other bytes under the same name: the new file replaces the old, and says so.
+    let mut other = bytes.to_vec();
+    other.push(b'\n');
+    add(&mut s, name, &other);
+    assert_eq!(s.notices, vec![Notice::Replaced(name.to_string())]);
+    assert_eq!(s.files.len(), EXAMPLES.len());
+    assert!(s.duplicates().is_empty());
+}
+
+/// Issue 17.6: the same bytes under another name are held out of the set and listed in pairs
+/// until staff skip them or keep both; read in any order, the file listed first is the original.
+#[test]
+fn issue_17_6_the_same_content_under_another_name_asks_skip_or_keep() {
+    let mut s = with_examples();
+    let ((a, a_bytes), (b, b_bytes)) = (EXAMPLES[0], EXAMPLES[1]);
+    let forms_ab = s
+        .files
+        .iter()
+        .take(2)
+        .map(|f| match f.status {
+            FileStatus::Read { forms, .. } => forms,
+            _ => 0,
+        })
+        .sum::<usize>();
+    let copies = |s: &mut AppState| {
+        s.apply(Action::Queue(vec![
+            ("副本一.xlsx".into(), a_bytes.len()),
+            ("副本二.xlsx".into(), b_bytes.len()),
+        ]));
+        read(s, "副本二.xlsx", b_bytes);
+        read(s, "副本一.xlsx", a_bytes);
+    };
+    copies(&mut s);
+    assert_eq!(
+        s.duplicates(),
+        vec![
+            ("副本一.xlsx".to_string(), a.to_string()),
+            ("副本二.xlsx".to_string(), b.to_string())
+        ]
+    );
+    assert_eq!(
+        sources(&s),
+        14,
+        "copies are not merged while staff have not chosen"
+    );
+    // 跳过: the copies go.
+    s.apply(Action::Duplicates { keep: false });
+    assert_eq!(s.files.len(), EXAMPLES.len());
+    assert!(s.duplicates().is_empty());
+    assert_eq!(sources(&s), 14);
+    // 仍然保留: both stay, and their forms are in the set.
+    copies(&mut s);
+    s.apply(Action::Duplicates { keep: true });
+    assert!(s.duplicates().is_empty());
+    assert_eq!(s.files.len(), EXAMPLES.len() + 2);
+    assert_eq!(sources(&s), 14 + forms_ab);
+    // A third copy is again asked about, as a copy of the first file of those bytes.
+    add(&mut s, "副本三.xlsx", a_bytes);
+    assert_eq!(
+        s.duplicates(),
+        vec![("副本三.xlsx".to_string(), a.to_string())]
+    );
+
+    // Copy read before its original in one batch: the one listed first is the original.
+    let mut fresh = AppState::default();
+    fresh.apply(Action::Queue(vec![
+        (a.to_string(), a_bytes.len()),
+        ("副本.xlsx".into(), a_bytes.len()),
+    ]));
+    read(&mut fresh, "副本.xlsx", a_bytes);
+    assert!(fresh.duplicates().is_empty());
+    read(&mut fresh, a, a_bytes);
+    assert_eq!(
+        fresh.duplicates(),
+        vec![("副本.xlsx".to_string(), a.to_string())]
+    );
+    // Removing the original makes the copy the one kept.
+    fresh.apply(Action::Remove(a.to_string()));
+    assert!(fresh.duplicates().is_empty());
+    let forms_a = match s.files[0].status {
+        FileStatus::Read { forms, .. } => forms,
+        _ => 0,
+    };
+    assert_eq!(sources(&fresh), forms_a);
+}
+
+/// Issue 17.6: while a batch is read its files and which are read are recorded (the edge
+/// saves the record); after a reload the app lists them, and which were added again.
+#[test]
+fn issue_17_6_a_batch_cut_by_a_reload_is_listed_after() {
+    let mut s = AppState::default();
+    assert_eq!(s.batch_record(), None);
+    s.apply(Action::Queue(
+        EXAMPLES[..3]
+            .iter()
+            .map(|(n, b)| (n.to_string(), b.len()))
+            .collect(),
+    ));
+    read(&mut s, EXAMPLES[1].0, EXAMPLES[1].1);
+    let record = s.batch_record().expect("a batch is being read");
+    let flags: Vec<(&str, bool)> = record
+        .files
+        .iter()
+        .map(|f| (f.name.as_str(), f.read))
+        .collect();
+    assert_eq!(
+        flags,
+        vec![
+            (EXAMPLES[0].0, false),
+            (EXAMPLES[1].0, true),
+            (EXAMPLES[2].0, false)
+        ]
+    );
+    // Saved as JSON in browser storage and read back after the reload.
+    let saved = serde_json::to_string(&record).expect("json");
+    let back: BatchRecord = serde_json::from_str(&saved).expect("parses");
+    let mut after = AppState::default();
+    after.apply(Action::Interrupted(back));
+    let listed: Vec<(bool, bool)> = after
+        .interrupted_files()
+        .iter()
+        .map(|(f, again)| (f.read, *again))
+        .collect();
+    assert_eq!(listed, vec![(false, false), (true, false), (false, false)]);
+    add(&mut after, EXAMPLES[2].0, EXAMPLES[2].1);
+    assert!(after.interrupted_files()[2].1, "added again");
+    after.apply(Action::DismissInterrupted);
+    assert!(after.interrupted_files().is_empty());
+
+    // The batch read to its end: nothing to record; the next batch is recorded alone.
+    read(&mut s, EXAMPLES[0].0, EXAMPLES[0].1);
+    read(&mut s, EXAMPLES[2].0, EXAMPLES[2].1);
+    assert_eq!(s.batch_record(), None);
+    s.apply(Action::Queue(vec![(EXAMPLES[3].0.to_string(), 1)]));
+    let next = s.batch_record().expect("next batch");
+    assert_eq!(next.files.len(), 1);
+    assert_eq!(next.files[0].name, EXAMPLES[3].0);
+}
+
+/// Issue 17.6: after a restore, step ① lists the restored forms' files (their bytes are not
+/// kept), as many forms as the banner says; once other files are read, those not added again
+/// are still listed (they are not in the set then).
+#[test]
+fn issue_17_6_the_restore_banner_and_step_one_agree() {
+    let s = with_examples();
+    let text = s.project.as_ref().expect("project").to_json();
+    let mut fresh = AppState::default();
+    fresh.apply(Action::Restore(Box::new(
+        Project::from_json(&text).expect("parses"),
+    )));
+    let banner = fresh.restored.clone().expect("restored").forms;
+    let listed = fresh.restored_files();
+    assert_eq!(listed.iter().map(|(_, n)| n).sum::<usize>(), banner);
+    assert_eq!(listed.len(), EXAMPLES.len());
+    assert!(fresh.files.is_empty());
+    let (name, bytes) = EXAMPLES[0];
+    add(&mut fresh, name, bytes);
+    let listed = fresh.restored_files();
+    assert_eq!(listed.len(), EXAMPLES.len() - 1);
+    assert!(!listed.iter().any(|(n, _)| *n == name));
+    assert!(!fresh.detached);
+}
+
+/// Issue 17.6: 全部清除 asks first, and what it removed can be brought back.
+#[test]
+fn issue_17_6_clear_all_asks_first_and_can_be_undone() {
+    let mut s = with_examples();
+    let field = cluster_rows(&s)[0].members[0].field.clone();
+    s.apply(Action::Decide(Decision::Accept { field }));
+    s.apply(Action::Go(Step::Files));
+    s.apply(Action::AskClear(true));
+    assert!(s.confirm_clear);
+    s.apply(Action::AskClear(false));
+    assert!(!s.confirm_clear);
+    assert_eq!(s.files.len(), EXAMPLES.len());
+    s.apply(Action::AskClear(true));
+    s.apply(Action::Clear);
+    assert!(!s.confirm_clear);
+    assert!(s.files.is_empty() && s.project.is_none() && s.decisions.is_empty());
+    assert!(s.cleared.is_some());
+    s.apply(Action::SetLang(Lang::En));
+    s.apply(Action::UndoClear);
+    assert_eq!(s.lang, Lang::En, "undo keeps what was done since");
+    assert_eq!(s.files.len(), EXAMPLES.len());
+    assert_eq!(s.decisions.len(), 1);
+    assert_eq!(sources(&s), 14);
+    assert!(s.cleared.is_none() && !s.confirm_clear);
+    // Files added after a clear: the clear can no longer be undone (they would be lost).
+    s.apply(Action::Clear);
+    add(&mut s, EXAMPLES[0].0, EXAMPLES[0].1);
+    assert!(s.cleared.is_none());
+}
+
+/// Issue 15: a web system's HTML table saved as .xls and an Excel 2003 XML file go through the
+/// app like any other, next to xlsx files: read, their forms in the set, and their real format
+/// known for step ②.
+#[test]
+fn issue_15_html_as_xls_and_excel_2003_xml_are_read_beside_xlsx() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let files = [
+        (
+            "exportpcsjbqk.xls",
+            "real-dev/WalkerOstarliang__CPS/exportpcsjbqk.xls",
+        ),
+        (
+            "person_open.xml",
+            "real-dev/lizuohuan__daoyuan-admin/person_open.xml",
+        ),
+    ];
+    let mut s = AppState::default();
+    for (name, path) in files {
+        let bytes = std::fs::read(dir.join(path)).expect("fixture");
+        add(&mut s, name, &bytes);
+    }
+    let mut xlsx = EXAMPLES.iter().filter(|(n, _)| n.ends_with(".xlsx"));
+    let (a, b) = (xlsx.next().expect("xlsx"), xlsx.next().expect("xlsx"));
+    add(&mut s, a.0, a.1);
+    add(&mut s, b.0, b.1);
+    assert_eq!(s.format_of("exportpcsjbqk.xls"), Some("html"));
+    assert_eq!(s.format_of("person_open.xml"), Some("xml2003"));
+    assert_eq!(s.format_of(a.0), Some("xlsx"));
+    let p = s.project.as_ref().expect("project");
+    for (name, _) in files {
+        assert!(
+            p.set.sources.iter().any(|x| x.file == name),
+            "{name} has a form in the set"
+        );
+    }
 }
