@@ -58,7 +58,11 @@ pub(crate) fn forms_step(state: &AppState, d: &Dispatch) -> Html {
                     html! {
                         <>
                         <tr data-testid="form-row">
-                            <td><input class="dept" value={s.department.clone()} onchange={on_dept} aria-label={tr(lang, T::Department)} /></td>
+                            <td><input class="dept" value={s.department.clone()} onchange={on_dept} aria-label={tr(lang, T::Department)} />
+                                if !s.department_reason.is_empty() {
+                                    <div class="why" data-testid="department-reason">{ crate::reasons::in_lang(lang, &s.department_reason).into_owned() }</div>
+                                }
+                            </td>
                             <td><div class="title">{ &s.title }</div><div class="file-name">{ &s.file }
                                 if let Some(f) = state.format_of(&s.file) {
                                     { " · " }<span class="format" data-testid="form-format">{ i18n::format_label(lang, f) }</span>
