@@ -90,6 +90,10 @@ async function otherFormats() {
   check((await row("person_open.xml").count()) >= 1 && (await fmt("person_open.xml")).startsWith("Excel 2003 XML 表格"),
     `step ② shows the .xml's forms as Excel 2003 XML (${await row("person_open.xml").count()} forms, ${await fmt("person_open.xml")})`);
   check((await fmt(basename(xlsx[0]))).startsWith("Excel (.xlsx)"), "and the xlsx files as Excel (.xlsx)");
+  // The exported file's name names no office: its fields do (派出所…), and the step says so.
+  const dept = await row("exportpcsjbqk.xls").first().locator("input.dept").inputValue();
+  const why = await row("exportpcsjbqk.xls").first().getByTestId("department-reason").textContent();
+  check(dept === "公安" && /派出所/.test(why), `the department comes from the field names, with the reason (${dept}: ${why})`);
   await p.screenshot({ path: join(shots, "2-forms-formats.png") });
   await ctx.close();
 }
