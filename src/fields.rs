@@ -172,6 +172,11 @@ pub fn extract(
         let Some(leaf) = path.last().cloned() else {
             continue;
         };
+        // A leaf cell merged across columns is one field, at its first column (项目总面积 over
+        // two columns); only a group's columns each hold a field of their own.
+        if leaf_anchor.is_some_and(|(_, left)| left < c) {
+            continue;
+        }
         let name = normalize_name(&leaf);
         let samples: Vec<&Value> = form
             .data_rows

@@ -84,7 +84,7 @@ pub struct SheetLayout {
 /// How far down a header may start; titles and notes above it rarely take more than a few rows.
 const HEADER_SEARCH_ROWS: u32 = 40;
 /// The deepest header block accepted.
-const MAX_HEADER_DEPTH: usize = 4;
+const MAX_HEADER_DEPTH: usize = 5;
 
 /// Merged regions of a sheet, indexed for lookups by cell.
 pub struct Merges<'a> {
@@ -322,9 +322,17 @@ fn header_like(cells: &[(u32, String)], grid: &Grid, row: u32) -> bool {
         .iter()
         .filter(|(c, t)| !matches!(grid.get(row, *c), Value::Text(_)) || looks_like_data(t))
         .count();
+    // Reporter-line cells: a label ending in a colon, a 填报单位-like line, a unit declaration
+    // (单位：元), or a template placeholder for a value (`${zzjc}`, `日期：${date}`).
     let colon = cells
         .iter()
-        .filter(|(_, t)| t.ends_with('：') || t.ends_with(':') || is_meta_line(t))
+        .filter(|(_, t)| {
+            t.ends_with('：')
+                || t.ends_with(':')
+                || is_meta_line(t)
+                || table_unit(t).is_some()
+                || is_placeholder(t)
+        })
         .count();
     let long = cells.iter().filter(|(_, t)| t.chars().count() > 40).count();
     data_like * 5 <= cells.len() && colon * 2 < cells.len() && long * 3 < cells.len()
@@ -341,6 +349,11 @@ fn is_banner(grid: &Grid, merges: &Merges<'_>, cells: &[(u32, String)], row: u32
                 && grid.get(m.top, m.left).is_blank()
         })
         && header_like(&row_cells(grid, merges, row + 1), grid, row + 1)
+}
+
+/// A template engine's slot for a value (`${data.khmc}`, `#{name}`): never a header label.
+fn is_placeholder(t: &str) -> bool {
+    (t.contains("${") || t.contains("#{")) && t.contains('}')
 }
 
 /// The classification of a row above the header.
@@ -382,8 +395,19 @@ fn detect_form(grid: &Grid, merges: &Merges<'_>, start: u32) -> Option<Form> {
             Above::Note => form.note_rows.push(r),
             Above::Meta => form.meta_rows.push(r),
             Above::Title => {
-                if form.title.is_none() && !looks_like_data(&text) {
-                    form.title = Some(norm_title(&text));
+                // A unit declared beside the title (单位：户) is not part of it.
+                let words: Vec<(u32, String)> = cells
+                    .iter()
+                    .filter(|(_, t)| table_unit(t).is_none())
+                    .cloned()
+                    .collect();
+                let title = if words.is_empty() {
+                    text.clone()
+                } else {
+                    row_text(&words)
+                };
+                if form.title.is_none() && !looks_like_data(&title) {
+                    form.title = Some(norm_title(&title));
                 }
                 form.title_rows.push(r);
             }
@@ -468,7 +492,8 @@ fn finish_form(
         let last_col = width.saturating_sub(1);
         let across = |r: u32| span_texts(grid, r, 0, last_col).len() as u32 * 5 >= width * 3;
         if let Some(u) = (h1 + 1..=next).find(|&r| {
-            across(r) && (is_unit_row(grid, r, 0, last_col) || is_code_row(grid, r, 0, last_col))
+            (across(r) && (is_unit_row(grid, r, 0, last_col) || is_code_row(grid, r, 0, last_col)))
+                || is_number_row(grid, r, 0, last_col)
         }) {
             next = u - 1;
         }
@@ -717,6 +742,24 @@ fn is_unit_row(grid: &Grid, row: u32, first: u32, last: u32) -> bool {
         })
         .count();
     texts.len() >= 2 && units * 10 >= texts.len() * 8
+}
+
+/// A row of numbers (scores, weights, sample values) reached by labels merged down: never
+/// header. Column numbers climbing by one are a code row instead.
+fn is_number_row(grid: &Grid, row: u32, first: u32, last: u32) -> bool {
+    let cells: Vec<&Value> = (first..=last)
+        .map(|c| grid.get(row, c))
+        .filter(|v| !v.is_blank())
+        .collect();
+    let numbers = cells
+        .iter()
+        .filter(|v| match v {
+            Value::Number(_) => true,
+            Value::Text(t) => t.trim().parse::<f64>().is_ok(),
+            _ => false,
+        })
+        .count();
+    cells.len() >= 3 && numbers * 10 >= cells.len() * 8 && !is_code_row(grid, row, first, last)
 }
 
 fn is_code_row(grid: &Grid, row: u32, first: u32, last: u32) -> bool {

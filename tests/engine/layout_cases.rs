@@ -310,3 +310,197 @@ fn sheets_that_hold_no_form() {
         SheetKind::Dictionary,
     );
 }
+
+// Tricks met in real templates (tests/fixtures/real-dev), each built small.
+
+#[test]
+fn reporter_line_of_template_placeholders_is_not_a_header() {
+    check(
+        &[
+            &["${bank}整村授信基础信息收集表", "", "", ""],
+            &["网格名称：", "${pwgmc}", "所属支行：", "日期：${date}"],
+            &["序号", "户号", "姓名", "身份证号码"],
+            &["${i}", "${hh}", "${name}", "${zjhm}"],
+        ],
+        &["A1:D1"],
+        Expect {
+            title: Some("${bank}整村授信基础信息收集表"),
+            header: vec![3],
+            unit: None,
+            code: None,
+            data: Some([4, 4]),
+            leaves: vec!["序号", "户号", "姓名", "身份证号码"],
+        },
+    );
+}
+
+#[test]
+fn a_unit_declared_beside_the_title_is_not_a_header() {
+    check(
+        &[
+            &["个人金融普惠数据汇总（农户）", "", "单位：户"],
+            &["统计月份", "机构名称", "累计走访户数"],
+            &["2024-01", "城关支行", "12"],
+        ],
+        &["A1:B1"],
+        Expect {
+            title: Some("个人金融普惠数据汇总（农户）"),
+            header: vec![2],
+            unit: None,
+            code: None,
+            data: Some([3, 3]),
+            leaves: vec!["统计月份", "机构名称", "累计走访户数"],
+        },
+    );
+}
+
+#[test]
+fn a_row_of_scores_under_the_header_is_not_header() {
+    // Labels merged down over a row of scores (授信分值) stop above it.
+    check(
+        &[
+            &["户主", "姓名", "农房", "", ""],
+            &["", "", "一层砖房", "二层砖房", "三层砖房"],
+            &["", "", "0.5", "1", "3"],
+            &["张三", "张三", "", "1", ""],
+        ],
+        &["A1:A3", "B1:B3", "C1:E1"],
+        Expect {
+            title: None,
+            header: vec![1, 2],
+            unit: None,
+            code: None,
+            data: Some([3, 4]),
+            leaves: vec![
+                "户主",
+                "姓名",
+                "农房/一层砖房",
+                "农房/二层砖房",
+                "农房/三层砖房",
+            ],
+        },
+    );
+}
+
+#[test]
+fn a_five_level_header_is_read_whole() {
+    check(
+        &[
+            &["序号", "党组织建立情况", "", ""],
+            &["", "已建党组织情况", "", "未建原因"],
+            &["", "党组织负责人", "", ""],
+            &["", "姓名", "身份证号", ""],
+            &["", "", "", ""],
+            &["1", "王五", "99999919460110278X", "无"],
+        ],
+        &[
+            "A1:A5", "B1:D1", "B2:C2", "D2:D5", "B3:C3", "B4:B5", "C4:C5",
+        ],
+        Expect {
+            title: None,
+            header: vec![1, 2, 3, 4, 5],
+            unit: None,
+            code: None,
+            data: Some([6, 6]),
+            leaves: vec![
+                "序号",
+                "党组织建立情况/已建党组织情况/党组织负责人/姓名",
+                "党组织建立情况/已建党组织情况/党组织负责人/身份证号",
+                "党组织建立情况/未建原因",
+            ],
+        },
+    );
+}
+
+#[test]
+fn a_wide_header_cell_over_blank_cells_is_one_leaf() {
+    check(
+        &[
+            &["编号", "项目总面积", "", "省验收文号"],
+            &["", "", "", ""],
+            &["合计", "", "", ""],
+        ],
+        &["B1:C1", "B2:C2"],
+        Expect {
+            title: None,
+            header: vec![1],
+            unit: None,
+            code: None,
+            data: None,
+            leaves: vec!["编号", "项目总面积", "省验收文号"],
+        },
+    );
+}
+
+#[test]
+fn a_legend_of_enumerated_notes_beside_the_table_is_neither_title_nor_header() {
+    check(
+        &[
+            &[
+                "住房公积金封存清册",
+                "",
+                "封存原因：\n1、保留劳动关系\n2、符合销户条件",
+            ],
+            &["序号", "个人客户号", ""],
+            &["1", "1111111111111", ""],
+        ],
+        &["A1:B1", "C1:C3"],
+        Expect {
+            title: Some("住房公积金封存清册"),
+            header: vec![2],
+            unit: None,
+            code: None,
+            data: Some([3, 3]),
+            leaves: vec!["序号", "个人客户号"],
+        },
+    );
+}
+
+/// Every form detected on one sheet: (header rows, unit row), 1-based.
+#[track_caller]
+fn check_forms(rows: &[&[&str]], merges: &[&str], want: &[(Vec<u32>, Option<u32>)]) {
+    let s = sheet(rows, merges);
+    let lay = layout::detect(&s, &Default::default());
+    let got: Vec<(Vec<u32>, Option<u32>)> = lay
+        .forms
+        .iter()
+        .map(|f| {
+            (
+                f.header_rows.iter().map(|r| r + 1).collect(),
+                f.unit_row.map(|r| r + 1),
+            )
+        })
+        .collect();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn tables_stacked_without_a_gap_are_forms_of_their_own() {
+    // Each blank template's header ends in a unit row; the second starts with a banner beside
+    // a blank corner merged down.
+    check_forms(
+        &[
+            &["", "", "线索数", "", ""],
+            &["", "", "合计", "邻里纠纷", "征地拆迁"],
+            &["", "", "（条）", "（条）", "（条）"],
+            &["", "", "重点人数", "", ""],
+            &["", "", "合计", "20岁以下", "20-40岁"],
+            &["", "", "（人）", "（人）", "（人）"],
+        ],
+        &["A1:B3", "C1:E1", "A4:B6", "C4:E4"],
+        &[(vec![1, 2], Some(3)), (vec![4, 5], Some(6))],
+    );
+    // A blank template, its 合计 row, then the next table's header.
+    check_forms(
+        &[
+            &["编号", "占用项目名称", "项目性质"],
+            &["", "", ""],
+            &["合计", "", ""],
+            &["编号", "补划项目名称", "省验收文号"],
+            &["", "", ""],
+            &["合计", "", ""],
+        ],
+        &[],
+        &[(vec![1], None), (vec![4], None)],
+    );
+}
