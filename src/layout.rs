@@ -406,7 +406,7 @@ fn detect_form(grid: &Grid, merges: &Merges<'_>, start: u32) -> Option<Form> {
                 } else {
                     row_text(&words)
                 };
-                if form.title.is_none() && !looks_like_data(&title) {
+                if form.title.is_none() && can_be_title(&title) {
                     form.title = Some(norm_title(&title));
                 }
                 form.title_rows.push(r);
@@ -437,7 +437,7 @@ pub fn detect_with_header(sheet: &Sheet, header: (u32, u32)) -> Option<Form> {
             Above::Note => form.note_rows.push(r),
             Above::Meta => form.meta_rows.push(r),
             Above::Title => {
-                if form.title.is_none() && !looks_like_data(&text) {
+                if form.title.is_none() && can_be_title(&text) {
                     form.title = Some(norm_title(&text));
                 }
                 form.title_rows.push(r);
@@ -789,8 +789,32 @@ fn check_blank_header_columns(grid: &Grid, merges: &Merges<'_>, form: &mut Form)
     }
 }
 
+/// A title as the set names things: template placeholders (`${bank}`) dropped, white space
+/// and line breaks folded.
 fn norm_title(text: &str) -> String {
-    text.trim().to_string()
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("${") {
+        out.push_str(&rest[..at]);
+        rest = match rest[at..].find('}') {
+            Some(end) => &rest[at + end + 1..],
+            None => "",
+        };
+    }
+    out.push_str(rest);
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// True when a line above the header can name the form: not a formula note ((10)=(9)/(8)),
+/// not a label waiting for its value (附件一：), not a legend, not data, and not empty once
+/// its placeholders are gone.
+fn can_be_title(text: &str) -> bool {
+    let t = text.trim();
+    !looks_like_data(t)
+        && !t.contains(['=', '＝'])
+        && !t.ends_with(['：', ':'])
+        && !is_note_block(t)
+        && !norm_title(t).is_empty()
 }
 
 /// The unit a title or note line declares for the whole table: `单位：元`, `计量单位：万元`.

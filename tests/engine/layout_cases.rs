@@ -324,7 +324,7 @@ fn reporter_line_of_template_placeholders_is_not_a_header() {
         ],
         &["A1:D1"],
         Expect {
-            title: Some("${bank}整村授信基础信息收集表"),
+            title: Some("整村授信基础信息收集表"),
             header: vec![3],
             unit: None,
             code: None,
@@ -502,5 +502,27 @@ fn tables_stacked_without_a_gap_are_forms_of_their_own() {
         ],
         &[],
         &[(vec![1], None), (vec![4], None)],
+    );
+}
+
+#[test]
+fn a_title_is_never_a_formula_note_a_label_or_a_legend() {
+    check(
+        &[
+            &["附件一：", "", ""],
+            &["（10）=（9）/（8）×100%", "", ""],
+            &["${zzjc}(${nd})年度农户评议授信信息表", "", ""],
+            &["序号", "户主姓名", "评议额度"],
+            &["1", "张三", "5"],
+        ],
+        &["A1:C1", "A2:C2", "A3:C3"],
+        Expect {
+            title: Some("()年度农户评议授信信息表"),
+            header: vec![4],
+            unit: None,
+            code: None,
+            data: Some([5, 5]),
+            leaves: vec!["序号", "户主姓名", "评议额度"],
+        },
     );
 }
