@@ -475,3 +475,27 @@ fn a_blank_roster_template_is_not_a_card() {
         },
     );
 }
+
+#[test]
+fn a_questionnaire_gives_one_field_per_item_with_the_options_as_values() {
+    let rows: &[&[&str]] = &[
+        &["村民满意度调查表", "", "", "", ""],
+        &["项目", "好", "较好", "一般", "差"],
+        &["1、村容村貌", "", "", "", ""],
+        &["2、道路交通", "", "", "", ""],
+        &["3、饮水安全", "", "", "", ""],
+    ];
+    check_items(
+        rows,
+        &["A1:E1"],
+        layout::Shape::Questionnaire,
+        &[
+            ("村容村貌", "A3", "B3"),
+            ("道路交通", "A4", "B4"),
+            ("饮水安全", "A5", "B5"),
+        ],
+    );
+    let sheet = sheet(rows, &["A1:E1"]);
+    let lay = layout::detect(&sheet, &Default::default());
+    assert_eq!(lay.forms[0].items[0].options, ["好", "较好", "一般", "差"]);
+}
