@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use crate::layout::{merged_value, Form, Merges};
+use crate::layout::{merged_value, Form, Merges, Shape};
 use crate::read::{col_letter, ListSource, Sheet, Value, Workbook};
 use crate::text::{
     has_required_marker, id_check_ok, is_id_number_shape, is_phone, is_unit_token,
@@ -90,6 +90,12 @@ pub struct Field {
     pub required: bool,
     /// Data or structure.
     pub role: Role,
+    /// A card's, indicator's or questionnaire's label cell (A1), where the field is an item.
+    pub label_cell: Option<String>,
+    /// The cell the item's value goes in (A1), if one was found.
+    pub value_cell: Option<String>,
+    /// The item's code (an indicator's 代码 column), if any.
+    pub code: Option<String>,
 }
 
 /// What one row of a form stands for.
@@ -144,6 +150,11 @@ pub fn extract(
     form: &Form,
     warnings: &mut Vec<Warning>,
 ) -> Vec<Field> {
+    if form.shape != Shape::Roster {
+        let fields = item_fields(sheet, form);
+        duplicate_warnings(&fields, warnings);
+        return fields;
+    }
     let grid = &sheet.grid;
     let merges = Merges::new(&sheet.merges);
     let mut fields = Vec::new();
@@ -230,10 +241,59 @@ pub fn extract(
             enum_values,
             required: has_required_marker(&leaf) || red,
             role,
+            label_cell: None,
+            value_cell: None,
+            code: None,
         });
     }
     duplicate_warnings(&fields, warnings);
     fields
+}
+
+/// The fields of a card, indicator or questionnaire: one per item. Its header path is the
+/// section heading it sits under (when there is one) and its label; its column is the value
+/// cell's (else the label's), and the label and value cells are kept as A1 references.
+fn item_fields(sheet: &Sheet, form: &Form) -> Vec<Field> {
+    let a1 = |(r, c): (u32, u32)| format!("{}{}", col_letter(c), r + 1);
+    form.items
+        .iter()
+        .map(|item| {
+            let mut header_path: Vec<String> = item.section.iter().cloned().collect();
+            header_path.push(item.label.clone());
+            let name = normalize_name(&item.label);
+            let value = item
+                .value_cell
+                .map(|(r, c)| sheet.grid.get(r, c))
+                .filter(|v| !v.is_blank());
+            let samples: Vec<&Value> = value.into_iter().collect();
+            let enum_values = item.options.clone();
+            let ty = infer_type(&name, &samples, &enum_values);
+            let unit = item
+                .unit
+                .clone()
+                .or_else(|| unit_in_text(&item.label))
+                .or_else(|| implicit_unit(&name, ty));
+            let red = sheet.red_cells.binary_search(&item.label_cell).is_ok();
+            let role = if item.structural || is_structural(&name) {
+                Role::Structural
+            } else {
+                Role::Data
+            };
+            Field {
+                column: item.value_cell.unwrap_or(item.label_cell).1,
+                header_path,
+                name,
+                unit,
+                ty,
+                enum_values,
+                required: has_required_marker(&item.label) || red,
+                role,
+                label_cell: Some(a1(item.label_cell)),
+                value_cell: item.value_cell.map(a1),
+                code: item.code.clone(),
+            }
+        })
+        .collect()
 }
 
 /// A group label written once without merging: for a blank header cell that has a child below,

@@ -69,6 +69,9 @@ pub struct SheetReport {
 /// One form.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct FormReport {
+    /// `roster`, `card`, `indicator` or `questionnaire`: how the form lays out its fields.
+    #[serde(default = "roster_shape")]
+    pub shape: String,
     /// The title, as written.
     pub title: Option<String>,
     /// Title rows (1-based).
@@ -165,6 +168,21 @@ pub struct FieldReport {
     pub required: bool,
     /// `data` or `structural`.
     pub role: String,
+    /// An item's label cell (A1): cards, indicators and questionnaires only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label_cell: Option<String>,
+    /// The cell an item's value goes in (A1), where one was found.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value_cell: Option<String>,
+    /// An indicator item's code, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+}
+
+/// `roster`, the shape of forms in reports and project files from before shapes were told
+/// apart.
+pub fn roster_shape() -> String {
+    layout::Shape::Roster.name().into()
 }
 
 impl Problem {
@@ -381,6 +399,7 @@ pub fn report_workbook_with(name: &str, wb: &Workbook, choices: &[HeaderChoice])
                 .forms
                 .into_iter()
                 .map(|(form, fields, grain)| FormReport {
+                    shape: form.shape.name().into(),
                     title: form.title.clone(),
                     title_rows: one_based(&form.title_rows),
                     header_rows: one_based(&form.header_rows),
@@ -438,6 +457,8 @@ fn template(sheet: &read::Sheet, form: &layout::Form) -> FormTemplate {
             || form.footer_rows.contains(&r)
     };
     let is_red = |r: u32, c: u32| sheet.red_cells.binary_search(&(r, c)).is_ok();
+    // A card's or indicator's value cells are data, even though they sit among its labels.
+    let is_value = |r: u32, c: u32| form.items.iter().any(|i| i.value_cell == Some((r, c)));
     let cells_of = |rows: &mut dyn Iterator<Item = u32>, base: u32| {
         let mut out = Vec::new();
         for r in rows {
@@ -448,7 +469,7 @@ fn template(sheet: &read::Sheet, form: &layout::Form) -> FormTemplate {
             };
             for c in c0..right.max(c0) {
                 let v = sheet.grid.get(r, c);
-                if v.is_blank() {
+                if v.is_blank() || is_value(r, c) {
                     continue;
                 }
                 out.push(TemplateCell {
@@ -523,6 +544,9 @@ fn field_report(f: &Field) -> FieldReport {
         enum_values: f.enum_values.clone(),
         required: f.required,
         role: f.role.name().into(),
+        label_cell: f.label_cell.clone(),
+        value_cell: f.value_cell.clone(),
+        code: f.code.clone(),
     }
 }
 

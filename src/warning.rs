@@ -40,6 +40,9 @@ pub enum Warning {
     DecodeErrors { row: u32 },
     /// Two columns of the form have the same header.
     DuplicateHeader { header: String, columns: String },
+    /// The form was read as a card, indicator or questionnaire on little evidence (few
+    /// labels); staff may choose its header block to read it as a table instead.
+    ShapeUncertain { shape: String, labels: u32 },
 }
 
 impl Warning {
@@ -58,6 +61,7 @@ impl Warning {
             Warning::UnterminatedQuote { .. } => "unterminated_quote",
             Warning::DecodeErrors { .. } => "decode_errors",
             Warning::DuplicateHeader { .. } => "duplicate_header",
+            Warning::ShapeUncertain { .. } => "shape_uncertain",
         }
     }
 
@@ -135,6 +139,26 @@ impl Warning {
             }
             (Warning::DuplicateHeader { header, columns }, Lang::En) => {
                 format!("The header \"{header}\" appears in more than one column: {columns}.")
+            }
+            (Warning::ShapeUncertain { shape, labels }, Lang::Zh) => {
+                let shape = match shape.as_str() {
+                    "card" => "单人（单户）登记表",
+                    "indicator" => "指标表",
+                    "questionnaire" => "问卷表",
+                    _ => "列表",
+                };
+                format!("只凭 {labels} 个标签判断为{shape}，请核对表格形状；如是列表，请指定表头。")
+            }
+            (Warning::ShapeUncertain { shape, labels }, Lang::En) => {
+                let shape = match shape.as_str() {
+                    "card" => "single-record form (card)",
+                    "indicator" => "indicator table",
+                    "questionnaire" => "questionnaire",
+                    _ => "table",
+                };
+                format!(
+                    "Read as a {shape} from only {labels} labels. Please check the form's shape; if it is a table, choose its header."
+                )
             }
         }
     }

@@ -16,6 +16,10 @@ pub struct SourceForm {
     pub sheet: String,
     /// The form's title, or the sheet/file name when it has none.
     pub title: String,
+    /// `roster`, `card`, `indicator` or `questionnaire` (`roster` in project files from before
+    /// shapes were told apart). A card is one record of its grain.
+    #[serde(default = "crate::inspect::roster_shape")]
+    pub shape: String,
     /// The department that issues it (`民政`, `农业农村` …), from the file name, the title, the
     /// sheet name or the field names.
     pub department: String,

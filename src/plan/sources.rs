@@ -60,6 +60,7 @@ pub fn sources_from_reports(reports: &[FileReport], lex: &Lexicon) -> Vec<Source
                     file: file.file.clone(),
                     sheet: sheet.sheet.clone(),
                     frequency: frequency_of(&title),
+                    shape: form.shape.clone(),
                     title,
                     department,
                     department_reason,

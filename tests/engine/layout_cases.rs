@@ -493,15 +493,17 @@ fn tables_stacked_without_a_gap_are_forms_of_their_own() {
     // A blank template, its 合计 row, then the next table's header.
     check_forms(
         &[
-            &["编号", "占用项目名称", "项目性质"],
-            &["", "", ""],
-            &["合计", "", ""],
-            &["编号", "补划项目名称", "省验收文号"],
-            &["", "", ""],
-            &["合计", "", ""],
+            &["编号", "建设单位", "项目性质", "占用面积", "省验收文号"],
+            &["", "", "", "", ""],
+            &["", "", "", "", ""],
+            &["合计", "", "", "", ""],
+            &["编号", "补划地类", "补划面积", "质量等级", "省验收文号"],
+            &["", "", "", "", ""],
+            &["", "", "", "", ""],
+            &["合计", "", "", "", ""],
         ],
-        &[],
-        &[(vec![1], None), (vec![4], None)],
+        &["A4:C4", "A8:C8"],
+        &[(vec![1], None), (vec![5], None)],
     );
 }
 
@@ -525,4 +527,193 @@ fn a_title_is_never_a_formula_note_a_label_or_a_legend() {
             leaves: vec!["序号", "户主姓名", "评议额度"],
         },
     );
+}
+
+/// A sheet read as `shape`, with these item labels (header paths joined by `/`) and, for each,
+/// its label cell and value cell.
+#[track_caller]
+fn check_items(
+    rows: &[&[&str]],
+    merges: &[&str],
+    shape: layout::Shape,
+    items: &[(&str, &str, &str)],
+) {
+    let sheet = sheet(rows, merges);
+    let lay = layout::detect(&sheet, &Default::default());
+    assert_eq!(lay.kind, SheetKind::Form, "not a form");
+    let form = &lay.forms[0];
+    assert_eq!(form.shape, shape);
+    let wb = Workbook {
+        format: Format::Xlsx,
+        encoding: None,
+        sheets: vec![sheet.clone()],
+        sheet_errors: vec![],
+    };
+    let mut warnings = vec![];
+    let fields =
+        yibiao::fields::extract(&wb, &Dictionaries::default(), &sheet, form, &mut warnings);
+    let got: Vec<(String, String, String)> = fields
+        .iter()
+        .map(|f| {
+            (
+                f.header_path.join("/"),
+                f.label_cell.clone().unwrap_or_default(),
+                f.value_cell.clone().unwrap_or_default(),
+            )
+        })
+        .collect();
+    let want: Vec<(String, String, String)> = items
+        .iter()
+        .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+        .collect();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn a_card_of_labels_beside_blank_cells_is_one_record() {
+    check_items(
+        &[
+            &["困难群众救助申请表", "", "", ""],
+            &["姓名", "", "性别", ""],
+            &["身份证号", "", "联系电话", ""],
+            &["家庭住址", "", "", ""],
+            &["申请人签名：", "", "", ""],
+        ],
+        &["A1:D1", "B4:D4"],
+        layout::Shape::Card,
+        &[
+            ("姓名", "A2", "B2"),
+            ("性别", "C2", "D2"),
+            ("身份证号", "A3", "B3"),
+            ("联系电话", "C3", "D3"),
+            ("家庭住址", "A4", "B4"),
+            ("申请人签名：", "A5", "B5"),
+        ],
+    );
+}
+
+#[test]
+fn a_card_with_a_section_down_the_left_and_a_family_table() {
+    let rows: &[&[&str]] = &[
+        &["基本情况", "姓名", "", "性别", ""],
+        &["", "身份证号", "", "联系电话", ""],
+        &["", "家庭住址", "", "", ""],
+        &["家庭成员", "姓名", "关系", "身份证号", "年龄"],
+        &["", "", "", "", ""],
+        &["", "", "", "", ""],
+    ];
+    let merges = &["A1:A3", "C3:E3", "A4:A6"];
+    check_items(
+        rows,
+        merges,
+        layout::Shape::Card,
+        &[
+            ("基本情况/姓名", "B1", "C1"),
+            ("基本情况/性别", "D1", "E1"),
+            ("基本情况/身份证号", "B2", "C2"),
+            ("基本情况/联系电话", "D2", "E2"),
+            ("基本情况/家庭住址", "B3", "C3"),
+        ],
+    );
+    // The family table is a roster of its own.
+    let lay = layout::detect(&sheet(rows, merges), &Default::default());
+    assert_eq!(lay.forms.len(), 2);
+    assert_eq!(lay.forms[1].shape, layout::Shape::Roster);
+    assert_eq!(lay.forms[1].header_rows, vec![3]);
+}
+
+#[test]
+fn an_indicator_table_two_up_gives_one_field_per_item_with_its_unit() {
+    let rows: &[&[&str]] = &[
+        &["单位名称（公章）", "", "", "", "", ""],
+        &[
+            "指标名称",
+            "计量单位",
+            "年实际",
+            "指标名称",
+            "计量单位",
+            "年实际",
+        ],
+        &["1、用水总量", "吨", "", "3、废水排放量", "吨", ""],
+        &[
+            "2、其中：取水总量",
+            "吨",
+            "",
+            "4、其中：排入水体量",
+            "吨",
+            "",
+        ],
+        &["单位负责人", "", "审核人", "", "", ""],
+    ];
+    check_items(
+        rows,
+        &["A1:F1"],
+        layout::Shape::Indicator,
+        &[
+            ("单位名称（公章）", "A1", "B1"),
+            ("单位负责人", "A5", "B5"),
+            ("审核人", "C5", "D5"),
+            ("用水总量", "A3", "C3"),
+            ("废水排放量", "D3", "F3"),
+            ("其中：取水总量", "A4", "C4"),
+            ("其中：排入水体量", "D4", "F4"),
+        ],
+    );
+    let sheet = sheet(rows, &["A1:F1"]);
+    let lay = layout::detect(&sheet, &Default::default());
+    let units: Vec<Option<String>> = lay.forms[0].items.iter().map(|i| i.unit.clone()).collect();
+    assert_eq!(
+        units[3..],
+        [
+            Some("吨".into()),
+            Some("吨".into()),
+            Some("吨".into()),
+            Some("吨".into())
+        ]
+    );
+}
+
+#[test]
+fn a_blank_roster_template_is_not_a_card() {
+    check(
+        &[
+            &["低保花名册", "", "", ""],
+            &["填报单位：", "", "填报人：", ""],
+            &["序号", "姓名", "身份证号", "联系电话"],
+            &["", "", "", ""],
+        ],
+        &["A1:D1"],
+        Expect {
+            title: Some("低保花名册"),
+            header: vec![3],
+            unit: None,
+            code: None,
+            data: None,
+            leaves: vec!["序号", "姓名", "身份证号", "联系电话"],
+        },
+    );
+}
+
+#[test]
+fn a_questionnaire_gives_one_field_per_item_with_the_options_as_values() {
+    let rows: &[&[&str]] = &[
+        &["村民满意度调查表", "", "", "", ""],
+        &["项目", "好", "较好", "一般", "差"],
+        &["1、村容村貌", "", "", "", ""],
+        &["2、道路交通", "", "", "", ""],
+        &["3、饮水安全", "", "", "", ""],
+    ];
+    check_items(
+        rows,
+        &["A1:E1"],
+        layout::Shape::Questionnaire,
+        &[
+            ("村容村貌", "A3", "B3"),
+            ("道路交通", "A4", "B4"),
+            ("饮水安全", "A5", "B5"),
+        ],
+    );
+    let sheet = sheet(rows, &["A1:E1"]);
+    let lay = layout::detect(&sheet, &Default::default());
+    assert_eq!(lay.forms[0].items[0].options, ["好", "较好", "一般", "差"]);
 }

@@ -171,6 +171,11 @@ fn warnings() {
             "表头「姓名」重复出现在 B、R 列。",
             "The header \"姓名\" appears in more than one column: B、R.",
         ),
+        (
+            Warning::ShapeUncertain { shape: "card".into(), labels: 3 },
+            "只凭 3 个标签判断为单人（单户）登记表，请核对表格形状；如是列表，请指定表头。",
+            "Read as a single-record form (card) from only 3 labels. Please check the form's shape; if it is a table, choose its header.",
+        ),
     ];
     for (w, zh, en) in cases {
         check(both(|l| w.message(l)), zh, en);

@@ -1,148 +1,21 @@
-//! Layout: one sheet's cell grid → the forms on it (title, reporter lines, notes, header
-//! block, unit and code rows, data rows, footer) — or the verdict that the sheet holds no form
-//! (a dropdown dictionary, instructions, or nothing).
-//!
-//! Real county sheets put one to three title and reporter lines above the table, sometimes a
-//! note (`注：…`) above the header, a header block of one to four rows with merged group cells,
-//! then an optional unit row and a column-number row. Detection never fails: it returns what
-//! it found and, where it had to guess, a [`Warning`] with the reason.
+//! Rosters: the column table — a header block of one to four rows (merged group cells, an
+//! optional unit row and column-number row) over one row per record — and the title,
+//! reporter and note lines above it and the footer below. Several tables may be stacked on one
+//! sheet.
 
-use std::collections::HashSet;
-
-use crate::read::{col_letter, Grid, ListSource, Rect, Sheet, Value, Workbook};
+use crate::read::{col_letter, Grid, Sheet, Value};
 use crate::text::{
     is_code_like, is_footer_line, is_meta_line, is_note_block, is_note_line, is_unit_token,
-    looks_like_data, norm_space,
+    looks_like_data,
 };
 use crate::warning::Warning;
 
-/// What a sheet holds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SheetKind {
-    /// One or more forms (tables to fill).
-    Form,
-    /// Lists for dropdowns (`字典`, `type` sheets).
-    Dictionary,
-    /// Instructions for filling (`填表说明`).
-    Instructions,
-    /// Nothing at all.
-    Empty,
-}
-
-impl SheetKind {
-    /// The name used in JSON: `form`, `dictionary`, `instructions`, `empty`.
-    pub fn name(self) -> &'static str {
-        match self {
-            SheetKind::Form => "form",
-            SheetKind::Dictionary => "dictionary",
-            SheetKind::Instructions => "instructions",
-            SheetKind::Empty => "empty",
-        }
-    }
-}
-
-/// The layout of one form on a sheet. Rows and columns are 0-based.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Form {
-    /// The form's title, as written.
-    pub title: Option<String>,
-    /// Rows holding the title (and subtitles).
-    pub title_rows: Vec<u32>,
-    /// Reporter lines: 填报单位：… 填报人：… 填报日期：…
-    pub meta_rows: Vec<u32>,
-    /// Note rows above the header or below the data: 注：… 说明：…
-    pub note_rows: Vec<u32>,
-    /// The header block, top to bottom.
-    pub header_rows: Vec<u32>,
-    /// The row of units (个/户/人/亩), if any.
-    pub unit_row: Option<u32>,
-    /// The row of column numbers (1, 2, 3… / 甲 乙 / A B C), if any.
-    pub code_row: Option<u32>,
-    /// First and last data row, if the form has data.
-    pub data_rows: Option<(u32, u32)>,
-    /// Rows after the data: totals, signatures, notes.
-    pub footer_rows: Vec<u32>,
-    /// First column of the table.
-    pub first_col: u32,
-    /// Last column of the table.
-    pub last_col: u32,
-    /// A unit declared for the whole table (`单位：元`), if any.
-    pub table_unit: Option<String>,
-    /// Where detection had to guess, with the reason.
-    pub warnings: Vec<Warning>,
-}
-
-/// The layout of one sheet.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SheetLayout {
-    /// What the sheet holds.
-    pub kind: SheetKind,
-    /// The forms on it (empty unless `kind` is [`SheetKind::Form`]).
-    pub forms: Vec<Form>,
-}
+use super::{merged_value, row_cells, row_text, table_unit, Form, Merges};
 
 /// How far down a header may start; titles and notes above it rarely take more than a few rows.
 const HEADER_SEARCH_ROWS: u32 = 40;
 /// The deepest header block accepted.
 const MAX_HEADER_DEPTH: usize = 5;
-
-/// Merged regions of a sheet, indexed for lookups by cell.
-pub struct Merges<'a> {
-    rects: &'a [Rect],
-}
-
-impl<'a> Merges<'a> {
-    /// Wraps the merged regions of a sheet.
-    pub fn new(rects: &'a [Rect]) -> Merges<'a> {
-        Merges { rects }
-    }
-
-    /// The merged region covering a cell, if any.
-    pub fn at(&self, row: u32, col: u32) -> Option<&'a Rect> {
-        self.rects.iter().find(|m| m.contains(row, col))
-    }
-
-    /// The regions whose top row is `row`.
-    pub fn starting_in(&self, row: u32) -> impl Iterator<Item = &'a Rect> {
-        self.rects.iter().filter(move |m| m.top == row)
-    }
-}
-
-/// A cell as seen through merges: the value of a merged region's top-left cell.
-pub fn merged_value<'g>(grid: &'g Grid, merges: &Merges<'_>, row: u32, col: u32) -> &'g Value {
-    match merges.at(row, col) {
-        Some(m) => grid.get(m.top, m.left),
-        None => grid.get(row, col),
-    }
-}
-
-/// The distinct non-blank cells of a row (a merged region counts once, at its left-most
-/// column), with their text.
-fn row_cells(grid: &Grid, merges: &Merges<'_>, row: u32) -> Vec<(u32, String)> {
-    let mut out = Vec::new();
-    for (c, v) in grid.row(row).iter().enumerate() {
-        if v.is_blank() {
-            continue;
-        }
-        let c = c as u32;
-        if let Some(m) = merges.at(row, c) {
-            if (m.top, m.left) != (row, c) {
-                continue;
-            }
-        }
-        out.push((c, v.text().trim().to_string()));
-    }
-    out
-}
-
-/// The texts of a row's cells joined into one line, as a person reads a merged note.
-fn row_text(cells: &[(u32, String)]) -> String {
-    cells
-        .iter()
-        .map(|(_, t)| t.as_str())
-        .collect::<Vec<_>>()
-        .join(" ")
-}
 
 /// The width of the table below a row: the widest of the next few rows.
 fn table_width(grid: &Grid, from: u32) -> u32 {
@@ -150,166 +23,6 @@ fn table_width(grid: &Grid, from: u32) -> u32 {
         .map(|r| grid.row(r).len() as u32)
         .max()
         .unwrap_or(0)
-}
-
-/// The sheets other sheets' list validations point at.
-pub fn referenced_sheets(workbook: &Workbook) -> HashSet<String> {
-    workbook
-        .sheets
-        .iter()
-        .flat_map(|s| &s.validations)
-        .filter_map(|v| match &v.source {
-            ListSource::Range {
-                sheet: Some(name), ..
-            } => Some(name.clone()),
-            _ => None,
-        })
-        .collect()
-}
-
-/// Detects what a sheet holds and the forms on it.
-/// `referenced` is the set of sheet names other sheets' dropdowns read from.
-pub fn detect(sheet: &Sheet, referenced: &HashSet<String>) -> SheetLayout {
-    let grid = &sheet.grid;
-    if grid.is_empty() || (0..grid.height()).all(|r| grid.row(r).iter().all(Value::is_blank)) {
-        return SheetLayout {
-            kind: SheetKind::Empty,
-            forms: Vec::new(),
-        };
-    }
-    if referenced.contains(&sheet.name) || is_dictionary_name(&sheet.name) {
-        return SheetLayout {
-            kind: SheetKind::Dictionary,
-            forms: Vec::new(),
-        };
-    }
-    if is_instructions_name(&sheet.name) {
-        return SheetLayout {
-            kind: SheetKind::Instructions,
-            forms: Vec::new(),
-        };
-    }
-    let merges = Merges::new(&sheet.merges);
-    let mut forms = Vec::new();
-    let mut start = 0;
-    while start < grid.height() {
-        match detect_form(grid, &merges, start) {
-            Some(form) => {
-                let end = form
-                    .footer_rows
-                    .iter()
-                    .copied()
-                    .chain(form.data_rows.map(|d| d.1))
-                    .chain(form.header_rows.last().copied())
-                    .chain(form.unit_row)
-                    .chain(form.code_row)
-                    .max()
-                    .unwrap_or(start);
-                forms.push(form);
-                start = end + 1;
-            }
-            None => break,
-        }
-    }
-    // A second "form" without data rows is usually a stray block under the first one — unless
-    // it is a table of its own (three columns or more), as in blank templates stacked on one
-    // sheet.
-    if forms.len() > 1 {
-        forms.retain(|f| f.data_rows.is_some() || f.last_col >= f.first_col + 2);
-    }
-    if forms.is_empty() || (forms.len() == 1 && looks_like_dictionary(grid, &forms[0])) {
-        let kind = if mostly_long_text(grid) {
-            SheetKind::Instructions
-        } else {
-            SheetKind::Dictionary
-        };
-        return SheetLayout {
-            kind,
-            forms: Vec::new(),
-        };
-    }
-    SheetLayout {
-        kind: SheetKind::Form,
-        forms,
-    }
-}
-
-fn is_dictionary_name(name: &str) -> bool {
-    let n = name.trim().to_lowercase();
-    [
-        "字典",
-        "下拉",
-        "数据源",
-        "选项",
-        "代码表",
-        "枚举",
-        "数据有效性",
-        "序列",
-    ]
-    .iter()
-    .any(|k| n.contains(k))
-        || [
-            "type",
-            "list",
-            "lists",
-            "dict",
-            "dictionary",
-            "dropdown",
-            "hidden",
-        ]
-        .contains(&n.as_str())
-}
-
-fn is_instructions_name(name: &str) -> bool {
-    let n = name.trim().to_lowercase();
-    [
-        "说明",
-        "注意事项",
-        "须知",
-        "指标解释",
-        "readme",
-        "instructions",
-    ]
-    .iter()
-    .any(|k| n.contains(k))
-}
-
-fn mostly_long_text(grid: &Grid) -> bool {
-    let texts: Vec<usize> = (0..grid.height())
-        .flat_map(|r| grid.row(r).iter())
-        .filter(|v| !v.is_blank())
-        .map(|v| v.text().chars().count())
-        .collect();
-    !texts.is_empty() && texts.iter().sum::<usize>() / texts.len() > 12
-}
-
-/// A "form" whose header is the first row, with no title, whose columns end at very different
-/// rows and hold only short text, is a set of dropdown lists.
-fn looks_like_dictionary(grid: &Grid, form: &Form) -> bool {
-    if form.header_rows.first() != Some(&0) || form.header_rows.len() != 1 {
-        return false;
-    }
-    let Some((first, last)) = form.data_rows else {
-        return false;
-    };
-    let mut ends = Vec::new();
-    for c in form.first_col..=form.last_col {
-        let mut end = None;
-        for r in first..=last {
-            let v = grid.get(r, c);
-            if !v.is_blank() {
-                if !matches!(v, Value::Text(t) if t.chars().count() <= 20)
-                    && !matches!(v, Value::Number(_))
-                {
-                    return false;
-                }
-                end = Some(r);
-            }
-        }
-        ends.push(end.unwrap_or(first));
-    }
-    let (min, max) = (ends.iter().min(), ends.iter().max());
-    matches!((min, max), (Some(a), Some(b)) if b - a >= 2)
 }
 
 /// Is this row a header row candidate: several distinct short text cells, nothing data-like,
@@ -729,7 +442,7 @@ fn span_texts(grid: &Grid, row: u32, first: u32, last: u32) -> Vec<String> {
         .collect()
 }
 
-fn is_unit_row(grid: &Grid, row: u32, first: u32, last: u32) -> bool {
+pub(super) fn is_unit_row(grid: &Grid, row: u32, first: u32, last: u32) -> bool {
     let texts = span_texts(grid, row, first, last);
     let units = texts
         .iter()
@@ -817,46 +530,45 @@ fn can_be_title(text: &str) -> bool {
         && !norm_title(t).is_empty()
 }
 
-/// The unit a title or note line declares for the whole table: `单位：元`, `计量单位：万元`.
-/// `填报单位：…` and similar are not units.
-pub fn table_unit(text: &str) -> Option<String> {
-    let chars: Vec<char> = text.chars().collect();
-    for i in 0..chars.len().saturating_sub(2) {
-        if chars[i] == '单' && chars[i + 1] == '位' && matches!(chars[i + 2], '：' | ':') {
-            let before = if i > 0 { Some(chars[i - 1]) } else { None };
-            let ok = match before {
-                None => true,
-                Some(b) => {
-                    b.is_whitespace()
-                        || matches!(b, '（' | '(' | '，' | ',' | '；' | ';')
-                        || (b == '量' && i >= 2 && chars[i - 2] == '计')
-                }
-            };
-            if !ok {
-                continue;
-            }
-            let rest: String = chars[i + 3..]
-                .iter()
-                .take_while(|c| !c.is_whitespace() && !matches!(c, '）' | ')' | '；' | ';'))
-                .collect();
-            let rest = norm_space(&rest);
-            if !rest.is_empty() {
-                return Some(rest);
-            }
-        }
-    }
-    None
+/// The roster embedded in a card or indicator form whose one-row header is row `h`.
+pub(super) fn embedded_table(grid: &Grid, merges: &Merges<'_>, h: u32) -> Option<Form> {
+    finish_form(grid, merges, h, Form::default(), h, Some(h))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn table_unit_is_not_the_reporting_unit() {
-        assert_eq!(table_unit("单位：万元"), Some("万元".into()));
-        assert_eq!(table_unit("填报单位：　　乡（镇）"), None);
-        assert_eq!(table_unit("表号：A304　计量单位：元"), Some("元".into()));
-        assert_eq!(table_unit("统计单位：青山县"), None);
+/// Every column table on a sheet from row `start` down.
+pub(super) fn detect_forms_from(grid: &Grid, merges: &Merges<'_>, start: u32) -> Vec<Form> {
+    let mut forms = Vec::new();
+    let mut start = start;
+    while start < grid.height() {
+        match detect_form(grid, merges, start) {
+            Some(form) => {
+                let end = form
+                    .footer_rows
+                    .iter()
+                    .copied()
+                    .chain(form.data_rows.map(|d| d.1))
+                    .chain(form.header_rows.last().copied())
+                    .chain(form.unit_row)
+                    .chain(form.code_row)
+                    .max()
+                    .unwrap_or(start);
+                forms.push(form);
+                start = end + 1;
+            }
+            None => break,
+        }
     }
+    forms
+}
+
+/// Every column table on a sheet, top to bottom.
+pub(super) fn detect_forms(grid: &Grid, merges: &Merges<'_>) -> Vec<Form> {
+    let mut forms = detect_forms_from(grid, merges, 0);
+    // A second "form" without data rows is usually a stray block under the first one — unless
+    // it is a table of its own (three columns or more), as in blank templates stacked on one
+    // sheet.
+    if forms.len() > 1 {
+        forms.retain(|f| f.data_rows.is_some() || f.last_col >= f.first_col + 2);
+    }
+    forms
 }

@@ -1,0 +1,119 @@
+//! Questionnaires: items down a column × options across (好/较好/一般/差, 是/否), one tick per
+//! item → one field per item whose values are the options.
+//!
+//! Claimed only when a row near the top holds two or more adjacent option words right of an
+//! item column, with at least three items under it.
+
+use crate::read::{Grid, Value};
+use crate::text::{is_footer_line, looks_like_data};
+
+use super::{row_cells, squash, Form, Item, Merges, Shape};
+
+/// How far down the options row may be.
+const HEADER_SEARCH_ROWS: u32 = 40;
+/// The most items read.
+const MAX_ITEMS: u32 = 300;
+
+/// Words a questionnaire offers to tick: layout knowledge, like 序号 and 合计 in `text`.
+const OPTIONS: &[&str] = &[
+    "好",
+    "较好",
+    "一般",
+    "较差",
+    "差",
+    "是",
+    "否",
+    "有",
+    "无",
+    "满意",
+    "基本满意",
+    "不满意",
+    "非常满意",
+    "比较满意",
+    "优秀",
+    "良好",
+    "合格",
+    "不合格",
+    "优",
+    "良",
+    "中",
+];
+
+fn is_option(t: &str) -> bool {
+    OPTIONS.contains(&squash(t).as_str())
+}
+
+/// The questionnaire on a sheet, if its evidence is clear.
+pub(super) fn detect(grid: &Grid, merges: &Merges<'_>) -> Option<Vec<Form>> {
+    let search = grid.height().min(HEADER_SEARCH_ROWS);
+    let (h, item_col, options) = (0..search).find_map(|r| {
+        let cells = row_cells(grid, merges, r);
+        let opts: Vec<&(u32, String)> = cells.iter().filter(|(_, t)| is_option(t)).collect();
+        if opts.len() < 2 || opts.len() * 2 < cells.len() {
+            return None;
+        }
+        let first = opts[0].0;
+        // The options sit side by side, right of the item column.
+        let adjacent = opts.windows(2).all(|w| w[1].0 == w[0].0 + 1);
+        (adjacent && first > 0).then(|| {
+            (
+                r,
+                first - 1,
+                opts.iter()
+                    .map(|(c, t)| (*c, t.trim().to_string()))
+                    .collect::<Vec<_>>(),
+            )
+        })
+    })?;
+    let mut items = Vec::new();
+    let mut blank_run = 0;
+    for r in h + 1..grid.height().min(h + 1 + MAX_ITEMS) {
+        let v = super::merged_value(grid, merges, r, item_col);
+        let text = v.text();
+        let row_text: String = row_cells(grid, merges, r)
+            .into_iter()
+            .map(|(_, t)| t)
+            .collect();
+        if row_text.trim().is_empty() {
+            blank_run += 1;
+            if blank_run >= 2 {
+                break;
+            }
+            continue;
+        }
+        blank_run = 0;
+        if is_footer_line(&row_text) {
+            break;
+        }
+        let t = text.trim();
+        if !matches!(v, Value::Text(_)) || t.is_empty() || looks_like_data(t) {
+            continue;
+        }
+        items.push(Item {
+            label: super::indicator::strip_number(t).to_string(),
+            label_cell: (r, item_col),
+            value_cell: Some((r, options[0].0)),
+            options: options.iter().map(|(_, o)| o.clone()).collect(),
+            ..Item::default()
+        });
+    }
+    if items.len() < 3 {
+        return None;
+    }
+    let title = (0..h).find_map(|r| {
+        row_cells(grid, merges, r)
+            .into_iter()
+            .next()
+            .map(|(_, t)| (r, t.trim().to_string()))
+    });
+    Some(vec![Form {
+        shape: Shape::Questionnaire,
+        title_rows: title.iter().map(|(r, _)| *r).collect(),
+        title: title.map(|(_, t)| t),
+        header_rows: vec![h],
+        first_col: item_col,
+        last_col: options.last().map_or(item_col, |(c, _)| *c),
+        items,
+        ..Form::default()
+    }])
+}
