@@ -420,3 +420,81 @@ fn columns_of_one_name_are_told_apart_and_remarks_come_back() {
     }
     assert_eq!(remarks_back, 3, "备注 values back");
 }
+
+/// The 200-form scale set filled from its originals, returned and split back: every 备注 cell
+/// comes back to its form, row and column (other cells are counted and printed; the rosters
+/// without an ID column are another piece of work). Run with `--ignored` once
+/// `benches/make-scale.sh` has generated the set (about a minute unoptimised).
+#[test]
+#[ignore]
+fn scale_set_remarks_come_back() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-scale/scale");
+    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
+        .expect("scale set: run benches/make-scale.sh")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|n| !n.ends_with(".json"))
+        .map(|n| {
+            let bytes = std::fs::read(dir.join(&n)).expect("reads");
+            (n, bytes)
+        })
+        .collect();
+    files.sort();
+    let reports: Vec<_> = files.iter().map(|(n, b)| inspect(n, b)).collect();
+    let set = merge(&reports, "", &[]).expect("merge").set;
+    let inputs: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
+    let (filled, _) = split::fill::fill_from_bytes(&set, &inputs);
+    let returned = to_xlsx_filled(&set, Lang::Zh, &filled.values()).expect("filled set");
+    let mut rows = split::SetRows::new(&set);
+    split::read_filled_bytes(&set, "县.xlsx", &returned, &mut rows);
+    let assembled = split::assemble(&set, &rows);
+    let (mut remarks, mut remarks_wrong, mut cells, mut cells_wrong) = (0, Vec::new(), 0, 0);
+    for (source, form) in set.sources.iter().zip(&assembled.forms) {
+        let (_, bytes) = files.iter().find(|(n, _)| *n == source.file).expect("file");
+        let orig = read::read(&source.file, bytes).expect("reads");
+        let sheet = orig
+            .sheets
+            .iter()
+            .find(|s| s.name == source.sheet)
+            .expect("sheet");
+        let t = &source.template;
+        for (i, r) in (t.data_first_row..=t.data_last_row).enumerate() {
+            for (k, f) in source.fields.iter().enumerate() {
+                if f.canonical.is_none() {
+                    continue;
+                }
+                let want = sheet.grid.get(r - 1, f.column - 1).text();
+                let got = form
+                    .rows
+                    .get(i)
+                    .and_then(|row| row.get(k))
+                    .map(|v| v.text());
+                let same = got.as_deref().map(str::trim) == Some(want.trim());
+                if yibiao::fields::is_remarks(&f.name) {
+                    remarks += usize::from(!want.trim().is_empty());
+                    if !same {
+                        remarks_wrong.push(format!("{} {}{r}", source.file, f.column_letter));
+                    }
+                } else {
+                    cells += 1;
+                    cells_wrong += usize::from(!same);
+                }
+            }
+        }
+    }
+    println!(
+        "scale: {remarks} filled 备注 cells, {} wrong; {cells} other cells, {cells_wrong} differ ({} conflicts, {} unplaced rows)",
+        remarks_wrong.len(),
+        filled.conflicts.len(),
+        filled.unplaced.len()
+    );
+    assert!(remarks > 0);
+    assert!(
+        remarks_wrong.is_empty(),
+        "{:?}",
+        &remarks_wrong[..remarks_wrong.len().min(10)]
+    );
+}
