@@ -849,7 +849,10 @@ fn check_one(
                 return r.clone();
             }
         };
-        if new.sources[at[0]].fields[at[1]].canonical.is_none() {
+        let field = &new.sources[at[0]].fields[at[1]];
+        // 序号 and 备注: no cluster holds them, so no decision applies (备注 has a field of its
+        // own all the same).
+        if field.canonical.is_none() || field.role != "data" {
             structural.push(r.clone());
         }
         FieldRef::of(&new.sources, at)

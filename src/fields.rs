@@ -326,21 +326,17 @@ fn unmerged_group<'g>(
 }
 
 fn is_structural(name: &str) -> bool {
-    matches!(
-        name,
-        "序号"
-            | "编号"
-            | "顺序号"
-            | "行号"
-            | "序"
-            | "xh"
-            | "No"
-            | "NO"
-            | "No."
-            | "备注"
-            | "附注"
-            | "成员备注"
-    )
+    is_remarks(name)
+        || matches!(
+            name,
+            "序号" | "编号" | "顺序号" | "行号" | "序" | "xh" | "No" | "NO" | "No."
+        )
+}
+
+/// A free-remarks column (备注): structural, as it takes no part in the merge, but its values
+/// are the form's own and go to its own sheet of the set and back.
+pub fn is_remarks(name: &str) -> bool {
+    matches!(name, "备注" | "附注" | "成员备注")
 }
 
 /// The unit written in a header: in brackets (`（亩）`, `(元/月)`, `(m2` without its closing

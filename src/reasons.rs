@@ -89,8 +89,13 @@ const STRUCTURAL: (&str, &str) = (
     "该列是序号或备注，不参与合并",
     "That column is a row number or a remark; it takes no part in the merge",
 );
-const FIXED: [(&str, &str); 6] = [
+const REMARKS: (&str, &str) = (
+    "原表自己的备注，填在该表自己的工作表上，拆分时写回原表",
+    "The original form's own remarks, filled on its own sheet and written back to it on split",
+);
+const FIXED: [(&str, &str); 7] = [
     KEY_COLUMN,
+    REMARKS,
     OPTIONS_UNION,
     OPTIONS_DISJOINT,
     SAME_FORM,
@@ -112,6 +117,11 @@ pub fn structural_column() -> String {
 /// A key column of the set (乡镇, 村, 身份证号 …).
 pub fn key_column() -> String {
     KEY_COLUMN.0.into()
+}
+
+/// A form's own 备注 column: on its own sheet, back to the form on split.
+pub fn remarks() -> String {
+    REMARKS.0.into()
 }
 
 /// The members' value lists disagree and the set offers their union.
@@ -555,6 +565,10 @@ mod tests {
         check(
             structural_column(),
             "That column is a row number or a remark; it takes no part in the merge",
+        );
+        check(
+            remarks(),
+            "The original form's own remarks, filled on its own sheet and written back to it on split",
         );
         check(
             two_elements("常住人口", "户籍人口"),

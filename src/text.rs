@@ -26,6 +26,16 @@ fn compact(s: &str) -> String {
         .collect()
 }
 
+/// A set sheet's header as compared when a filled copy is read back (and when the plan makes
+/// headers distinct): width-folded, without the `*` of required columns, without spaces.
+pub fn header_key(text: &str) -> String {
+    fold_width(text)
+        .trim_start_matches(['*', '＊'])
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect()
+}
+
 /// Collapses every run of white space (including U+3000 and line breaks) into one space and
 /// trims the ends.
 pub fn norm_space(s: &str) -> String {

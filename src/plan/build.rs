@@ -12,7 +12,7 @@ use crate::matching::{grain_of, Clustering, Lexicon};
 use crate::plan::decisions::Marks;
 use crate::plan::{
     Burden, BurdenRow, CanonicalField, FormSet, OverlapMatrix, SetColumn, SetSheet, SetSheetKind,
-    SourceForm,
+    SourceForm, REMARKS_ID,
 };
 use crate::text::canonical_unit;
 
@@ -122,6 +122,7 @@ pub fn build(
             f.level = level_name(clustering.levels[si][fi]).into();
         }
     }
+    let remarks = remarks_fields(&mut sources, &mut canonical);
     let id_index =
         |canonical: &[CanonicalField], id: &str| canonical.iter().position(|c| c.id == id);
 
@@ -361,6 +362,16 @@ pub fn build(
         } else {
             format!("{}：本表特有的信息", s.title)
         };
+        // The form's own remarks, last, as on most forms.
+        for &c in &remarks[si] {
+            columns.push(SetColumn {
+                canonical: c,
+                group: None,
+                header: header_text(&canonical[c]),
+                key: false,
+                required: canonical[c].required,
+            });
+        }
         sheets.push(SetSheet {
             name,
             kind: SetSheetKind::Topic,
@@ -373,6 +384,7 @@ pub fn build(
         });
     }
 
+    distinct_headers(&mut sheets, &canonical);
     let burden = burden(&sources, &canonical, &sheets);
     FormSet {
         title: set_title(&sources),
@@ -420,9 +432,129 @@ fn key_column(canonical: &[CanonicalField], c: usize, group: &str) -> SetColumn 
 
 /// The leaf header: name and unit, `承包地面积（亩）`.
 pub fn header_text(c: &CanonicalField) -> String {
+    header_named(c, &c.name)
+}
+
+/// The leaf header of `c` under another name, with its unit.
+fn header_named(c: &CanonicalField, name: &str) -> String {
     match &c.unit {
-        Some(u) if !c.name.contains(u.as_str()) => format!("{}（{}）", c.name, u),
-        _ => c.name.clone(),
+        Some(u) if !name.contains(u.as_str()) => format!("{name}（{u}）"),
+        _ => name.to_string(),
+    }
+}
+
+/// The word for whose fact a field is, from its id (`spouse@person.phone`,
+/// `n:联系电话@contact#2` → 配偶, 联系人); none for the row's own.
+fn subject_word(id: &str) -> Option<&'static str> {
+    use crate::matching::Subject;
+    let (before, after) = id.split_once('@')?;
+    let after = after.split('#').next().unwrap_or(after);
+    [
+        Subject::Head,
+        Subject::Spouse,
+        Subject::Contact,
+        Subject::Male,
+        Subject::Female,
+        Subject::Household,
+    ]
+    .into_iter()
+    .find(|s| s.tag() == before || s.tag() == after)
+    .map(|s| s.label())
+}
+
+/// Columns of `sheet` whose header, as a filled copy is read back, is another column's too:
+/// every column of each such group, by index.
+fn clashing(sheet: &SetSheet) -> Vec<Vec<usize>> {
+    let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (k, col) in sheet.columns.iter().enumerate() {
+        groups
+            .entry(crate::text::header_key(&col.header))
+            .or_default()
+            .push(k);
+    }
+    groups.into_values().filter(|g| g.len() > 1).collect()
+}
+
+/// Makes every header of every sheet its own: split finds a filled copy's columns by their
+/// headers, and a clerk tells them apart by them. When two fields share a display name on one
+/// sheet, the one about someone else (户主, 配偶, 联系人 …) says whose it is; then one asked
+/// only by departments the others' are not says which (`联系电话（残联）`); what is still alike
+/// is numbered (`联系电话2`). The first column keeps the plain name.
+fn distinct_headers(sheets: &mut [SetSheet], canonical: &[CanonicalField]) {
+    for sheet in sheets.iter_mut() {
+        // Whose fact it is.
+        for group in clashing(sheet) {
+            for k in group {
+                let Some(c) = canonical.get(sheet.columns[k].canonical) else {
+                    continue;
+                };
+                if let Some(word) = subject_word(&c.id).filter(|w| !c.name.contains(w)) {
+                    sheet.columns[k].header = header_named(c, &format!("{word}{}", c.name));
+                }
+            }
+        }
+        // Which departments ask for it, when none of the others' do.
+        for group in clashing(sheet) {
+            let depts = |k: usize| {
+                canonical
+                    .get(sheet.columns[k].canonical)
+                    .map_or(&[][..], |c| c.departments.as_slice())
+            };
+            let mut renamed = Vec::new();
+            for (i, &k) in group.iter().enumerate().skip(1) {
+                let others: HashSet<&String> = group
+                    .iter()
+                    .enumerate()
+                    .filter(|&(j, _)| j != i)
+                    .flat_map(|(_, &o)| depts(o))
+                    .collect();
+                let own = depts(k);
+                if !own.is_empty() && own.iter().all(|d| !others.contains(d)) {
+                    renamed.push((k, own.join("、")));
+                }
+            }
+            for (k, which) in renamed {
+                if let Some(c) = canonical.get(sheet.columns[k].canonical) {
+                    sheet.columns[k].header = header_named(c, &format!("{}（{which}）", c.name));
+                }
+            }
+        }
+        // Numbered, the first left as it is.
+        let mut taken: HashSet<String> = sheet
+            .columns
+            .iter()
+            .map(|c| crate::text::header_key(&c.header))
+            .collect();
+        for group in clashing(sheet) {
+            for &k in &group[1..] {
+                let Some(c) = canonical.get(sheet.columns[k].canonical) else {
+                    continue;
+                };
+                let base = sheet.columns[k].header.clone();
+                let stem = base
+                    .strip_suffix(
+                        &c.unit
+                            .as_ref()
+                            .map_or(String::new(), |u| format!("（{u}）")),
+                    )
+                    .filter(|s| !s.is_empty())
+                    .unwrap_or(&base)
+                    .to_string();
+                let header = (2..)
+                    .map(|n| {
+                        let name = if stem.ends_with(|ch: char| ch.is_ascii_digit()) {
+                            format!("{stem}（{n}）")
+                        } else {
+                            format!("{stem}{n}")
+                        };
+                        header_named(c, &name)
+                    })
+                    .find(|h| !taken.contains(&crate::text::header_key(h)))
+                    .unwrap_or(base);
+                taken.insert(crate::text::header_key(&header));
+                sheet.columns[k].header = header;
+            }
+        }
     }
 }
 
@@ -470,6 +602,43 @@ fn ensure_key(
         dropped: false,
     });
     canonical.len() - 1
+}
+
+/// A field of its own for each 备注 column of each form (no cluster holds them: remarks are
+/// the form's own), with the source field pointing at it; returns each form's, by index.
+fn remarks_fields(
+    sources: &mut [SourceForm],
+    canonical: &mut Vec<CanonicalField>,
+) -> Vec<Vec<usize>> {
+    let mut out = vec![Vec::new(); sources.len()];
+    for (si, s) in sources.iter_mut().enumerate() {
+        let grain = level_name(grain_of(&s.grain));
+        for (fi, f) in s.fields.iter_mut().enumerate() {
+            if f.canonical.is_some() || !crate::fields::is_remarks(&f.name) {
+                continue;
+            }
+            let id = format!("{REMARKS_ID}{si}.{fi}");
+            f.canonical = Some(id.clone());
+            out[si].push(canonical.len());
+            canonical.push(CanonicalField {
+                id,
+                name: f.name.clone(),
+                unit: None,
+                ty: "text".into(),
+                length: None,
+                enum_values: Vec::new(),
+                enum_conflict: false,
+                required: f.required,
+                grain: grain.into(),
+                departments: vec![s.department.clone()],
+                members: Vec::new(),
+                confidence: 1.0,
+                reasons: vec![crate::reasons::remarks()],
+                dropped: false,
+            });
+        }
+    }
+    out
 }
 
 /// One canonical field per non-empty cluster; returns them and cluster → canonical index.
@@ -721,6 +890,16 @@ fn years_in(t: &str) -> Vec<u32> {
     out
 }
 
+/// A sheet's columns as the burden counts them: remarks aside, as they were before (a form's
+/// 备注 is not one of its data fields).
+fn counted(canonical: &[CanonicalField], sheet: &SetSheet) -> u32 {
+    sheet
+        .columns
+        .iter()
+        .filter(|c| !canonical.get(c.canonical).is_some_and(|c| c.is_remarks()))
+        .count() as u32
+}
+
 fn burden(sources: &[SourceForm], canonical: &[CanonicalField], sheets: &[SetSheet]) -> Burden {
     let data_fields = |s: &SourceForm| s.fields.iter().filter(|f| f.role == "data").count() as u32;
     let mut by_grain = Vec::new();
@@ -742,7 +921,7 @@ fn burden(sources: &[SourceForm], canonical: &[CanonicalField], sheets: &[SetShe
             fields_before: forms.iter().map(|s| data_fields(s)).sum(),
             header_cells_before: forms.iter().map(|s| s.header_cells).sum(),
             sheets_after: sheets_here.len() as u32,
-            fields_after: sheets_here.iter().map(|s| s.columns.len() as u32).sum(),
+            fields_after: sheets_here.iter().map(|s| counted(canonical, s)).sum(),
         });
     }
     let mut departments: Vec<String> = Vec::new();
@@ -758,7 +937,11 @@ fn burden(sources: &[SourceForm], canonical: &[CanonicalField], sheets: &[SetShe
             let ids: HashSet<&str> = forms
                 .iter()
                 .flat_map(|s| s.fields.iter().filter_map(|f| f.canonical.as_deref()))
-                .filter(|id| canonical.iter().any(|c| c.id == *id && !c.dropped))
+                .filter(|id| {
+                    canonical
+                        .iter()
+                        .any(|c| c.id == *id && !c.dropped && !c.is_remarks())
+                })
                 .collect();
             BurdenRow {
                 label: d.clone(),
@@ -776,7 +959,7 @@ fn burden(sources: &[SourceForm], canonical: &[CanonicalField], sheets: &[SetShe
         fields_before: sources.iter().map(data_fields).sum(),
         header_cells_before: sources.iter().map(|s| s.header_cells).sum(),
         sheets_after: sheets.len() as u32,
-        fields_after: sheets.iter().map(|s| s.columns.len() as u32).sum(),
+        fields_after: sheets.iter().map(|s| counted(canonical, s)).sum(),
     };
     let n = departments.len();
     let mut counts = vec![vec![0u32; n]; n];

@@ -5,9 +5,11 @@ pub mod build;
 pub mod decisions;
 pub mod identifier;
 pub mod model;
+pub mod places;
 pub mod sources;
 
 pub use build::{build, identifies_rows};
 pub use decisions::{Decision, DecisionOutcome, FieldRef};
 pub use model::*;
+pub use places::{Join, Place};
 pub use sources::sources_from_reports;

@@ -67,8 +67,9 @@ pub struct SourceField {
     pub required: bool,
     /// `data` or `structural`.
     pub role: String,
-    /// Id of its canonical field ([`CanonicalField::id`]); `None` for structural columns
-    /// (序号, 备注): the set numbers its own rows, and the crosswalk lists them as such.
+    /// Id of its canonical field ([`CanonicalField::id`]); `None` for 序号-like columns: the
+    /// set numbers its own rows, and the crosswalk lists them as such. A 备注 column, also
+    /// structural, has a field of its own ([`CanonicalField::is_remarks`]).
     pub canonical: Option<String>,
     /// Whose fact it is on this form (`person`, `household`, `village`, `plot`, `unknown`):
     /// a household's size on a person roster is the household's. Decides which base table
@@ -105,7 +106,9 @@ pub struct CanonicalField {
     pub grain: String,
     /// Departments that ask for it, in first-seen order.
     pub departments: Vec<String>,
-    /// Members as `[source form index, field index within that form]`.
+    /// Members as `[source form index, field index within that form]`. Empty for a key column
+    /// no form asked for, and for a form's own remarks ([`CanonicalField::is_remarks`]), which
+    /// no cluster holds: no staff decision applies to them.
     pub members: Vec<[usize; 2]>,
     /// 0–1: how sure the matcher is that the members belong together (1 = confirmed by staff).
     pub confidence: f32,
@@ -113,6 +116,18 @@ pub struct CanonicalField {
     pub reasons: Vec<String>,
     /// Staff marked it "drop (no basis)": it is not in the set, only in the crosswalk.
     pub dropped: bool,
+}
+
+/// The id prefix of a form's own remarks field: `remark:3.15` is field 15 of form 3.
+pub const REMARKS_ID: &str = "remark:";
+
+impl CanonicalField {
+    /// A form's own 备注 (remarks) column: it sits on that form's own sheet only, and its
+    /// values go back to that form's 备注 when the set is split. It is not a fact two forms
+    /// share, so it is not counted in the burden figures.
+    pub fn is_remarks(&self) -> bool {
+        self.id.starts_with(REMARKS_ID)
+    }
 }
 
 /// Whether a sheet of the set holds shared facts or one form's own fields.

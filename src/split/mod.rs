@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::Lang;
 use crate::plan::{FormSet, SetSheetKind};
 use crate::read::{Value, Workbook};
+use crate::text::header_key;
 
 /// What is wrong with a filled set, in a clerk's words. Each comes with where it is
 /// ([`Problem`]); none stops the rest of the work.
@@ -235,15 +236,6 @@ impl SetRows {
 /// Key value as compared: trimmed, full-width folded, upper case (`x` → `X` in ID numbers).
 pub fn key_text(v: &Value) -> String {
     crate::text::fold_width(v.text().trim()).to_uppercase()
-}
-
-/// Header text as compared: without the `*` of required columns and without spaces.
-fn header_key(text: &str) -> String {
-    crate::text::fold_width(text)
-        .trim_start_matches(['*', '＊'])
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect()
 }
 
 pub(crate) use crate::plan::build::key_alternatives;

@@ -22,7 +22,7 @@
 //! strings too) after [`neutralise`]: nothing from a departmental spreadsheet becomes a formula.
 
 use std::borrow::Cow;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use super::workbook::{
     column_number_to_name, ColNum, Color, DataValidation, DataValidationRule, DocProperties,
@@ -863,6 +863,10 @@ fn write_catalog(ctx: &Ctx) -> Result<Worksheet, WriteError> {
     sheet.merged((1, 0), (1, last_col), &summary, &st.note)?;
 
     // The sheets of the set.
+    // Where each original form went: exactly the sheets its fields are filled in.
+    let destinations: Vec<Vec<usize>> = (0..set.sources.len())
+        .map(|f| set.destinations(f))
+        .collect();
     let mut row: RowNum = 3;
     sheet.spill(
         row,
@@ -878,11 +882,12 @@ fn write_catalog(ctx: &Ctx) -> Result<Worksheet, WriteError> {
             SetSheetKind::Base => ctx.tr("基础表", "base table"),
             SetSheetKind::Topic => ctx.tr("专题表", "topic sheet"),
         };
-        let replaces: Vec<&str> = s
-            .replaces
+        let replaces: Vec<&str> = set
+            .sources
             .iter()
-            .filter_map(|&f| set.sources.get(f))
-            .map(|f| f.title.as_str())
+            .zip(&destinations)
+            .filter(|(_, to)| to.contains(&i))
+            .map(|(f, _)| f.title.as_str())
             .collect();
         sheet.number(row, 0, (i + 1) as f64, &st.cell_center)?;
         sheet.link(row, 1, ctx.names.sheet(i), ctx.names.sheet(i), &st.link)?;
@@ -919,35 +924,8 @@ fn write_catalog(ctx: &Ctx) -> Result<Worksheet, WriteError> {
         &st.head,
     )?;
     row += 1;
-    let ids = canonical_ids(set);
-    for (f, form) in set.sources.iter().enumerate() {
-        // The sheets that replace the form, and the base tables holding any of its fields.
-        // Another form's topic sheet may carry one of its fields too, but only as a join key,
-        // so it is not where this form's facts are filled.
-        let mut now_in: BTreeSet<usize> = set
-            .sheets
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| s.replaces.contains(&f))
-            .map(|(i, _)| i)
-            .collect();
-        for field in &form.fields {
-            let Some((c, canon)) =
-                canonical_of(&ids, field).and_then(|c| set.canonical.get(c).map(|k| (c, k)))
-            else {
-                continue;
-            };
-            if canon.dropped {
-                continue;
-            }
-            let places = ctx.places.get(c).map_or(&[][..], Vec::as_slice);
-            now_in.extend(places.iter().map(|p| p.sheet).filter(|&s| {
-                set.sheets
-                    .get(s)
-                    .is_some_and(|sheet| sheet.kind == SetSheetKind::Base)
-            }));
-        }
-        let now_in: Vec<&str> = now_in.into_iter().map(|i| ctx.names.sheet(i)).collect();
+    for (f, (form, to)) in set.sources.iter().zip(&destinations).enumerate() {
+        let now_in: Vec<&str> = to.iter().map(|&i| ctx.names.sheet(i)).collect();
         let data_fields = form.fields.iter().filter(|x| x.role == "data").count();
         sheet.number(row, 0, (f + 1) as f64, &st.cell_center)?;
         sheet.text(row, 1, &form.department, &st.cell)?;
@@ -1045,33 +1023,6 @@ fn write_catalog(ctx: &Ctx) -> Result<Worksheet, WriteError> {
     Ok(ws)
 }
 
-/// The base tables a topic sheet joins to: those whose key columns share a canonical field
-/// with the topic's key columns. Returns (base sheet index, the topic's key headers).
-fn joins(set: &FormSet, topic: &SetSheet) -> Vec<(usize, Vec<String>)> {
-    let mut out = Vec::new();
-    for (b, base) in set.sheets.iter().enumerate() {
-        if base.kind != SetSheetKind::Base || std::ptr::eq(base, topic) {
-            continue;
-        }
-        let base_keys: HashSet<usize> = base
-            .columns
-            .iter()
-            .filter(|c| c.key)
-            .map(|c| c.canonical)
-            .collect();
-        let shared: Vec<String> = topic
-            .columns
-            .iter()
-            .filter(|c| c.key && base_keys.contains(&c.canonical))
-            .map(|c| c.header.clone())
-            .collect();
-        if !shared.is_empty() {
-            out.push((b, shared));
-        }
-    }
-    out
-}
-
 /// The headers of a sheet's key columns.
 fn key_headers(sheet: &SetSheet) -> Vec<&str> {
     sheet
@@ -1124,45 +1075,38 @@ fn instructions(ctx: &Ctx) -> Vec<(String, Vec<String>)> {
         }
     }
 
-    // Key columns and joins.
+    // Key columns and joins, as split joins the rows (read from the plan).
     let mut key_lines = Vec::new();
     for (i, s) in set.sheets.iter().enumerate() {
+        let joins = set.joins(i);
         let keys = key_headers(s);
-        if keys.is_empty() {
-            continue;
-        }
-        match s.kind {
-            SetSheetKind::Base => key_lines.push(match ctx.lang {
+        if !keys.is_empty() && (s.kind == SetSheetKind::Base || joins.is_empty()) {
+            key_lines.push(match ctx.lang {
                 Lang::Zh => format!("「{}」的关键列：{}", names.sheet(i), keys.join("、")),
                 Lang::En => format!("\"{}\" key columns: {}", names.sheet(i), keys.join(", ")),
-            }),
-            SetSheetKind::Topic => {
-                let joined = joins(set, s);
-                if joined.is_empty() {
-                    key_lines.push(match ctx.lang {
-                        Lang::Zh => format!("「{}」的关键列：{}", names.sheet(i), keys.join("、")),
-                        Lang::En => {
-                            format!("\"{}\" key columns: {}", names.sheet(i), keys.join(", "))
-                        }
-                    });
-                }
-                for (b, shared) in joined {
-                    key_lines.push(match ctx.lang {
-                        Lang::Zh => format!(
-                            "「{}」按“{}”与「{}」对应，两张表中这些列要填得完全一致",
-                            names.sheet(i),
-                            shared.join("、"),
-                            names.sheet(b)
-                        ),
-                        Lang::En => format!(
-                            "\"{}\" matches \"{}\" by {}; fill these columns exactly alike on both sheets",
-                            names.sheet(i),
-                            names.sheet(b),
-                            shared.join(", ")
-                        ),
-                    });
-                }
-            }
+            });
+        }
+        for join in joins {
+            let shared: Vec<&str> = join
+                .columns
+                .iter()
+                .filter_map(|&k| s.columns.get(k))
+                .map(|c| c.header.as_str())
+                .collect();
+            key_lines.push(match ctx.lang {
+                Lang::Zh => format!(
+                    "「{}」按“{}”与「{}」对应，两张表中这些列要填得完全一致",
+                    names.sheet(i),
+                    shared.join("、"),
+                    names.sheet(join.base)
+                ),
+                Lang::En => format!(
+                    "\"{}\" matches \"{}\" by {}; fill these columns exactly alike on both sheets",
+                    names.sheet(i),
+                    names.sheet(join.base),
+                    shared.join(", ")
+                ),
+            });
         }
     }
     if !key_lines.is_empty() {

@@ -169,7 +169,7 @@ fn inspect_finds_exactly_the_sets_sheets_and_fields_in_the_export() {
         let got: Vec<String> = sheet.forms[0]
             .fields
             .iter()
-            .filter(|f| f.role == "data")
+            .filter(|f| f.role == "data" || yibiao::fields::is_remarks(&f.name))
             .map(|f| f.name.clone())
             .collect();
         let want: Vec<String> = set_sheet

@@ -132,7 +132,14 @@ fn a_roster_whose_fields_all_live_in_base_tables_keeps_a_keys_only_sheet() {
         .iter()
         .find(|s| s.name.contains("高龄津贴"))
         .expect("topic sheet stays");
-    assert!(sheet.columns.iter().all(|c| c.key), "{:?}", sheet.columns);
+    // Keys only, and the roster's own 备注, which stays with its rows.
+    let remarks = |c: &yibiao::plan::SetColumn| p.set.canonical[c.canonical].is_remarks();
+    assert!(
+        sheet.columns.iter().all(|c| c.key || remarks(c)),
+        "{:?}",
+        sheet.columns
+    );
+    assert_eq!(sheet.columns.iter().filter(|c| remarks(c)).count(), 1);
     assert!(sheet.purpose.contains("名单"));
 }
 

@@ -112,7 +112,7 @@ fn every_original_data_cell_comes_back_in_its_place() {
         }
     }
 
-    let (mut compared, mut mismatches) = (0usize, Vec::new());
+    let (mut compared, mut remarks, mut mismatches) = (0usize, 0usize, Vec::new());
     for source in &set.sources {
         let (_, original) = originals
             .iter()
@@ -138,7 +138,8 @@ fn every_original_data_cell_comes_back_in_its_place() {
             .unwrap_or_else(|| panic!("{book}: no sheet for {} / {}", source.file, source.sheet));
         let t = &source.template;
         for r in t.data_first_row..=t.data_last_row {
-            for f in source.fields.iter().filter(|f| f.role == "data") {
+            // Data fields and the form's own remarks (备注): everything but 序号.
+            for f in source.fields.iter().filter(|f| f.canonical.is_some()) {
                 let (row0, col0) = (r - 1, f.column - 1);
                 let want = expected_override
                     .get(&(source.file.clone(), source.sheet.clone(), r, f.column))
@@ -146,6 +147,9 @@ fn every_original_data_cell_comes_back_in_its_place() {
                     .unwrap_or_else(|| shown(osheet.grid.get(row0, col0)));
                 let got = shown(out.grid.get(row0, col0));
                 compared += 1;
+                if f.role != "data" && !want.is_empty() {
+                    remarks += 1;
+                }
                 if want != got {
                     mismatches.push(format!(
                         "{} / {} {}{}: want {want:?}, got {got:?}",
@@ -169,12 +173,13 @@ fn every_original_data_cell_comes_back_in_its_place() {
         }
     }
     println!(
-        "round trip: {compared} data cells over {} forms compared, {} kept from an earlier form (conflicts), {} mismatches",
+        "round trip: {compared} data cells over {} forms compared ({remarks} filled 备注 cells), {} kept from an earlier form (conflicts), {} mismatches",
         set.sources.len(),
         filled.conflicts.len(),
         mismatches.len()
     );
     assert!(compared > 1000, "only {compared} cells compared");
+    assert!(remarks > 0, "no 备注 value came back");
     assert!(
         mismatches.is_empty(),
         "{} mismatches, first: {:#?}",
