@@ -73,7 +73,11 @@ fn base_keys(g: GrainKind) -> &'static [(&'static str, bool)] {
 /// whose cells are all filled.
 pub fn key_alternatives(grain: &str) -> &'static [&'static [&'static str]] {
     match grain {
-        "person" => &[&["person.id_number"], &["loc.village", "person.name"]],
+        "person" => &[
+            &["person.id_number"],
+            &["head@person.id_number", "person.name"],
+            &["loc.village", "person.name"],
+        ],
         "household" => &[
             &["head@person.id_number"],
             &["household.id"],
@@ -83,6 +87,43 @@ pub fn key_alternatives(grain: &str) -> &'static [&'static [&'static str]] {
         "plot" => &[&["loc.village", "plot.id"], &["plot.id"]],
         _ => &[],
     }
+}
+
+/// Identifiers that carry another in their first characters, `(carrier, carried)`: a
+/// 残疾人证号 is its holder's 18-character ID number followed by two digits.
+pub const EMBEDDED_KEYS: &[(&str, &str)] = &[("person.disability_cert_no", "person.id_number")];
+
+/// The ID number a certificate number begins with, when it begins with one whose check digit
+/// is right (`99999919430419637X12` → `99999919430419637X`).
+pub fn embedded_id(cert: &str) -> Option<String> {
+    let t = crate::text::fold_width(cert.trim()).to_uppercase();
+    let id: String = t.chars().take(18).collect();
+    (t.chars().count() > 18 && crate::text::id_check_ok(&id)).then_some(id)
+}
+
+/// The key a form's rows are joined by to the base table of its grain: the first of
+/// [`key_alternatives`] the form has every field of, as the form's own canonical ids. An ID
+/// number the form lacks counts as had when the form carries an identifier that embeds it
+/// ([`EMBEDDED_KEYS`]); the key then names that identifier. Empty when the form has none.
+pub fn join_key_of(grain: &str, own: &HashSet<&str>) -> Vec<String> {
+    'alternatives: for alt in key_alternatives(grain) {
+        let mut key = Vec::new();
+        for id in alt.iter() {
+            if own.contains(id) {
+                key.push(id.to_string());
+                continue;
+            }
+            match EMBEDDED_KEYS
+                .iter()
+                .find(|(carrier, carried)| carried == id && own.contains(carrier))
+            {
+                Some((carrier, _)) => key.push(carrier.to_string()),
+                None => continue 'alternatives,
+            }
+        }
+        return key;
+    }
+    Vec::new()
 }
 
 /// Whether the canonical field `id` is one of the fields that tell which row (person,
@@ -121,6 +162,14 @@ pub fn build(
                 .map(|c| canonical[c].id.clone());
             f.level = level_name(clustering.levels[si][fi]).into();
         }
+    }
+    for s in sources.iter_mut() {
+        let own: HashSet<&str> = s
+            .fields
+            .iter()
+            .filter_map(|f| f.canonical.as_deref())
+            .collect();
+        s.join_key = join_key_of(level_name(grain_of(&s.grain)), &own);
     }
     let id_index =
         |canonical: &[CanonicalField], id: &str| canonical.iter().position(|c| c.id == id);
@@ -196,7 +245,13 @@ pub fn build(
                         .any(|&si| grain_of(&sources[si].grain) == GrainKind::Person)
                     && !canonical[*c].dropped
             });
-            if person_forms_with_household_facts {
+            // A roster without ID numbers that names each person with the head's ID is joined
+            // by both: the person table needs the head's ID too.
+            let rosters_by_head = sources.iter().any(|s| {
+                grain_of(&s.grain) == GrainKind::Person
+                    && s.join_key.iter().any(|k| k == "head@person.id_number")
+            });
+            if person_forms_with_household_facts || rosters_by_head {
                 let c = ensure_key(
                     &mut canonical,
                     "head@person.id_number",
@@ -314,6 +369,21 @@ pub fn build(
                 key: false,
                 required: f.required,
             });
+        }
+        // The form's own join key, when it is not the base table's (a roster that names
+        // people by the head's ID or by village): its columns are keys of this sheet.
+        if has_base {
+            for id in &s.join_key {
+                if !other_keys.contains(&id.as_str()) && !join_keys(grain).contains(&id.as_str()) {
+                    if let Some(id) = key_alternatives(level_name(grain))
+                        .iter()
+                        .flat_map(|a| a.iter())
+                        .find(|k| **k == id.as_str())
+                    {
+                        other_keys.push(id);
+                    }
+                }
+            }
         }
         let mut at = columns.iter().take_while(|c| c.key).count();
         for id in other_keys {

@@ -67,7 +67,7 @@ pub fn prefill_read(
 ) -> Result<(Vec<u8>, PrefillSummary), (String, String)> {
     let refs: Vec<(&str, &crate::read::Workbook)> = books.iter().map(|(n, w)| (*n, w)).collect();
     let filled = crate::split::fill::fill(set, &refs);
-    let xlsx = crate::write::to_xlsx_filled(set, lang, &filled.values())
+    let xlsx = crate::write::to_xlsx_filled(&filled.set_with_lists(set), lang, &filled.values())
         .map_err(|e| (e.message(Lang::Zh), e.message(Lang::En)))?;
     let both = |f: &dyn Fn(Lang) -> String| (f(Lang::Zh), f(Lang::En));
     let summary = PrefillSummary {
