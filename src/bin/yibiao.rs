@@ -268,6 +268,9 @@ fn split_command(filled: &[PathBuf], project: &Path, out: &Path, en: bool) -> Ex
     for line in &unreadable {
         say!("  {line}");
     }
+    for (zh, en_line) in &outcome.join_notes {
+        say!("  {}", if en { en_line } else { zh });
+    }
     if !outcome.problems.is_empty() {
         say!(
             "{}",

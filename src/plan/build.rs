@@ -126,6 +126,80 @@ pub fn join_key_of(grain: &str, own: &HashSet<&str>) -> Vec<String> {
     Vec::new()
 }
 
+/// How a form's rows find their base row, in words, when it is not by the base table's own
+/// key (`None` then, and for forms of a grain without a base table): said in the split report
+/// so staff know a roster without ID numbers was joined by name + the head's ID, say.
+pub fn join_note(set: &FormSet, source: usize, lang: crate::Lang) -> Option<String> {
+    use crate::Lang;
+    let s = set.sources.get(source)?;
+    let grain = level_name(grain_of(&s.grain));
+    let base = set
+        .sheets
+        .iter()
+        .find(|b| b.kind == SetSheetKind::Base && b.grain == grain)?;
+    let own_key = key_alternatives(grain).first()?;
+    if s.join_key
+        .iter()
+        .map(String::as_str)
+        .eq(own_key.iter().copied())
+    {
+        return None;
+    }
+    let name = |id: &str| {
+        set.canonical
+            .iter()
+            .find(|c| c.id == id)
+            .map_or_else(|| id.to_string(), |c| c.name.clone())
+    };
+    let quoted = |open: &str, close: &str, sep: &str| {
+        s.join_key
+            .iter()
+            .map(|id| format!("{open}{}{close}", name(id)))
+            .collect::<Vec<_>>()
+            .join(sep)
+    };
+    let embeds = s
+        .join_key
+        .iter()
+        .any(|k| EMBEDDED_KEYS.iter().any(|(carrier, _)| carrier == k));
+    Some(match (lang, s.join_key.is_empty(), embeds) {
+        (Lang::Zh, true, _) => format!(
+            "「{}」没有能与「{}」对应的关键列，其共用信息无法带入。",
+            s.title, base.name
+        ),
+        (Lang::En, true, _) => format!(
+            "\"{}\" has no column to match \"{}\" by; its shared facts cannot be carried in.",
+            s.title, base.name
+        ),
+        (Lang::Zh, false, true) => format!(
+            "「{}」没有身份证号，按{}（前18位即公民身份号码）与「{}」对应。",
+            s.title,
+            quoted("「", "」", "＋"),
+            base.name
+        ),
+        (Lang::En, false, true) => format!(
+            "\"{}\" has no ID numbers; matched to \"{}\" by {} (its first 18 characters are the ID number).",
+            s.title,
+            base.name,
+            quoted("\"", "\"", " + ")
+        ),
+        (Lang::Zh, false, false) => format!(
+            "「{}」没有「{}」，按{}与「{}」对应。",
+            s.title,
+            own_key.iter().map(|id| name(id)).collect::<Vec<_>>().join("、"),
+            quoted("「", "」", "＋"),
+            base.name
+        ),
+        (Lang::En, false, false) => format!(
+            "\"{}\" has no \"{}\"; matched to \"{}\" by {}.",
+            s.title,
+            own_key.iter().map(|id| name(id)).collect::<Vec<_>>().join(", "),
+            base.name,
+            quoted("\"", "\"", " + ")
+        ),
+    })
+}
+
 /// Whether the canonical field `id` is one of the fields that tell which row (person,
 /// household, village, plot) a form's row is about: part of some [`key_alternatives`].
 pub fn identifies_rows(id: &str) -> bool {
@@ -879,6 +953,57 @@ fn burden(sources: &[SourceForm], canonical: &[CanonicalField], sheets: &[SetShe
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[track_caller]
+    fn check_embedded(cert: &str, want: Option<&str>) {
+        assert_eq!(embedded_id(cert).as_deref(), want, "{cert}");
+    }
+
+    #[test]
+    fn a_certificate_number_gives_the_id_number_it_begins_with() {
+        check_embedded("99999919520112687564", Some("999999195201126875"));
+        check_embedded("99999919430419637x12", Some("99999919430419637X"));
+        check_embedded(
+            "９９９９９９１９５２０１１２６８７５６４",
+            Some("999999195201126875"),
+        );
+        // Wrong check digit, too short, the ID number itself: none.
+        check_embedded("99999919520112687464", None);
+        check_embedded("9999991952011268", None);
+        check_embedded("999999195201126875", None);
+        check_embedded("", None);
+    }
+
+    #[track_caller]
+    fn check_join(grain: &str, own: &[&str], want: &[&str]) {
+        let own: HashSet<&str> = own.iter().copied().collect();
+        assert_eq!(join_key_of(grain, &own), want, "{grain} {own:?}");
+    }
+
+    #[test]
+    fn a_form_is_joined_by_the_best_key_it_has() {
+        let (id, name, head, village) = (
+            "person.id_number",
+            "person.name",
+            "head@person.id_number",
+            "loc.village",
+        );
+        let cert = "person.disability_cert_no";
+        check_join("person", &[name, id, village], &[id]);
+        check_join("person", &[name, cert, village], &[cert]);
+        check_join("person", &[name, head, village], &[head, name]);
+        check_join("person", &[name, village], &[village, name]);
+        check_join("person", &[name], &[]);
+        check_join("household", &["household.id", head], &[head]);
+        check_join("household", &["household.id"], &["household.id"]);
+        check_join(
+            "household",
+            &[village, "head@person.name"],
+            &[village, "head@person.name"],
+        );
+        check_join("village", &["loc.village"], &["loc.village"]);
+        check_join("unknown", &[id], &[]);
+    }
 
     #[test]
     fn titles_lose_years_and_county() {

@@ -532,6 +532,10 @@ pub fn fill(set: &FormSet, originals: &[(&str, &Workbook)]) -> Filled {
     // Rows lacking keys, by the rule split back uses.
     for (si, rows) in out.rows.sheets.iter().enumerate() {
         for row in rows {
+            // A row with nothing in it is no row once written (split back skips it too).
+            if row.values.iter().all(Value::is_blank) {
+                continue;
+            }
             if missing_key(set, si, &row.values).is_some() {
                 let sheet = set
                     .sources

@@ -944,6 +944,9 @@ pub struct SplitOutcome {
     pub problems: Vec<Problem>,
     /// Rows written per original form, in [`FormSet::sources`] order.
     pub rows_per_form: Vec<usize>,
+    /// How forms without the base table's key were joined, one line each (Chinese, English):
+    /// [`crate::plan::build::join_note`].
+    pub join_notes: Vec<(String, String)>,
 }
 
 /// Reads filled copies of the set, checks them, and writes each department's own forms.
@@ -967,5 +970,13 @@ pub fn split_files(
         workbooks,
         problems,
         rows_per_form: assembled.forms.iter().map(|f| f.rows.len()).collect(),
+        join_notes: (0..set.sources.len())
+            .filter_map(|i| {
+                Some((
+                    crate::plan::build::join_note(set, i, Lang::Zh)?,
+                    crate::plan::build::join_note(set, i, Lang::En)?,
+                ))
+            })
+            .collect(),
     })
 }

@@ -575,4 +575,132 @@ fn rosters_without_id_numbers_join_by_the_best_key_they_have() {
     }
     let rt = check_round_trip(&files);
     assert!(rt.compared > 1100, "{}", rt.summary());
+
+    // The split report says how each was joined.
+    let filled = fill_files(&project, &files);
+    let bytes = to_xlsx_filled(
+        &filled.set_with_lists(&project.set),
+        Lang::Zh,
+        &filled.values(),
+    )
+    .expect("writes");
+    let out = split::split_files(&project.set, &[("已填.xlsx", &bytes)]).expect("splits");
+    let notes: Vec<&str> = out.join_notes.iter().map(|(zh, _)| zh.as_str()).collect();
+    for want in [
+        "没有身份证号，按「残疾人证号」（前18位即公民身份号码）与「人员基本信息」对应",
+        "没有「公民身份号码」，按「户主公民身份号码」＋「姓名」与「人员基本信息」对应",
+        "没有「公民身份号码」，按「村（社区）」＋「姓名」与「人员基本信息」对应",
+    ] {
+        assert!(notes.iter().any(|n| n.contains(want)), "{want}: {notes:#?}");
+    }
+    assert_eq!(notes.len(), 3, "{notes:#?}");
+
+    // Pre-fill and split count rows lacking keys by one rule: a roster row with a name only.
+    let mut files = files;
+    let (_, bytes) = files
+        .iter_mut()
+        .find(|(n, _)| n.contains("妇女联合会"))
+        .expect("the 妇联 roster");
+    let text = String::from_utf8(bytes.clone()).expect("utf-8");
+    *bytes = text
+        .replace("3,黄岭乡,大坪村,高小兰", "3,,,高小兰")
+        .into_bytes();
+    let filled = fill_files(&project, &files);
+    assert_eq!(filled.keyless.len(), 1, "{:#?}", filled.keyless);
+    let bytes = to_xlsx_filled(
+        &filled.set_with_lists(&project.set),
+        Lang::Zh,
+        &filled.values(),
+    )
+    .expect("writes");
+    let mut rows = SetRows::new(&project.set);
+    let missing: Vec<_> = split::read_filled_bytes(&project.set, "已填.xlsx", &bytes, &mut rows)
+        .into_iter()
+        .filter(|p| matches!(p.finding, Finding::MissingKey { .. }))
+        .collect();
+    assert_eq!(missing.len(), filled.keyless.len(), "{missing:#?}");
+}
+
+fn fill_files(project: &Project, files: &[(String, Vec<u8>)]) -> split::fill::Filled {
+    let refs: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
+    split::fill::fill_from_bytes(&project.set, &refs).0
+}
+
+/// One household, one row: a household known to one form by its head's ID and to another by
+/// its 户编号 is one row once a third form gives both; where they disagree it is listed.
+#[test]
+fn a_household_known_by_two_keys_is_one_row() {
+    let csv = |title: &str, header: &str, rows: &[&str]| -> Vec<u8> {
+        let mut s = format!("{title}\n{header}\n");
+        for r in rows {
+            s.push_str(r);
+            s.push('\n');
+        }
+        s.into_bytes()
+    };
+    let files: Vec<(String, Vec<u8>)> = vec![
+        (
+            "青山县民政局-低保家庭花名册.csv".into(),
+            csv(
+                "青山县农村低保家庭花名册",
+                "序号,乡镇,村,户主姓名,户主身份证号,家庭人口数,保障金额（元）",
+                &["1,城关镇,石桥村,田海,999999196604252651,5,626.95"],
+            ),
+        ),
+        (
+            "青山县农业农村局-防返贫监测户名单.csv".into(),
+            csv(
+                "青山县防返贫监测户名单",
+                "序号,户编号,家庭人口数,主要致贫原因",
+                &["1,9999990010020166,4,因病"],
+            ),
+        ),
+        (
+            "青山县应急管理局-冬春救助户台账.csv".into(),
+            csv(
+                "青山县冬春救助户台账",
+                "序号,户编号,户主姓名,户主身份证号,核准救助金额（元）",
+                &["1,9999990010020166,田海,999999196604252651,800"],
+            ),
+        ),
+    ];
+    let project = super::round_trip::project_of(&files);
+    let set = &project.set;
+    let household = set
+        .sheets
+        .iter()
+        .position(|s| s.name == "农户基本信息")
+        .expect("a household table");
+    let books: Vec<(String, Workbook)> = files
+        .iter()
+        .map(|(n, b)| (n.clone(), read::read(n, b).expect("reads")))
+        .collect();
+    let refs: Vec<(&str, &Workbook)> = books.iter().map(|(n, w)| (n.as_str(), w)).collect();
+    let filled = fill(set, &refs);
+    assert_eq!(
+        filled.rows.sheets[household].len(),
+        1,
+        "{:#?}",
+        filled.rows.sheets[household]
+    );
+    let c = filled
+        .conflicts
+        .iter()
+        .find(|c| c.field == "家庭人口数")
+        .unwrap_or_else(|| panic!("{:#?}", filled.conflicts));
+    assert_eq!((c.kept.as_str(), c.other.as_str()), ("5", "4"), "{c:?}");
+    let rt = super::round_trip::measure(&project, &files);
+    assert!(
+        !rt.problems.contains_key("duplicate_key"),
+        "{}",
+        rt.summary()
+    );
+    assert!(
+        !rt.problems.contains_key("not_on_any_list"),
+        "{}",
+        rt.summary()
+    );
 }
