@@ -293,6 +293,20 @@ pub fn fill(set: &FormSet, originals: &[(&str, &Workbook)]) -> Filled {
             if touched.is_empty() {
                 continue;
             }
+            // On a roster of household members, the head's own row says who the head is: its
+            // household is then found by the head's ID too, and is one row with the household
+            // another form knows by that ID.
+            if let Some([rel, pid, pname, hid, hname]) = ids.head_of_household {
+                let is_head = known[rel].is_some_and(|(v, _)| v.text().trim() == "户主");
+                if is_head && known[hid].is_none() && known[pid].is_some() {
+                    known[hid] = known[pid];
+                    touched.push(hid);
+                    if known[hname].is_none() && known[pname].is_some() {
+                        known[hname] = known[pname];
+                        touched.push(hname);
+                    }
+                }
+            }
             for (j, &(to, col)) in carried.iter().enumerate() {
                 if known[to].is_none() {
                     if let Some(v) = derived[(r - first) as usize][j].as_ref() {
@@ -340,7 +354,10 @@ pub fn fill(set: &FormSet, originals: &[(&str, &Workbook)]) -> Filled {
                     .iter()
                     .zip(&values)
                     .any(|(c, v)| !c.key && !v.is_blank());
-                if !own && !has_fact {
+                // A row with no fact for this table still tells, by two of its keys, that
+                // two of its rows are one (a member roster's head row: 户编号 and head's ID).
+                let bridge_only = !own && !has_fact;
+                if bridge_only && ids.alternatives[bi].len() < 2 {
                     continue;
                 }
                 let keys: Vec<(usize, String)> = ids.alternatives[bi]
@@ -358,6 +375,9 @@ pub fn fill(set: &FormSet, originals: &[(&str, &Workbook)]) -> Filled {
                         (!parts.iter().any(String::is_empty)).then(|| (ai, parts.join(" / ")))
                     })
                     .collect();
+                if bridge_only && keys.len() < 2 {
+                    continue;
+                }
                 if keys.is_empty() {
                     if has_fact {
                         out.unplaced.push(Unplaced {
@@ -387,6 +407,9 @@ pub fn fill(set: &FormSet, originals: &[(&str, &Workbook)]) -> Filled {
                     if !other_one && !found.contains(&ri) {
                         found.push(ri);
                     }
+                }
+                if bridge_only && found.len() < 2 {
+                    continue;
                 }
                 if found.len() > 1 {
                     let into = found[0];
@@ -574,6 +597,8 @@ struct Ids<'a> {
     alternatives: Vec<Vec<Vec<Option<usize>>>>,
     /// Per set sheet, each key alternative's columns, if the sheet has them all.
     alternative_columns: Vec<Vec<Option<Vec<usize>>>>,
+    /// 与户主关系, the person's ID and name, the head's ID and name, when the set has them all.
+    head_of_household: Option<[usize; 5]>,
 }
 
 impl<'a> Ids<'a> {
@@ -621,7 +646,20 @@ impl<'a> Ids<'a> {
                     .collect()
             })
             .collect();
+        let head_of_household = [
+            "person.relation_to_head",
+            "person.id_number",
+            "person.name",
+            "head@person.id_number",
+            "head@person.name",
+        ]
+        .map(|id| by_id.get(id).copied());
+        let head_of_household = match head_of_household {
+            [Some(a), Some(b), Some(c), Some(d), Some(e)] => Some([a, b, c, d, e]),
+            _ => None,
+        };
         Ids {
+            head_of_household,
             count: set.canonical.len(),
             by_id,
             levels,
