@@ -268,6 +268,9 @@ fn split_command(filled: &[PathBuf], project: &Path, out: &Path, en: bool) -> Ex
     for line in &unreadable {
         say!("  {line}");
     }
+    for (zh, en_line) in &outcome.join_notes {
+        say!("  {}", if en { en_line } else { zh });
+    }
     if !outcome.problems.is_empty() {
         say!(
             "{}",
@@ -311,7 +314,11 @@ fn fill_command(files: &[PathBuf], project: &Path, out: &Path, en: bool) -> Exit
     for (name, e) in &unreadable {
         say!("  {name}: {}", e.message(lang));
     }
-    let bytes = match yibiao::write::to_xlsx_filled(&project.set, lang, &filled.values()) {
+    let bytes = match yibiao::write::to_xlsx_filled(
+        &filled.set_with_lists(&project.set),
+        lang,
+        &filled.values(),
+    ) {
         Ok(b) => b,
         Err(e) => return fail(en, e.message(Lang::Zh), e.message(Lang::En)),
     };
@@ -333,6 +340,9 @@ fn fill_command(files: &[PathBuf], project: &Path, out: &Path, en: bool) -> Exit
     }
     for u in &filled.unplaced {
         say!("  {}", u.message(lang));
+    }
+    for e in &filled.extended {
+        say!("  {}", e.message(lang));
     }
     if filled.conflicts.is_empty() && filled.unplaced.is_empty() {
         ExitCode::SUCCESS

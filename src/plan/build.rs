@@ -73,7 +73,11 @@ fn base_keys(g: GrainKind) -> &'static [(&'static str, bool)] {
 /// whose cells are all filled.
 pub fn key_alternatives(grain: &str) -> &'static [&'static [&'static str]] {
     match grain {
-        "person" => &[&["person.id_number"], &["loc.village", "person.name"]],
+        "person" => &[
+            &["person.id_number"],
+            &["head@person.id_number", "person.name"],
+            &["loc.village", "person.name"],
+        ],
         "household" => &[
             &["head@person.id_number"],
             &["household.id"],
@@ -83,6 +87,117 @@ pub fn key_alternatives(grain: &str) -> &'static [&'static [&'static str]] {
         "plot" => &[&["loc.village", "plot.id"], &["plot.id"]],
         _ => &[],
     }
+}
+
+/// Identifiers that carry another in their first characters, `(carrier, carried)`: a
+/// 残疾人证号 is its holder's 18-character ID number followed by two digits.
+pub const EMBEDDED_KEYS: &[(&str, &str)] = &[("person.disability_cert_no", "person.id_number")];
+
+/// The ID number a certificate number begins with, when it begins with one whose check digit
+/// is right (`99999919430419637X12` → `99999919430419637X`).
+pub fn embedded_id(cert: &str) -> Option<String> {
+    let t = crate::text::fold_width(cert.trim()).to_uppercase();
+    let id: String = t.chars().take(18).collect();
+    (t.chars().count() > 18 && crate::text::id_check_ok(&id)).then_some(id)
+}
+
+/// The key a form's rows are joined by to the base table of its grain: the first of
+/// [`key_alternatives`] the form has every field of, as the form's own canonical ids. An ID
+/// number the form lacks counts as had when the form carries an identifier that embeds it
+/// ([`EMBEDDED_KEYS`]); the key then names that identifier. Empty when the form has none.
+pub fn join_key_of(grain: &str, own: &HashSet<&str>) -> Vec<String> {
+    'alternatives: for alt in key_alternatives(grain) {
+        let mut key = Vec::new();
+        for id in alt.iter() {
+            if own.contains(id) {
+                key.push(id.to_string());
+                continue;
+            }
+            match EMBEDDED_KEYS
+                .iter()
+                .find(|(carrier, carried)| carried == id && own.contains(carrier))
+            {
+                Some((carrier, _)) => key.push(carrier.to_string()),
+                None => continue 'alternatives,
+            }
+        }
+        return key;
+    }
+    Vec::new()
+}
+
+/// How a form's rows find their base row, in words, when it is not by the base table's own
+/// key (`None` then, and for forms of a grain without a base table): said in the split report
+/// so staff know a roster without ID numbers was joined by name + the head's ID, say.
+pub fn join_note(set: &FormSet, source: usize, lang: crate::Lang) -> Option<String> {
+    use crate::Lang;
+    let s = set.sources.get(source)?;
+    let grain = level_name(grain_of(&s.grain));
+    let base = set
+        .sheets
+        .iter()
+        .find(|b| b.kind == SetSheetKind::Base && b.grain == grain)?;
+    let own_key = key_alternatives(grain).first()?;
+    if s.join_key
+        .iter()
+        .map(String::as_str)
+        .eq(own_key.iter().copied())
+    {
+        return None;
+    }
+    let name = |id: &str| {
+        set.canonical
+            .iter()
+            .find(|c| c.id == id)
+            .map_or_else(|| id.to_string(), |c| c.name.clone())
+    };
+    let quoted = |open: &str, close: &str, sep: &str| {
+        s.join_key
+            .iter()
+            .map(|id| format!("{open}{}{close}", name(id)))
+            .collect::<Vec<_>>()
+            .join(sep)
+    };
+    let embeds = s
+        .join_key
+        .iter()
+        .any(|k| EMBEDDED_KEYS.iter().any(|(carrier, _)| carrier == k));
+    Some(match (lang, s.join_key.is_empty(), embeds) {
+        (Lang::Zh, true, _) => format!(
+            "「{}」没有能与「{}」对应的关键列，其共用信息无法带入。",
+            s.title, base.name
+        ),
+        (Lang::En, true, _) => format!(
+            "\"{}\" has no column to match \"{}\" by; its shared facts cannot be carried in.",
+            s.title, base.name
+        ),
+        (Lang::Zh, false, true) => format!(
+            "「{}」没有身份证号，按{}（前18位即公民身份号码）与「{}」对应。",
+            s.title,
+            quoted("「", "」", "＋"),
+            base.name
+        ),
+        (Lang::En, false, true) => format!(
+            "\"{}\" has no ID numbers; matched to \"{}\" by {} (its first 18 characters are the ID number).",
+            s.title,
+            base.name,
+            quoted("\"", "\"", " + ")
+        ),
+        (Lang::Zh, false, false) => format!(
+            "「{}」没有「{}」，按{}与「{}」对应。",
+            s.title,
+            own_key.iter().map(|id| name(id)).collect::<Vec<_>>().join("、"),
+            quoted("「", "」", "＋"),
+            base.name
+        ),
+        (Lang::En, false, false) => format!(
+            "\"{}\" has no \"{}\"; matched to \"{}\" by {}.",
+            s.title,
+            own_key.iter().map(|id| name(id)).collect::<Vec<_>>().join(", "),
+            base.name,
+            quoted("\"", "\"", " + ")
+        ),
+    })
 }
 
 /// Whether the canonical field `id` is one of the fields that tell which row (person,
@@ -121,6 +236,14 @@ pub fn build(
                 .map(|c| canonical[c].id.clone());
             f.level = level_name(clustering.levels[si][fi]).into();
         }
+    }
+    for s in sources.iter_mut() {
+        let own: HashSet<&str> = s
+            .fields
+            .iter()
+            .filter_map(|f| f.canonical.as_deref())
+            .collect();
+        s.join_key = join_key_of(level_name(grain_of(&s.grain)), &own);
     }
     let remarks = remarks_fields(&mut sources, &mut canonical);
     let id_index =
@@ -197,7 +320,13 @@ pub fn build(
                         .any(|&si| grain_of(&sources[si].grain) == GrainKind::Person)
                     && !canonical[*c].dropped
             });
-            if person_forms_with_household_facts {
+            // A roster without ID numbers that names each person with the head's ID is joined
+            // by both: the person table needs the head's ID too.
+            let rosters_by_head = sources.iter().any(|s| {
+                grain_of(&s.grain) == GrainKind::Person
+                    && s.join_key.iter().any(|k| k == "head@person.id_number")
+            });
+            if person_forms_with_household_facts || rosters_by_head {
                 let c = ensure_key(
                     &mut canonical,
                     "head@person.id_number",
@@ -315,6 +444,21 @@ pub fn build(
                 key: false,
                 required: f.required,
             });
+        }
+        // The form's own join key, when it is not the base table's (a roster that names
+        // people by the head's ID or by village): its columns are keys of this sheet.
+        if has_base {
+            for id in &s.join_key {
+                if !other_keys.contains(&id.as_str()) && !join_keys(grain).contains(&id.as_str()) {
+                    if let Some(id) = key_alternatives(level_name(grain))
+                        .iter()
+                        .flat_map(|a| a.iter())
+                        .find(|k| **k == id.as_str())
+                    {
+                        other_keys.push(id);
+                    }
+                }
+            }
         }
         let mut at = columns.iter().take_while(|c| c.key).count();
         for id in other_keys {
@@ -992,6 +1136,57 @@ fn burden(sources: &[SourceForm], canonical: &[CanonicalField], sheets: &[SetShe
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[track_caller]
+    fn check_embedded(cert: &str, want: Option<&str>) {
+        assert_eq!(embedded_id(cert).as_deref(), want, "{cert}");
+    }
+
+    #[test]
+    fn a_certificate_number_gives_the_id_number_it_begins_with() {
+        check_embedded("99999919520112687564", Some("999999195201126875"));
+        check_embedded("99999919430419637x12", Some("99999919430419637X"));
+        check_embedded(
+            "９９９９９９１９５２０１１２６８７５６４",
+            Some("999999195201126875"),
+        );
+        // Wrong check digit, too short, the ID number itself: none.
+        check_embedded("99999919520112687464", None);
+        check_embedded("9999991952011268", None);
+        check_embedded("999999195201126875", None);
+        check_embedded("", None);
+    }
+
+    #[track_caller]
+    fn check_join(grain: &str, own: &[&str], want: &[&str]) {
+        let own: HashSet<&str> = own.iter().copied().collect();
+        assert_eq!(join_key_of(grain, &own), want, "{grain} {own:?}");
+    }
+
+    #[test]
+    fn a_form_is_joined_by_the_best_key_it_has() {
+        let (id, name, head, village) = (
+            "person.id_number",
+            "person.name",
+            "head@person.id_number",
+            "loc.village",
+        );
+        let cert = "person.disability_cert_no";
+        check_join("person", &[name, id, village], &[id]);
+        check_join("person", &[name, cert, village], &[cert]);
+        check_join("person", &[name, head, village], &[head, name]);
+        check_join("person", &[name, village], &[village, name]);
+        check_join("person", &[name], &[]);
+        check_join("household", &["household.id", head], &[head]);
+        check_join("household", &["household.id"], &["household.id"]);
+        check_join(
+            "household",
+            &[village, "head@person.name"],
+            &[village, "head@person.name"],
+        );
+        check_join("village", &["loc.village"], &["loc.village"]);
+        check_join("unknown", &[id], &[]);
+    }
 
     #[test]
     fn titles_lose_years_and_county() {

@@ -39,6 +39,13 @@ pub struct SourceForm {
     pub data_first_row: u32,
     /// The form's leaf columns, left to right.
     pub fields: Vec<SourceField>,
+    /// The fields (canonical ids) its rows are joined by to the base table of its grain: the
+    /// base table's own key when the form has it, else the best it has — a certificate number
+    /// that embeds the ID number, name + the head's ID, name + village
+    /// ([`crate::plan::build::join_key_of`]). Empty when it has none, or no base table is
+    /// of its grain's kind.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub join_key: Vec<String>,
     /// The form's own layout around the data (title, reporter line, header block, footer),
     /// for writing it back filled. Empty in project files from before it was kept.
     #[serde(default)]

@@ -77,6 +77,7 @@ pub fn sources_from_reports(reports: &[FileReport], lex: &Lexicon) -> Vec<Source
                         .or_else(|| form.header_rows.last().map(|r| r + 1))
                         .unwrap_or(1),
                     fields,
+                    join_key: Vec::new(),
                     template: form.template.clone(),
                 });
             }

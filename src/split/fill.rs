@@ -9,8 +9,9 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{key_alternatives, key_text, FilledRow, SetRows};
+use super::{key_alternatives, key_text, missing_key, FilledRow, SetRows};
 use crate::error::{Lang, ReadError};
+use crate::plan::build::{embedded_id, EMBEDDED_KEYS};
 use crate::plan::{FormSet, SetSheetKind};
 use crate::read::{Value, Workbook};
 
@@ -57,9 +58,69 @@ pub struct Filled {
     pub conflicts: Vec<Conflict>,
     /// Rows whose shared facts found no base-table row.
     pub unplaced: Vec<Unplaced>,
+    /// Rows of the filled set that lack keys, by the rule split back reports them with
+    /// ([`super::missing_key`]): what 行缺少关键列 counts, here and after the village returns it.
+    pub keyless: Vec<Unplaced>,
+    /// Values outside their column's list in the set, added to the list of the workbook
+    /// written ([`Filled::set_with_lists`]), so the dropdown offers them and split back takes
+    /// them.
+    pub extended: Vec<Extended>,
+}
+
+/// A value an original form has that the set's list for the field does not: the list of the
+/// pre-filled workbook is extended by it (a form without a list, or with another one, said
+/// 本科及以上 where the set lists 大学本科).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Extended {
+    /// The original file of the first row with it.
+    pub file: String,
+    /// That row (1-based) in the original.
+    pub row: u32,
+    /// The set sheet it was written to.
+    pub set_sheet: String,
+    /// The field's name in the set.
+    pub field: String,
+    /// Index into [`FormSet::canonical`].
+    pub canonical: usize,
+    /// The value added.
+    pub value: String,
+}
+
+impl Extended {
+    /// The line staff read.
+    pub fn message(&self, lang: Lang) -> String {
+        match lang {
+            Lang::Zh => format!(
+                "{} · 第{}行：「{}」的「{}」不在套表的下拉选项中，已加入预填表的选项。",
+                self.file, self.row, self.field, self.value
+            ),
+            Lang::En => format!(
+                "{} · row {}: \"{}\" of \"{}\" is not one of the set's choices; it was added to the pre-filled set's dropdown.",
+                self.file, self.row, self.value, self.field
+            ),
+        }
+    }
 }
 
 impl Filled {
+    /// The set whose lists also hold the values [`Filled::extended`] lists: the one to write
+    /// the pre-filled workbook with.
+    pub fn set_with_lists(&self, set: &FormSet) -> FormSet {
+        let mut out = set.clone();
+        for e in &self.extended {
+            if let Some(c) = out.canonical.get_mut(e.canonical) {
+                if c.enum_values.is_empty() {
+                    // 是/否 of a yes/no field, which the writer offers without a list.
+                    c.enum_values = crate::write::xlsx::list_values(c);
+                }
+                if !c.enum_values.contains(&e.value) {
+                    c.enum_values.push(e.value.clone());
+                }
+            }
+        }
+        out
+    }
+
     /// The rows as [`crate::write::to_xlsx_filled`] takes them.
     pub fn values(&self) -> Vec<Vec<Vec<Value>>> {
         self.rows
@@ -146,11 +207,10 @@ pub fn fill(set: &FormSet, originals: &[(&str, &Workbook)]) -> Filled {
         .iter()
         .map(|s| vec![HashMap::new(); key_alternatives(&s.grain).len()])
         .collect();
-    // The row being read: its values by canonical id, and by id and whose fact it is (at
-    // `id * levels + level`); `touched` lists the ids set, to clear them for the next row.
-    let mut known: Vec<Option<(&Value, u32)>> = vec![None; ids.count];
-    let mut at_level: Vec<Option<(&Value, u32)>> = vec![None; ids.count * ids.levels.len()];
-    let mut touched: Vec<usize> = Vec::new();
+    // Per base sheet, each row's source form (for conflicts found when two rows merge), and
+    // rows merged into another (left out at the end).
+    let mut origin: Vec<Vec<usize>> = vec![Vec::new(); set.sheets.len()];
+    let mut gone: Vec<Vec<bool>> = vec![Vec::new(); set.sheets.len()];
     for (si, source) in set.sources.iter().enumerate() {
         let Some((fi, wb)) = originals
             .iter()
@@ -183,6 +243,35 @@ pub fn fill(set: &FormSet, originals: &[(&str, &Workbook)]) -> Filled {
                 Some((f.column, id, ids.level(&f.level)))
             })
             .collect();
+        // Keys the form lacks but carries inside another identifier (the ID number at the
+        // start of a 残疾人证号): (carried id, carrier column), and per row the value.
+        let carried: Vec<(usize, u32)> = EMBEDDED_KEYS
+            .iter()
+            .filter_map(|(carrier, carried)| {
+                let to = ids.of(carried)?;
+                let from = ids.of(carrier)?;
+                if fields.iter().any(|f| f.1 == to) {
+                    return None;
+                }
+                fields.iter().find(|f| f.1 == from).map(|f| (to, f.0))
+            })
+            .collect();
+        let derived: Vec<Vec<Option<Value>>> = (first..last.max(first))
+            .map(|r| {
+                carried
+                    .iter()
+                    .map(|&(_, col)| {
+                        embedded_id(&sheet.grid.get(r, col.saturating_sub(1)).text())
+                            .map(Value::Text)
+                    })
+                    .collect()
+            })
+            .collect();
+        // The row being read: its values by canonical id, and by id and whose fact it is (at
+        // `id * levels + level`); `touched` lists the ids set, to clear them for the next row.
+        let mut known: Vec<Option<(&Value, u32)>> = vec![None; ids.count];
+        let mut at_level: Vec<Option<(&Value, u32)>> = vec![None; ids.count * ids.levels.len()];
+        let mut touched: Vec<usize> = Vec::new();
         for r in first..last {
             for id in touched.drain(..) {
                 known[id] = None;
@@ -203,6 +292,28 @@ pub fn fill(set: &FormSet, originals: &[(&str, &Workbook)]) -> Filled {
             }
             if touched.is_empty() {
                 continue;
+            }
+            // On a roster of household members, the head's own row says who the head is: its
+            // household is then found by the head's ID too, and is one row with the household
+            // another form knows by that ID.
+            if let Some([rel, pid, pname, hid, hname]) = ids.head_of_household {
+                let is_head = known[rel].is_some_and(|(v, _)| v.text().trim() == "户主");
+                if is_head && known[hid].is_none() && known[pid].is_some() {
+                    known[hid] = known[pid];
+                    touched.push(hid);
+                    if known[hname].is_none() && known[pname].is_some() {
+                        known[hname] = known[pname];
+                        touched.push(hname);
+                    }
+                }
+            }
+            for (j, &(to, col)) in carried.iter().enumerate() {
+                if known[to].is_none() {
+                    if let Some(v) = derived[(r - first) as usize][j].as_ref() {
+                        known[to] = Some((v, col));
+                        touched.push(to);
+                    }
+                }
             }
             let level_hit = |id: usize, level: usize| at_level[id * ids.levels.len() + level];
             // A base table takes the facts of its own grain, and any key it shares.
@@ -243,7 +354,10 @@ pub fn fill(set: &FormSet, originals: &[(&str, &Workbook)]) -> Filled {
                     .iter()
                     .zip(&values)
                     .any(|(c, v)| !c.key && !v.is_blank());
-                if !own && !has_fact {
+                // A row with no fact for this table still tells, by two of its keys, that
+                // two of its rows are one (a member roster's head row: 户编号 and head's ID).
+                let bridge_only = !own && !has_fact;
+                if bridge_only && ids.alternatives[bi].len() < 2 {
                     continue;
                 }
                 let keys: Vec<(usize, String)> = ids.alternatives[bi]
@@ -261,6 +375,9 @@ pub fn fill(set: &FormSet, originals: &[(&str, &Workbook)]) -> Filled {
                         (!parts.iter().any(String::is_empty)).then(|| (ai, parts.join(" / ")))
                     })
                     .collect();
+                if bridge_only && keys.len() < 2 {
+                    continue;
+                }
                 if keys.is_empty() {
                     if has_fact {
                         out.unplaced.push(Unplaced {
@@ -272,9 +389,66 @@ pub fn fill(set: &FormSet, originals: &[(&str, &Workbook)]) -> Filled {
                     }
                     continue;
                 }
-                let existing = keys
-                    .iter()
-                    .find_map(|(ai, k)| index[bi][*ai].get(k).copied());
+                // Rows that are this one by any key are one row: a household found once by
+                // its 户编号 and once by the head's ID.
+                // A row found by a weaker key whose stronger key differs is someone else (two
+                // 张伟 in one village, with different ID numbers).
+                let mut found: Vec<usize> = Vec::new();
+                for (ai, k) in &keys {
+                    let Some(&ri) = index[bi][*ai].get(k) else {
+                        continue;
+                    };
+                    let other_one = keys.iter().filter(|(aj, _)| aj < ai).any(|(aj, kj)| {
+                        ids.alternative_columns[bi][*aj]
+                            .as_ref()
+                            .and_then(|cols| super::key_of(&out.rows.sheets[bi][ri].values, cols))
+                            .is_some_and(|theirs| theirs != *kj)
+                    });
+                    if !other_one && !found.contains(&ri) {
+                        found.push(ri);
+                    }
+                }
+                if bridge_only && found.len() < 2 {
+                    continue;
+                }
+                if found.len() > 1 {
+                    let into = found[0];
+                    for &other in &found[1..] {
+                        let taken = std::mem::take(&mut out.rows.sheets[bi][other].values);
+                        let from = &set.sources[origin[bi][other]];
+                        let row = out.rows.sheets[bi][other].row;
+                        for (k, v) in taken.into_iter().enumerate() {
+                            if v.is_blank() {
+                                continue;
+                            }
+                            let cell = &mut out.rows.sheets[bi][into].values[k];
+                            if cell.is_blank() {
+                                *cell = v;
+                            } else if key_text(cell) != key_text(&v) {
+                                let field = set.canonical.get(base.columns[k].canonical);
+                                out.conflicts.push(Conflict {
+                                    file: from.file.clone(),
+                                    sheet: from.sheet.clone(),
+                                    row,
+                                    column: 0,
+                                    set_sheet: base.name.clone(),
+                                    field: field.map(|f| f.name.clone()).unwrap_or_default(),
+                                    kept: cell.text(),
+                                    other: v.text(),
+                                });
+                            }
+                        }
+                        gone[bi][other] = true;
+                        for map in index[bi].iter_mut() {
+                            for ri in map.values_mut() {
+                                if *ri == other {
+                                    *ri = into;
+                                }
+                            }
+                        }
+                    }
+                }
+                let existing = found.first().copied();
                 let ri = match existing {
                     Some(ri) => {
                         let row = &mut out.rows.sheets[bi][ri];
@@ -311,6 +485,8 @@ pub fn fill(set: &FormSet, originals: &[(&str, &Workbook)]) -> Filled {
                             row: r + 1,
                             values,
                         });
+                        origin[bi].push(si);
+                        gone[bi].push(false);
                         out.rows.sheets[bi].len() - 1
                     }
                 };
@@ -332,6 +508,78 @@ pub fn fill(set: &FormSet, originals: &[(&str, &Workbook)]) -> Filled {
             }
         }
     }
+    for (bi, gone) in gone.iter().enumerate() {
+        if gone.iter().any(|&g| g) {
+            let rows = std::mem::take(&mut out.rows.sheets[bi]);
+            out.rows.sheets[bi] = rows
+                .into_iter()
+                .zip(gone)
+                .filter(|(_, &g)| !g)
+                .map(|(r, _)| r)
+                .collect();
+        }
+    }
+    // Values outside the set's lists: the written workbook's lists take them.
+    for (si, rows) in out.rows.sheets.iter().enumerate() {
+        for row in rows {
+            for (column, v) in set.sheets[si].columns.iter().zip(&row.values) {
+                let Some(c) = set.canonical.get(column.canonical) else {
+                    continue;
+                };
+                if v.is_blank() {
+                    continue;
+                }
+                let list = crate::write::xlsx::list_values(c);
+                if list.is_empty() || super::in_list(&list, v) {
+                    continue;
+                }
+                let value = v.text().trim().to_string();
+                if out
+                    .extended
+                    .iter()
+                    .any(|e| e.canonical == column.canonical && e.value == value)
+                {
+                    continue;
+                }
+                out.extended.push(Extended {
+                    file: out.rows.files.get(row.file).cloned().unwrap_or_default(),
+                    row: row.row,
+                    set_sheet: set.sheets[si].name.clone(),
+                    field: c.name.clone(),
+                    canonical: column.canonical,
+                    value,
+                });
+            }
+        }
+    }
+    // Rows lacking keys, by the rule split back uses.
+    for (si, rows) in out.rows.sheets.iter().enumerate() {
+        for row in rows {
+            // A row with nothing in it is no row once written (split back skips it too).
+            if row.values.iter().all(Value::is_blank) {
+                continue;
+            }
+            if missing_key(set, si, &row.values).is_some() {
+                let sheet = set
+                    .sources
+                    .iter()
+                    .find(|s| {
+                        Some(s.file.as_str()) == out.rows.files.get(row.file).map(String::as_str)
+                    })
+                    .filter(|_| set.sheets[si].kind == SetSheetKind::Topic)
+                    .and_then(|_| set.sheets[si].replaces.first())
+                    .and_then(|&i| set.sources.get(i))
+                    .map(|s| s.sheet.clone())
+                    .unwrap_or_default();
+                out.keyless.push(Unplaced {
+                    file: out.rows.files.get(row.file).cloned().unwrap_or_default(),
+                    sheet,
+                    row: row.row,
+                    set_sheet: set.sheets[si].name.clone(),
+                });
+            }
+        }
+    }
     out
 }
 
@@ -349,6 +597,8 @@ struct Ids<'a> {
     alternatives: Vec<Vec<Vec<Option<usize>>>>,
     /// Per set sheet, each key alternative's columns, if the sheet has them all.
     alternative_columns: Vec<Vec<Option<Vec<usize>>>>,
+    /// 与户主关系, the person's ID and name, the head's ID and name, when the set has them all.
+    head_of_household: Option<[usize; 5]>,
 }
 
 impl<'a> Ids<'a> {
@@ -396,7 +646,20 @@ impl<'a> Ids<'a> {
                     .collect()
             })
             .collect();
+        let head_of_household = [
+            "person.relation_to_head",
+            "person.id_number",
+            "person.name",
+            "head@person.id_number",
+            "head@person.name",
+        ]
+        .map(|id| by_id.get(id).copied());
+        let head_of_household = match head_of_household {
+            [Some(a), Some(b), Some(c), Some(d), Some(e)] => Some([a, b, c, d, e]),
+            _ => None,
+        };
         Ids {
+            head_of_household,
             count: set.canonical.len(),
             by_id,
             levels,

@@ -239,6 +239,61 @@ pub fn key_text(v: &Value) -> String {
 }
 
 pub(crate) use crate::plan::build::key_alternatives;
+use crate::plan::build::{embedded_id, EMBEDDED_KEYS};
+
+/// Whether a row of set sheet `sheet` can be joined: one of its grain's
+/// [`key_alternatives`] that the sheet has columns for is filled in full (an ID number may be
+/// read from a certificate number that embeds it). A sheet with none of them is keyed by any
+/// filled key column. `None` when it can; otherwise the header of the key column to fill.
+///
+/// The one rule for rows lacking keys: pre-fill counts them with it ([`fill::Filled::keyless`])
+/// and split back reports them with it ([`Finding::MissingKey`]).
+pub fn missing_key(set: &FormSet, sheet: usize, values: &[Value]) -> Option<String> {
+    let s = set.sheets.get(sheet)?;
+    let col = |id: &str| column_of(set, sheet, id);
+    let filled = |k: usize| values.get(k).is_some_and(|v| !v.is_blank());
+    let has = |id: &str| -> Option<bool> {
+        let direct = col(id);
+        let embedded = EMBEDDED_KEYS
+            .iter()
+            .filter(|(_, carried)| *carried == id)
+            .filter_map(|(carrier, _)| col(carrier))
+            .any(|k| {
+                values
+                    .get(k)
+                    .is_some_and(|v| embedded_id(&v.text()).is_some())
+            });
+        match direct {
+            Some(k) => Some(filled(k) || embedded),
+            None if embedded => Some(true),
+            None => None,
+        }
+    };
+    let mut first_missing: Option<String> = None;
+    let mut any_alternative = false;
+    for alt in key_alternatives(&s.grain) {
+        let Some(state) = alt.iter().map(|id| has(id)).collect::<Option<Vec<bool>>>() else {
+            continue; // the sheet lacks a column of this alternative
+        };
+        any_alternative = true;
+        if state.iter().all(|&b| b) {
+            return None;
+        }
+        if first_missing.is_none() {
+            let i = state.iter().rposition(|&b| !b).unwrap_or(0);
+            first_missing = col(alt[i]).map(|k| s.columns[k].header.clone());
+        }
+    }
+    if any_alternative {
+        return first_missing.or_else(|| Some(String::new()));
+    }
+    let keys: Vec<usize> = (0..s.columns.len()).filter(|&k| s.columns[k].key).collect();
+    if keys.is_empty() || keys.iter().any(|&k| filled(k)) {
+        None
+    } else {
+        keys.last().map(|&k| s.columns[k].header.clone())
+    }
+}
 
 /// Rows named in one problem about many rows.
 const SHOWN_ROWS: usize = 10;
@@ -334,21 +389,14 @@ pub fn read_filled(set: &FormSet, file: &str, wb: &Workbook, rows: &mut SetRows)
         let mut empty_required: Vec<Vec<u32>> = vec![Vec::new(); set_sheet.columns.len()];
 
         let canon = |k: usize| set.canonical.get(set_sheet.columns[k].canonical);
-        let alternatives: Vec<Vec<usize>> = if set_sheet.kind == SetSheetKind::Base {
-            key_alternatives(&set_sheet.grain)
-                .iter()
-                .filter_map(|alt| {
-                    alt.iter()
-                        .map(|id| {
-                            (0..set_sheet.columns.len())
-                                .find(|&k| canon(k).is_some_and(|c| c.id == *id))
-                        })
-                        .collect::<Option<Vec<usize>>>()
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
+        // The dropdown each column was written with: a value outside it is one a village typed.
+        let lists: Vec<Vec<String>> = (0..set_sheet.columns.len())
+            .map(|k| {
+                canon(k)
+                    .map(crate::write::xlsx::list_values)
+                    .unwrap_or_default()
+            })
+            .collect();
         for r in header_end + 1..grid.height() {
             let values: Vec<Value> = cols
                 .iter()
@@ -363,31 +411,8 @@ pub fn read_filled(set: &FormSet, file: &str, wb: &Workbook, rows: &mut SetRows)
                 continue;
             }
             let row1 = r + 1;
-            // Keys.
-            let keys: Vec<usize> = (0..set_sheet.columns.len())
-                .filter(|&k| set_sheet.columns[k].key)
-                .collect();
-            let keyed = if set_sheet.kind == SetSheetKind::Base && !alternatives.is_empty() {
-                alternatives
-                    .iter()
-                    .any(|alt| alt.iter().all(|&k| !values[k].is_blank()))
-            } else {
-                keys.is_empty() || keys.iter().any(|&k| !values[k].is_blank())
-            };
-            if !keyed {
-                let k = alternatives
-                    .first()
-                    .and_then(|a| a.last().copied())
-                    .or_else(|| keys.last().copied());
-                if let Some(k) = k {
-                    problems.push(at(
-                        Some(name),
-                        Some(row1),
-                        Finding::MissingKey {
-                            column: set_sheet.columns[k].header.clone(),
-                        },
-                    ));
-                }
+            if let Some(column) = missing_key(set, si, &values) {
+                problems.push(at(Some(name), Some(row1), Finding::MissingKey { column }));
             }
             for (k, column) in set_sheet.columns.iter().enumerate() {
                 let v = &values[k];
@@ -412,11 +437,9 @@ pub fn read_filled(set: &FormSet, file: &str, wb: &Workbook, rows: &mut SetRows)
                             value: t.to_string(),
                         },
                     ));
-                } else if !c.enum_values.is_empty()
-                    && !c
-                        .enum_values
-                        .iter()
-                        .any(|e| key_text(&Value::Text(e.clone())) == key_text(v))
+                } else if !lists[k].is_empty()
+                    && !in_list(&lists[k], v)
+                    && !cols[k].is_some_and(|col| in_list(&dropdown(wb, sheet, r, col), v))
                 {
                     problems.push(at(
                         Some(name),
@@ -624,8 +647,12 @@ pub fn assemble(set: &FormSet, data: &SetRows) -> Assembled {
         for row in rows {
             // What this row knows, by canonical id: its own sheet first, then the base rows
             // its keys lead to (a person's row gives the head's ID, which finds the household).
+            let derived = derived_keys(set, topic, &row.values);
             let mut known: HashMap<&str, &Value> = HashMap::new();
             put(set, topic, &row.values, &mut known);
+            for (id, v) in &derived {
+                known.entry(id).or_insert(v);
+            }
             let mut joined: Vec<Option<usize>> = vec![None; bases.len()];
             for _pass in 0..bases.len() {
                 let mut progress = false;
@@ -833,6 +860,68 @@ fn put<'a>(
     }
 }
 
+/// Whether `v` is one of `list` (as keys compare: width folded, trimmed, upper case).
+pub(crate) fn in_list(list: &[String], v: &Value) -> bool {
+    let t = key_text(v);
+    list.iter().any(|e| key_text(&Value::Text(e.clone())) == t)
+}
+
+/// The choices the filled workbook's own dropdown offers at a cell: a pre-filled set's lists
+/// also hold the values its originals had ([`fill::Filled::set_with_lists`]), so a value
+/// chosen from them is no fault of the village.
+fn dropdown(wb: &Workbook, sheet: &crate::read::Sheet, row: u32, col: u32) -> Vec<String> {
+    let Some(v) = sheet.validations.iter().find(|v| {
+        v.ranges
+            .iter()
+            .any(|r| (r.top..=r.bottom).contains(&row) && (r.left..=r.right).contains(&col))
+    }) else {
+        return Vec::new();
+    };
+    match &v.source {
+        crate::read::ListSource::Values(values) => values.clone(),
+        crate::read::ListSource::Range { sheet: name, rect } => {
+            let from = match name {
+                Some(n) => wb.sheets.iter().find(|s| s.name == *n),
+                None => Some(sheet),
+            };
+            let Some(from) = from else {
+                return Vec::new();
+            };
+            let mut out = Vec::new();
+            // A list is one column or one row; a claimed range is never walked past the grid.
+            for r in rect.top..=rect.bottom.min(from.grid.height().saturating_sub(1)) {
+                for c in rect.left..=rect.right.min(rect.left + 1000) {
+                    let t = from.grid.get(r, c).text();
+                    if !t.trim().is_empty() {
+                        out.push(t);
+                    }
+                }
+            }
+            out
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Keys a row lacks but carries inside another identifier ([`EMBEDDED_KEYS`]): the ID number
+/// at the start of a 残疾人证号. By canonical id.
+pub(crate) fn derived_keys(
+    set: &FormSet,
+    sheet: usize,
+    values: &[Value],
+) -> Vec<(&'static str, Value)> {
+    EMBEDDED_KEYS
+        .iter()
+        .filter(|(_, carried)| {
+            column_of(set, sheet, carried).is_none_or(|k| values.get(k).is_none_or(Value::is_blank))
+        })
+        .filter_map(|(carrier, carried)| {
+            let v = values.get(column_of(set, sheet, carrier)?)?;
+            Some((*carried, Value::Text(embedded_id(&v.text())?)))
+        })
+        .collect()
+}
+
 /// A 序号-like column: the form numbers its rows.
 pub(crate) fn is_serial(name: &str) -> bool {
     matches!(name, "序号" | "编号" | "序" | "No" | "NO" | "No.")
@@ -847,6 +936,9 @@ pub struct SplitOutcome {
     pub problems: Vec<Problem>,
     /// Rows written per original form, in [`FormSet::sources`] order.
     pub rows_per_form: Vec<usize>,
+    /// How forms without the base table's key were joined, one line each (Chinese, English):
+    /// [`crate::plan::build::join_note`].
+    pub join_notes: Vec<(String, String)>,
 }
 
 /// Reads filled copies of the set, checks them, and writes each department's own forms.
@@ -870,5 +962,13 @@ pub fn split_files(
         workbooks,
         problems,
         rows_per_form: assembled.forms.iter().map(|f| f.rows.len()).collect(),
+        join_notes: (0..set.sources.len())
+            .filter_map(|i| {
+                Some((
+                    crate::plan::build::join_note(set, i, Lang::Zh)?,
+                    crate::plan::build::join_note(set, i, Lang::En)?,
+                ))
+            })
+            .collect(),
     })
 }

@@ -46,14 +46,22 @@ pub struct PrefillSummary {
     pub rows: usize,
     /// Facts two forms disagree on.
     pub conflicts: usize,
-    /// Rows whose shared facts found no base-table row.
+    /// Rows of the pre-filled set lacking keys, by the rule split back reports them with
+    /// ([`crate::split::missing_key`]).
     pub unplaced: usize,
     /// Files that could not be read again, `name: why` (Chinese, English).
     pub unreadable: Vec<(String, String)>,
     /// The first [`PREFILL_LINES`] disagreements (Chinese, English).
     pub conflict_lines: Vec<(String, String)>,
-    /// The first [`PREFILL_LINES`] rows without keys (Chinese, English).
+    /// The first [`PREFILL_LINES`] rows without keys, then rows whose shared facts found no
+    /// base-table row (Chinese, English).
     pub unplaced_lines: Vec<(String, String)>,
+    /// Values added to the pre-filled set's dropdowns because an original had them.
+    #[serde(default)]
+    pub extended: usize,
+    /// The first [`PREFILL_LINES`] of them (Chinese, English).
+    #[serde(default)]
+    pub extended_lines: Vec<(String, String)>,
 }
 
 /// Lines of each kind a [`PrefillSummary`] keeps.
@@ -80,14 +88,14 @@ pub fn prefill_read(
 ) -> Result<(Vec<u8>, PrefillSummary), (String, String)> {
     let refs: Vec<(&str, &crate::read::Workbook)> = books.iter().map(|(n, w)| (*n, w)).collect();
     let filled = crate::split::fill::fill(set, &refs);
-    let xlsx = crate::write::to_xlsx_filled(set, lang, &filled.values())
+    let xlsx = crate::write::to_xlsx_filled(&filled.set_with_lists(set), lang, &filled.values())
         .map_err(|e| (e.message(Lang::Zh), e.message(Lang::En)))?;
     let both = |f: &dyn Fn(Lang) -> String| (f(Lang::Zh), f(Lang::En));
     let summary = PrefillSummary {
         files: books.len(),
         rows: filled.rows.sheets.iter().map(Vec::len).sum(),
         conflicts: filled.conflicts.len(),
-        unplaced: filled.unplaced.len(),
+        unplaced: filled.keyless.len(),
         unreadable: unreadable
             .iter()
             .map(|(name, e)| both(&|l| format!("{name}{}{}", i18n::colon(l), e.message(l))))
@@ -99,10 +107,18 @@ pub fn prefill_read(
             .map(|c| both(&|l| c.message(l)))
             .collect(),
         unplaced_lines: filled
-            .unplaced
+            .keyless
             .iter()
+            .chain(&filled.unplaced)
             .take(PREFILL_LINES)
             .map(|u| both(&|l| u.message(l)))
+            .collect(),
+        extended: filled.extended.len(),
+        extended_lines: filled
+            .extended
+            .iter()
+            .take(PREFILL_LINES)
+            .map(|e| both(&|l| e.message(l)))
             .collect(),
     };
     Ok((xlsx, summary))

@@ -1238,7 +1238,8 @@ impl ColumnPlan<'_> {
 /// The values of a dropdown: the canonical field's values (blank ones dropped, duplicates
 /// once, neutralised like every cell), or 是/否 for a yes/no field without values. The values
 /// are data, so they stay Chinese whatever the language.
-fn list_values(canon: &CanonicalField) -> Vec<String> {
+/// Split back checks values against this same list, and pre-fill extends it.
+pub(crate) fn list_values(canon: &CanonicalField) -> Vec<String> {
     if !matches!(canon.ty.as_str(), "enum" | "yes_no") {
         return Vec::new();
     }

@@ -12,6 +12,7 @@ mod matching;
 mod merging;
 mod messages;
 mod real_dev;
+mod round_trip;
 mod split;
 mod spreadsheetml;
 mod year_to_year;

@@ -344,4 +344,17 @@ fn pre_fill_lines() {
         "农业农村.xlsx · 耕地 · 第9行：缺少「农户基本信息」的关键列，共用信息未能填入。",
         "农业农村.xlsx · 耕地 · row 9: no key for \"农户基本信息\"; its shared facts were not filled in.",
     );
+    let extended = yibiao::split::fill::Extended {
+        file: "防返贫.xls".into(),
+        row: 9,
+        set_sheet: "人员基本信息".into(),
+        field: "文化程度".into(),
+        canonical: 0,
+        value: "本科及以上".into(),
+    };
+    check(
+        both(|l| extended.message(l)),
+        "防返贫.xls · 第9行：「文化程度」的「本科及以上」不在套表的下拉选项中，已加入预填表的选项。",
+        "防返贫.xls · row 9: \"本科及以上\" of \"文化程度\" is not one of the set's choices; it was added to the pre-filled set's dropdown.",
+    );
 }
