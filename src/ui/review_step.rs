@@ -164,7 +164,9 @@ pub(crate) fn review_step(state: &AppState, d: &Dispatch) -> Html {
     });
     // Every cluster as 移到…/合并到… offer it (name, departments, a member). Built once per
     // drawing and shared by every card's lists and callbacks (200 forms: thousands of members).
-    let targets: Rc<Vec<Target>> = Rc::new(targets(lang, &all));
+    // Built only for the card whose list is open (the others get none, so they compare equal
+    // and are not drawn again).
+    let targets = || Rc::new(targets(lang, &all));
     let shown = state.clusters_shown();
     let grouped = state.group != GroupBy::None;
     html! {
@@ -304,20 +306,60 @@ fn TargetPicker(props: &TargetPickerProps) -> Html {
     }
 }
 
+/// What one cluster card draws from. A card whose props did not change is not drawn again, so
+/// a decision redraws only the cards it touched (and those that moved).
+#[derive(Properties, PartialEq)]
+struct CardProps {
+    lang: Lang,
+    row: super::view::ClusterRow,
+    /// The 移到…/合并到… entries, only while this card's list is open.
+    targets: Option<Rc<Vec<Target>>>,
+    /// This card's member being moved.
+    moving: Option<crate::plan::FieldRef>,
+    /// This card is being merged into another.
+    merging: bool,
+    /// This card's member whose split waits for a second click.
+    confirming: Option<crate::plan::FieldRef>,
+    /// Every member is shown.
+    expanded: bool,
+    d: Dispatch,
+}
+
 fn cluster_card(
     lang: Lang,
     r: &super::view::ClusterRow,
-    targets: &Rc<Vec<Target>>,
+    targets: &impl Fn() -> Rc<Vec<Target>>,
     state: &AppState,
     d: &Dispatch,
 ) -> Html {
+    let holds = |f: &Option<crate::plan::FieldRef>| {
+        f.as_ref()
+            .filter(|f| r.members.iter().any(|m| &m.field == *f))
+            .cloned()
+    };
+    let moving = holds(&state.moving);
+    let merging = state
+        .merging
+        .as_ref()
+        .is_some_and(|f| r.members.first().is_some_and(|m| &m.field == f));
+    let targets = (moving.is_some() || merging).then(targets);
+    html! {
+        <ClusterCard key={r.id.clone()} lang={lang} row={r.clone()} targets={targets} moving={moving} merging={merging}
+            confirming={holds(&state.confirm_split)} expanded={state.expanded.contains(&r.id)} d={d.clone()} />
+    }
+}
+
+#[component]
+fn ClusterCard(props: &CardProps) -> Html {
+    let (lang, r, d) = (props.lang, &props.row, &props.d);
     let Some(first) = r.members.first() else {
         return html! {};
     };
-    let (moving, confirming) = (state.moving.as_ref(), state.confirm_split.as_ref());
+    let (moving, confirming) = (props.moving.as_ref(), props.confirming.as_ref());
+    let targets = props.targets.clone().unwrap_or_default();
     // A field 200 forms ask for has 200 members: the first few are drawn, the rest on demand
     // (drawing every member of a 200-form batch took the review over a second per decision).
-    let shown_members = if state.expanded.contains(&r.id) {
+    let shown_members = if props.expanded {
         r.members.len()
     } else {
         super::view::MEMBERS_SHOWN
@@ -329,7 +371,7 @@ fn cluster_card(
         Callback::from(move |_: MouseEvent| d.dispatch(Action::ShowMembers(id.clone())))
     };
     // Merge into another cluster: its list opens on demand (a batch has hundreds).
-    let merging = state.merging.as_ref() == Some(&first.field);
+    let merging = props.merging;
     let start_merge = {
         let d = d.clone();
         let field = first.field.clone();
@@ -376,9 +418,9 @@ fn cluster_card(
         r.dropped.then_some("dropped")
     );
     html! {
-        // Keyed by id (unique, tests/engine/app_state.rs): a decision that reorders the list
-        // moves cards instead of rewriting each (200 forms: 0.4 -> 0.26 s per decision).
-        <li class={class} data-testid="cluster" key={r.id.clone()} id={format!("cluster-{}", r.id)}>
+        // Keyed by id in `cluster_card` (unique, tests/engine/app_state.rs): a decision that
+        // reorders the list moves cards instead of rewriting each.
+        <li class={class} data-testid="cluster" id={format!("cluster-{}", r.id)}>
             <div class="head">
                 <span class="name">{ &r.name }{ r.unit.as_ref().map(|u| format!("（{u}）")).unwrap_or_default() }</span>
                 <span class="conf" title={tr(lang, T::Confidence)}>

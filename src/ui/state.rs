@@ -274,6 +274,23 @@ pub struct AppState {
     pub focus: Option<String>,
     /// Counts focus requests, so that the same cluster is focused again when asked again.
     pub focus_seq: u64,
+    /// The last merge before decisions, kept so that a decision only plans the set again.
+    pub merged: MergeCache,
+}
+
+/// The last merge before staff decisions ([`merge::Prepared`]), if it still holds: the
+/// project came from it. Compared by identity.
+#[derive(Clone, Debug, Default)]
+pub struct MergeCache(Option<Rc<merge::Prepared>>);
+
+impl PartialEq for MergeCache {
+    fn eq(&self, other: &MergeCache) -> bool {
+        match (&self.0, &other.0) {
+            (Some(a), Some(b)) => Rc::ptr_eq(a, b),
+            (None, None) => true,
+            _ => false,
+        }
+    }
 }
 
 /// What staff typed into the lexicon form.
@@ -553,6 +570,7 @@ impl AppState {
                 self.note = None;
                 self.overrides.clear();
                 self.project = None;
+                self.merged = MergeCache(None);
                 self.restored = None;
                 self.preview = None;
                 self.last_year = None;
@@ -581,7 +599,7 @@ impl AppState {
                 let acted = acted_field(&d).clone();
                 self.decisions.push(d.clone());
                 self.undo_steps.push(1);
-                self.remerge();
+                self.redecide();
                 self.after_decision(&before, &acted, &d);
             }
             Action::AcceptAll(bulk) => {
@@ -594,7 +612,7 @@ impl AppState {
                     self.note = Some(Note::Bulk(fields.len()));
                     self.decisions
                         .extend(fields.into_iter().map(|field| Decision::Accept { field }));
-                    self.remerge();
+                    self.redecide();
                 }
             }
             Action::BulkThreshold(t) => self.bulk_threshold = t.clamp(1, 100),
@@ -603,7 +621,7 @@ impl AppState {
                 let keep = self.decisions.len().saturating_sub(n);
                 self.decisions.truncate(keep);
                 self.note = None;
-                self.remerge();
+                self.redecide();
             }
             Action::FilterForm(f) => self.form = f,
             Action::Group(g) => {
@@ -663,6 +681,7 @@ impl AppState {
                 self.header_choices = project_choices(&p);
                 if self.reports().is_empty() {
                     self.project = Some(Rc::new(*p));
+                    self.merged = MergeCache(None);
                     self.detached = true;
                 } else {
                     self.remerge();
@@ -687,6 +706,7 @@ impl AppState {
                 self.lexicon_additions = p.lexicon_additions.clone();
                 self.header_choices = project_choices(&p);
                 self.project = Some(Rc::new(*p));
+                self.merged = MergeCache(None);
                 self.detached = true;
             }
             Action::OpenLastYear(p) => self.open_last_year(*p),
@@ -958,40 +978,43 @@ impl AppState {
             .collect()
     }
 
+    /// Merges from scratch: files, corrections or lexicon additions changed.
     fn remerge(&mut self) {
+        self.merged = MergeCache(None);
         let reports = self.reports();
-        let merged = if !reports.is_empty() {
+        let prepared = if !reports.is_empty() {
             self.detached = false;
-            merge::merge_with(
-                &reports,
-                &self.lexicon_additions,
-                &self.decisions,
-                &self.overrides,
-            )
+            merge::Prepared::from_reports(&reports, &self.lexicon_additions, &self.overrides)
         } else if let (true, Some(p)) = (self.detached, &self.project) {
-            merge::merge_project_sources(
-                p,
-                &self.lexicon_additions,
-                &self.decisions,
-                &self.overrides,
-            )
+            merge::Prepared::from_project(p, &self.lexicon_additions, &self.overrides)
         } else {
             self.project = None;
             return;
         };
-        match merged {
-            Ok(mut p) => {
-                p.header_choices = self
-                    .header_choices
-                    .iter()
-                    .map(|(file, c)| FileHeaderChoice::new(file, c))
-                    .collect();
-                self.project = Some(Rc::new(p));
+        match prepared {
+            Ok(prepared) => {
+                self.merged = MergeCache(Some(Rc::new(prepared)));
+                self.redecide();
             }
             Err(e) => {
                 self.message = Some((e.message(Lang::Zh), e.message(Lang::En)));
             }
         }
+    }
+
+    /// Plans the set again after the decisions changed, from the clustering kept since the
+    /// last merge (a merge from scratch when there is none).
+    fn redecide(&mut self) {
+        let Some(prepared) = self.merged.0.clone() else {
+            return self.remerge();
+        };
+        let mut p = prepared.decide(&self.decisions);
+        p.header_choices = self
+            .header_choices
+            .iter()
+            .map(|(file, c)| FileHeaderChoice::new(file, c))
+            .collect();
+        self.project = Some(Rc::new(p));
     }
 
     /// New lexicon additions, if they are a lexicon: kept, and the set merged again.

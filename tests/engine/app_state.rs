@@ -1377,3 +1377,48 @@ fn issue_16_6_near_misses_name_both_forms() {
     }
     assert!(near_miss_lines(Lang::En, p, 1)[0].contains("Kept apart"));
 }
+
+/// Issue 16.6: a decision plans the set again from the clustering kept since the last merge;
+/// the result is the merge from scratch with the same decisions, also after 撤销上一步 and a
+/// correction.
+#[test]
+fn issue_16_6_a_decision_without_clustering_again_gives_the_same_set() {
+    let mut s = with_examples();
+    let rows = cluster_rows(&s);
+    s.apply(Action::Decide(split(&rows[3].members[0].field)));
+    s.apply(Action::AcceptAll(Bulk::Above(80)));
+    s.apply(Action::Decide(Decision::Merge {
+        a: rows[0].members[0].field.clone(),
+        b: rows[1].members[0].field.clone(),
+    }));
+    s.apply(Action::Undo);
+    let fresh = yibiao::merge::merge_with(
+        &s.reports(),
+        &s.lexicon_additions,
+        &s.decisions,
+        &s.overrides,
+    )
+    .expect("merge");
+    let p = s.project.as_ref().expect("project");
+    assert_eq!(p.set, fresh.set);
+    assert_eq!(p.decision_outcomes, fresh.decision_outcomes);
+    assert_eq!(p.near_misses, fresh.near_misses);
+    let src = &p.set.sources[0];
+    s.apply(Action::Override(FormOverride {
+        file: src.file.clone(),
+        sheet: src.sheet.clone(),
+        department: Some("统计".into()),
+        grain: None,
+    }));
+    s.apply(Action::Decide(Decision::Accept {
+        field: rows[5].members[0].field.clone(),
+    }));
+    let fresh = yibiao::merge::merge_with(
+        &s.reports(),
+        &s.lexicon_additions,
+        &s.decisions,
+        &s.overrides,
+    )
+    .expect("merge");
+    assert_eq!(s.project.as_ref().expect("project").set, fresh.set);
+}
