@@ -25,15 +25,24 @@ pub(crate) fn review_step(state: &AppState, d: &Dispatch) -> Html {
     };
     let groups = cluster_groups(state);
     let listed: usize = groups.iter().map(|g| g.rows.len()).sum();
-    let all = super::view::cluster_rows(&AppState {
-        search: String::new(),
-        department: None,
-        form: None,
-        status: StatusFilter::All,
-        grain: None,
-        project: state.project.clone(),
-        ..AppState::default()
-    });
+    // Every cluster, unfiltered: counted here, listed only for an open 移到…/合并到….
+    let total = p
+        .set
+        .canonical
+        .iter()
+        .filter(|c| !c.members.is_empty())
+        .count();
+    let all = || {
+        super::view::cluster_rows(&AppState {
+            search: String::new(),
+            department: None,
+            form: None,
+            status: StatusFilter::All,
+            grain: None,
+            project: state.project.clone(),
+            ..AppState::default()
+        })
+    };
     let on_search = {
         let d = d.clone();
         Callback::from(move |e: InputEvent| {
@@ -166,7 +175,7 @@ pub(crate) fn review_step(state: &AppState, d: &Dispatch) -> Html {
     // drawing and shared by every card's lists and callbacks (200 forms: thousands of members).
     // Built only for the card whose list is open (the others get none, so they compare equal
     // and are not drawn again).
-    let targets = || Rc::new(targets(lang, &all));
+    let targets = || Rc::new(targets(lang, &all()));
     let shown = state.clusters_shown();
     let grouped = state.group != GroupBy::None;
     html! {
@@ -192,7 +201,7 @@ pub(crate) fn review_step(state: &AppState, d: &Dispatch) -> Html {
                     { for group_by.iter().map(|(k, g, t)| html! { <option value={*k} selected={state.group == *g}>{ tr(lang, *t) }</option> }) }
                 </select>
                 <button class="button subtle" onclick={undo} disabled={state.decisions.is_empty()}>{ tr(lang, T::Undo) }</button>
-                <span class="count" data-testid="cluster-count">{ format!("{} / {}", listed, all.len()) }</span>
+                <span class="count" data-testid="cluster-count">{ format!("{listed} / {total}") }</span>
             </div>
             <div class="bulk">
                 <label>{ tr(lang, T::Threshold) }
