@@ -64,16 +64,30 @@ pub fn App() -> Html {
                 return;
             };
             match p {
+                // Once the decision is painted: writing 1,000 clusters' JSON takes a while,
+                // and a later change saved meanwhile makes this one moot.
                 Some(p) => {
-                    if let Ok(text) = serde_json::to_string(&**p) {
-                        if text.len() <= MAX_SAVED_BYTES {
-                            let _ = s.set_item(STORE_PROJECT, &text);
+                    let generation = SAVES.with(|g| {
+                        g.set(g.get() + 1);
+                        g.get()
+                    });
+                    let p = p.clone();
+                    wasm_bindgen_futures::spawn_local(async move {
+                        super::edge::after_paint().await;
+                        if SAVES.with(|g| g.get()) != generation {
+                            return;
                         }
-                    }
+                        if let Ok(text) = serde_json::to_string(&*p) {
+                            if text.len() <= MAX_SAVED_BYTES {
+                                let _ = s.set_item(STORE_PROJECT, &text);
+                            }
+                        }
+                    });
                 }
                 // 全部清除: a reload does not bring the cleared project back (撤销 does,
                 // while the page is open).
                 None if *cleared => {
+                    SAVES.with(|g| g.set(g.get() + 1));
                     let _ = s.remove_item(STORE_PROJECT);
                 }
                 None => {}
@@ -98,6 +112,12 @@ pub fn App() -> Html {
         });
     }
     use_reread_chosen_headers(&state);
+    // After a review decision, the next cluster's first button takes the focus (once drawn).
+    use_effect_with((state.focus.clone(), state.focus_seq), |(id, _)| {
+        if let Some(id) = id {
+            focus_cluster(id);
+        }
+    });
     let lang = state.lang;
     let d = state.dispatcher();
     let go = |step: Step| {
@@ -170,4 +190,23 @@ fn use_reread_chosen_headers(state: &UseReducerHandle<AppState>) {
             reread(file.clone(), choices.clone(), d.clone());
         }
     });
+}
+
+thread_local! {
+    /// Counts the project's saves asked for: a deferred save skips itself once a later one
+    /// is asked for.
+    static SAVES: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// Puts the keyboard focus on a review cluster's first button.
+fn focus_cluster(id: &str) {
+    use wasm_bindgen::JsCast;
+    let button = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(&format!("cluster-{id}")))
+        .and_then(|e| e.query_selector("button").ok().flatten())
+        .and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(b) = button {
+        let _ = b.focus();
+    }
 }

@@ -45,6 +45,25 @@ pub(crate) async fn yield_now() {
     let _ = JsFuture::from(promise).await;
 }
 
+/// Waits until the browser has painted the next frame (an animation frame, then a task), so
+/// work that need not hold up what staff see (saving the project) comes after it.
+pub(crate) async fn after_paint() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let next = wasm_bindgen::closure::Closure::once_into_js(move || {
+                if let Some(w) = web_sys::window() {
+                    let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(
+                        resolve.unchecked_ref(),
+                        0,
+                    );
+                }
+            });
+            let _ = w.request_animation_frame(next.unchecked_ref());
+        }
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
 thread_local! {
     /// The files added in this session, by name, so a form can be read again with a header
     /// block chosen by staff. Kept at the edge: the state holds no browser objects.

@@ -138,6 +138,18 @@ pub enum T {
     TermNeedsName,
     TermNeedsNames,
     CannotReadLexicon,
+    GroupBy,
+    GroupNone,
+    GroupDepartment,
+    GroupForm,
+    AllForms,
+    OriginalForm,
+    Threshold,
+    FilterTargets,
+    NoTargets,
+    GoTo,
+    SharedByDepartments,
+    SharedByForms,
 }
 
 /// The string in the given language.
@@ -287,6 +299,18 @@ fn zh(t: T) -> &'static str {
         TermNeedsName => "请填写新标准数据项的名称。",
         TermNeedsNames => "请至少填写一个其他叫法。",
         CannotReadLexicon => "无法读取这个词库文件。",
+        GroupBy => "分组",
+        GroupNone => "不分组",
+        GroupDepartment => "按部门",
+        GroupForm => "按原表",
+        AllForms => "全部原表",
+        OriginalForm => "原表",
+        Threshold => "把握不低于（%）",
+        FilterTargets => "输入名称或部门筛选",
+        NoTargets => "没有相符的字段",
+        GoTo => "转到",
+        SharedByDepartments => "几个部门共有的字段",
+        SharedByForms => "几张表共有的字段",
     }
 }
 
@@ -425,6 +449,18 @@ fn en(t: T) -> &'static str {
         TermNeedsName => "Give the new data element a name.",
         TermNeedsNames => "Enter at least one other name.",
         CannotReadLexicon => "Cannot read this lexicon file.",
+        GroupBy => "Group",
+        GroupNone => "No groups",
+        GroupDepartment => "By department",
+        GroupForm => "By form",
+        AllForms => "All forms",
+        OriginalForm => "Original form",
+        Threshold => "At least this sure (%)",
+        FilterTargets => "Type a name or department to filter",
+        NoTargets => "No field matches",
+        GoTo => "Go to",
+        SharedByDepartments => "Fields several departments share",
+        SharedByForms => "Fields several forms share",
     }
 }
 
@@ -580,6 +616,77 @@ pub fn target_label(lang: Lang, name: &str, departments: &[&str]) -> String {
         (Lang::Zh, _) => format!("{name}（{first}等 {} 个部门）", departments.len()),
         (Lang::En, 0) => format!("{name} ({first})"),
         (Lang::En, _) => format!("{name} ({first} and {rest} more)"),
+    }
+}
+
+/// The 全部确认 button: how sure, and how many clusters it confirms.
+pub fn bulk_above(lang: Lang, pct: u8, n: usize) -> String {
+    match lang {
+        Lang::Zh => format!("全部确认（把握 ≥ {pct}%）：将确认 {n} 个字段"),
+        Lang::En => format!("Accept all at least {pct}% sure: {n} fields"),
+    }
+}
+
+/// The 确认此部门的 / 确认此表的 buttons, with how many clusters each confirms.
+pub fn bulk_scope(lang: Lang, form: bool, n: usize) -> String {
+    match (lang, form) {
+        (Lang::Zh, false) => format!("确认此部门的：将确认 {n} 个字段"),
+        (Lang::Zh, true) => format!("确认此表的：将确认 {n} 个字段"),
+        (Lang::En, false) => format!("Accept this department's: {n} fields"),
+        (Lang::En, true) => format!("Accept this form's: {n} fields"),
+    }
+}
+
+/// After a bulk 确认.
+pub fn bulk_done(lang: Lang, n: usize) -> String {
+    match lang {
+        Lang::Zh => format!("已确认 {n} 个字段（撤销上一步可一次撤回）"),
+        Lang::En => format!("Accepted {n} fields (Undo last takes them all back)"),
+    }
+}
+
+/// Where a cluster went after a decision: `done` is `accept`, `drop`, `split`, `move`,
+/// `merge` or `rename`; `position` its place in the list now (`None`: not listed under the
+/// filters).
+pub fn moved_note(lang: Lang, name: &str, done: &str, position: Option<usize>) -> String {
+    let zh = match done {
+        "accept" => "已确认",
+        "drop" => "已取消",
+        "split" => "已拆出",
+        "move" => "已移动",
+        "merge" => "已合并",
+        _ => "已改名",
+    };
+    let en = match done {
+        "accept" => "accepted",
+        "drop" => "dropped",
+        "split" => "split out",
+        "move" => "moved",
+        "merge" => "merged",
+        _ => "renamed",
+    };
+    match (lang, position) {
+        (Lang::Zh, Some(n)) => format!("「{name}」{zh}，移到列表第 {n} 个"),
+        (Lang::Zh, None) => format!("「{name}」{zh}，按当前筛选不再列出"),
+        (Lang::En, Some(n)) => format!("“{name}” {en}, now number {n} in the list"),
+        (Lang::En, None) => format!("“{name}” {en}, no longer listed under these filters"),
+    }
+}
+
+/// The button drawing more clusters of a group.
+pub fn more_clusters(lang: Lang, n: usize) -> String {
+    match lang {
+        Lang::Zh => format!("再显示一些（还有 {n} 个）"),
+        Lang::En => format!("Show more ({n} left)"),
+    }
+}
+
+/// A look-alike pair kept apart: how alike, each side (department · form · header), why.
+pub fn near_miss(lang: Lang, similarity: f32, a: &str, b: &str, why: &str) -> String {
+    let pct = (similarity * 100.0).round();
+    match lang {
+        Lang::Zh => format!("名称相似 {pct}%：{a} ↔ {b}。未合并：{why}"),
+        Lang::En => format!("Names {pct}% alike: {a} ↔ {b}. Kept apart: {why}"),
     }
 }
 
@@ -754,6 +861,54 @@ mod tests {
             "Restored the last project: 14 original forms, 3 decisions. The original files are not kept in the browser; add them again to preview or pre-fill.",
         );
         check(|l| more_members(l, 5), "显示其余 5 项", "Show the other 5");
+        check(
+            |l| bulk_above(l, 90, 37),
+            "全部确认（把握 ≥ 90%）：将确认 37 个字段",
+            "Accept all at least 90% sure: 37 fields",
+        );
+        check(
+            |l| bulk_scope(l, false, 12),
+            "确认此部门的：将确认 12 个字段",
+            "Accept this department's: 12 fields",
+        );
+        check(
+            |l| bulk_scope(l, true, 5),
+            "确认此表的：将确认 5 个字段",
+            "Accept this form's: 5 fields",
+        );
+        check(
+            |l| bulk_done(l, 37),
+            "已确认 37 个字段（撤销上一步可一次撤回）",
+            "Accepted 37 fields (Undo last takes them all back)",
+        );
+        check(
+            |l| moved_note(l, "姓名", "accept", Some(90)),
+            "「姓名」已确认，移到列表第 90 个",
+            "“姓名” accepted, now number 90 in the list",
+        );
+        check(
+            |l| moved_note(l, "姓名", "accept", None),
+            "「姓名」已确认，按当前筛选不再列出",
+            "“姓名” accepted, no longer listed under these filters",
+        );
+        check(
+            |l| more_clusters(l, 600),
+            "再显示一些（还有 600 个）",
+            "Show more (600 left)",
+        );
+        check(
+            |l| {
+                near_miss(
+                    l,
+                    1.0,
+                    "民政 · 低保 · 姓名",
+                    "残联 · 残疾人 · 姓名",
+                    "不同对象",
+                )
+            },
+            "名称相似 100%：民政 · 低保 · 姓名 ↔ 残联 · 残疾人 · 姓名。未合并：不同对象",
+            "Names 100% alike: 民政 · 低保 · 姓名 ↔ 残联 · 残疾人 · 姓名. Kept apart: 不同对象",
+        );
         check(
             |l| format_label(l, "html"),
             "网页表格（HTML）",

@@ -9,7 +9,7 @@ use crate::error::Lang;
 use crate::inspect::{FileReport, HeaderChoice, SheetPreview};
 use crate::matching::additions::{self, Addition};
 use crate::merge::{self, FileHeaderChoice, FormOverride, Project};
-use crate::plan::Decision;
+use crate::plan::{Decision, FieldRef};
 
 use super::i18n::{tr, T};
 
@@ -43,6 +43,48 @@ pub enum StatusFilter {
     Confirmed,
     /// Dropped by staff.
     Dropped,
+}
+
+/// How the review groups its clusters.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum GroupBy {
+    /// One list.
+    #[default]
+    None,
+    /// By department: the clusters several departments share, then each department's own.
+    Department,
+    /// By original form: the clusters several forms share, then each form's own.
+    Form,
+}
+
+/// Which clusters a bulk 确认 takes: always those listed under the current filters and not
+/// decided yet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Bulk {
+    /// Those at least this sure (percent).
+    Above(u8),
+    /// All of them, when a department is chosen in the filters.
+    Department,
+    /// All of them, when a form is chosen in the filters.
+    Form,
+}
+
+/// What the review says about the last action, until the next one or dismissed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Note {
+    /// The cluster acted on moved in the list, or left it under the current filters.
+    Moved {
+        /// Its name.
+        name: String,
+        /// Its id now, for 转到.
+        id: String,
+        /// What was done: `accept`, `drop`, `split`, `move`, `merge`, `rename`.
+        done: &'static str,
+        /// Its place in the list now (1-based), or `None`: not listed under these filters.
+        position: Option<usize>,
+    },
+    /// A bulk 确认 confirmed this many clusters (one 撤销上一步 takes them all back).
+    Bulk(usize),
 }
 
 /// Where one file is.
@@ -211,6 +253,44 @@ pub struct AppState {
     pub confirm_clear: bool,
     /// The state before the last 全部清除, kept in memory so it can be undone.
     pub cleared: Option<Rc<AppState>>,
+    /// The review's form filter (index into the project's sources).
+    pub form: Option<usize>,
+    /// How the review groups its clusters.
+    pub group: GroupBy,
+    /// Groups (by [`ClusterGroup::key`](super::view::ClusterGroup)) folded by staff.
+    pub folded: Vec<String>,
+    /// Clusters drawn in each group before "show more" (0: the default,
+    /// [`CLUSTERS_SHOWN`](super::view::CLUSTERS_SHOWN)).
+    pub shown: usize,
+    /// The confidence (percent) 全部确认 takes clusters from; 0: the default, 90.
+    pub bulk_threshold: u8,
+    /// How many decisions each undoable step added (a bulk 确认 is one step), oldest first;
+    /// decisions before the first step (an opened project's) are taken back one by one.
+    pub undo_steps: Vec<usize>,
+    /// What the review says about the last action.
+    pub note: Option<Note>,
+    /// The cluster (by id) whose first button gets the keyboard focus once drawn: after a
+    /// decision, the one after the cluster acted on.
+    pub focus: Option<String>,
+    /// Counts focus requests, so that the same cluster is focused again when asked again.
+    pub focus_seq: u64,
+    /// The last merge before decisions, kept so that a decision only plans the set again.
+    pub merged: MergeCache,
+}
+
+/// The last merge before staff decisions ([`merge::Prepared`]), if it still holds: the
+/// project came from it. Compared by identity.
+#[derive(Clone, Debug, Default)]
+pub struct MergeCache(Option<Rc<merge::Prepared>>);
+
+impl PartialEq for MergeCache {
+    fn eq(&self, other: &MergeCache) -> bool {
+        match (&self.0, &other.0) {
+            (Some(a), Some(b)) => Rc::ptr_eq(a, b),
+            (None, None) => true,
+            _ => false,
+        }
+    }
 }
 
 /// What staff typed into the lexicon form.
@@ -278,8 +358,25 @@ pub enum Action {
     DismissInterrupted,
     /// A staff decision on the clusters.
     Decide(Decision),
-    /// Take back the last decision.
+    /// Take back the last decision (a bulk 确认 as a whole).
     Undo,
+    /// Confirm many clusters as one step.
+    AcceptAll(Bulk),
+    /// The confidence (percent) 全部确认 takes clusters from.
+    BulkThreshold(u8),
+    /// Review form filter (source index).
+    FilterForm(Option<usize>),
+    /// How the review groups its clusters.
+    Group(GroupBy),
+    /// Fold or unfold a group of the review (by its key).
+    Fold(String),
+    /// Draw more clusters of each group.
+    ShowMoreClusters,
+    /// Show a cluster (by id): the filters that hide it are cleared, its group unfolded, and
+    /// it gets the focus.
+    GoTo(String),
+    /// The note about the last action was read.
+    DismissNote,
     /// Correct a form's department or grain.
     Override(FormOverride),
     /// Review search text.
@@ -469,8 +566,11 @@ impl AppState {
                 self.files.clear();
                 self.header_choices.clear();
                 self.decisions.clear();
+                self.undo_steps.clear();
+                self.note = None;
                 self.overrides.clear();
                 self.project = None;
+                self.merged = MergeCache(None);
                 self.restored = None;
                 self.preview = None;
                 self.last_year = None;
@@ -495,13 +595,61 @@ impl AppState {
                 self.moving = None;
                 self.merging = None;
                 self.confirm_split = None;
-                self.decisions.push(d);
-                self.remerge();
+                let before = super::view::review_order(self);
+                let acted = acted_field(&d).clone();
+                self.decisions.push(d.clone());
+                self.undo_steps.push(1);
+                self.redecide();
+                self.after_decision(&before, &acted, &d);
             }
+            Action::AcceptAll(bulk) => {
+                let fields = super::view::bulk_fields(self, bulk);
+                if !fields.is_empty() {
+                    self.moving = None;
+                    self.merging = None;
+                    self.confirm_split = None;
+                    self.undo_steps.push(fields.len());
+                    self.note = Some(Note::Bulk(fields.len()));
+                    self.decisions
+                        .extend(fields.into_iter().map(|field| Decision::Accept { field }));
+                    self.redecide();
+                }
+            }
+            Action::BulkThreshold(t) => self.bulk_threshold = t.clamp(1, 100),
             Action::Undo => {
-                self.decisions.pop();
-                self.remerge();
+                let n = self.undo_steps.pop().unwrap_or(1);
+                let keep = self.decisions.len().saturating_sub(n);
+                self.decisions.truncate(keep);
+                self.note = None;
+                self.redecide();
             }
+            Action::FilterForm(f) => self.form = f,
+            Action::Group(g) => {
+                self.group = g;
+                self.folded.clear();
+            }
+            Action::Fold(key) => {
+                if let Some(i) = self.folded.iter().position(|k| *k == key) {
+                    self.folded.remove(i);
+                } else {
+                    self.folded.push(key);
+                }
+            }
+            Action::ShowMoreClusters => {
+                self.shown = self.clusters_shown() + super::view::CLUSTERS_SHOWN;
+            }
+            Action::GoTo(id) => {
+                if !super::view::review_order(self).iter().any(|r| r.id == id) {
+                    self.search.clear();
+                    self.department = None;
+                    self.form = None;
+                    self.grain = None;
+                    self.status = StatusFilter::All;
+                }
+                self.note = None;
+                self.focus_on(&id);
+            }
+            Action::DismissNote => self.note = None,
             Action::Override(o) => {
                 match self
                     .overrides
@@ -526,12 +674,14 @@ impl AppState {
             Action::FilterGrain(g) => self.grain = g,
             Action::Preview(p) => self.preview = p,
             Action::OpenProject(p) => {
+                self.undo_steps.clear();
                 self.decisions = p.decisions.clone();
                 self.overrides = p.overrides.clone();
                 self.lexicon_additions = p.lexicon_additions.clone();
                 self.header_choices = project_choices(&p);
                 if self.reports().is_empty() {
                     self.project = Some(Rc::new(*p));
+                    self.merged = MergeCache(None);
                     self.detached = true;
                 } else {
                     self.remerge();
@@ -550,11 +700,13 @@ impl AppState {
                     decisions: p.decisions.len(),
                     files,
                 });
+                self.undo_steps.clear();
                 self.decisions = p.decisions.clone();
                 self.overrides = p.overrides.clone();
                 self.lexicon_additions = p.lexicon_additions.clone();
                 self.header_choices = project_choices(&p);
                 self.project = Some(Rc::new(*p));
+                self.merged = MergeCache(None);
                 self.detached = true;
             }
             Action::OpenLastYear(p) => self.open_last_year(*p),
@@ -584,6 +736,116 @@ impl AppState {
             }
             Action::ClearLexicon => self.set_lexicon(Ok(String::new())),
         }
+    }
+
+    /// Clusters drawn in each group of the review before "show more".
+    pub fn clusters_shown(&self) -> usize {
+        if self.shown == 0 {
+            super::view::CLUSTERS_SHOWN
+        } else {
+            self.shown
+        }
+    }
+
+    /// The confidence (percent) 全部确认 takes clusters from.
+    pub fn threshold(&self) -> u8 {
+        if self.bulk_threshold == 0 {
+            90
+        } else {
+            self.bulk_threshold
+        }
+    }
+
+    /// Asks for the focus on a cluster, unfolding its group and drawing far enough down its
+    /// group to reach it.
+    fn focus_on(&mut self, id: &str) {
+        let groups = super::view::cluster_groups(self);
+        self.focus_in(&groups, id);
+    }
+
+    /// [`Self::focus_on`] with the review's groups at hand.
+    fn focus_in(&mut self, groups: &[super::view::ClusterGroup], id: &str) {
+        for g in groups {
+            if let Some(i) = g.rows.iter().position(|r| r.id == id) {
+                self.folded.retain(|k| *k != g.key);
+                let step = super::view::CLUSTERS_SHOWN;
+                if i >= self.clusters_shown() {
+                    self.shown = (i / step + 1) * step;
+                }
+            }
+        }
+        self.focus = Some(id.to_string());
+        self.focus_seq += 1;
+    }
+
+    /// After a decision on the cluster holding `acted` (the list was `before`): the focus goes
+    /// to the cluster that followed it (or preceded it, when it was the last), and a note says
+    /// where the cluster went if it moved or left the list.
+    fn after_decision(
+        &mut self,
+        before: &[super::view::ClusterRow],
+        acted: &FieldRef,
+        d: &Decision,
+    ) {
+        let holds =
+            |r: &super::view::ClusterRow, f: &FieldRef| r.members.iter().any(|m| &m.field == f);
+        let Some(at) = before.iter().position(|r| holds(r, acted)) else {
+            return;
+        };
+        let groups = super::view::cluster_groups(self);
+        let after: Vec<&super::view::ClusterRow> = groups
+            .iter()
+            .filter(|g| !g.folded)
+            .flat_map(|g| &g.rows)
+            .collect();
+        let next = before
+            .get(at + 1)
+            .or_else(|| at.checked_sub(1).and_then(|i| before.get(i)))
+            .and_then(|r| r.members.first());
+        let focus = next
+            .and_then(|m| after.iter().find(|r| holds(r, &m.field)))
+            .or_else(|| after.get(at).or(after.last()))
+            .map(|r| r.id.clone());
+        let now = after.iter().position(|r| holds(r, acted));
+        let row = now.and_then(|i| after.get(i)).map(|r| (*r).clone());
+        if let Some(id) = focus {
+            self.focus_in(&groups, &id);
+        }
+        if now == Some(at) {
+            self.note = None;
+            return;
+        }
+        // Not listed under the filters any more: found among all clusters.
+        let row = row.or_else(|| {
+            super::view::cluster_rows(&AppState {
+                search: String::new(),
+                department: None,
+                form: None,
+                status: StatusFilter::All,
+                grain: None,
+                project: self.project.clone(),
+                ..AppState::default()
+            })
+            .into_iter()
+            .find(|r| holds(r, acted))
+        });
+        let Some(row) = row else {
+            self.note = None;
+            return;
+        };
+        self.note = Some(Note::Moved {
+            name: row.name.clone(),
+            id: row.id.clone(),
+            done: match d {
+                Decision::Accept { .. } => "accept",
+                Decision::Drop { .. } => "drop",
+                Decision::Split { .. } => "split",
+                Decision::Move { .. } => "move",
+                Decision::Merge { .. } => "merge",
+                _ => "rename",
+            },
+            position: now.map(|i| i + 1),
+        });
     }
 
     /// Takes last year's decisions (following fields renamed since), corrections and lexicon
@@ -716,40 +978,43 @@ impl AppState {
             .collect()
     }
 
+    /// Merges from scratch: files, corrections or lexicon additions changed.
     fn remerge(&mut self) {
+        self.merged = MergeCache(None);
         let reports = self.reports();
-        let merged = if !reports.is_empty() {
+        let prepared = if !reports.is_empty() {
             self.detached = false;
-            merge::merge_with(
-                &reports,
-                &self.lexicon_additions,
-                &self.decisions,
-                &self.overrides,
-            )
+            merge::Prepared::from_reports(&reports, &self.lexicon_additions, &self.overrides)
         } else if let (true, Some(p)) = (self.detached, &self.project) {
-            merge::merge_project_sources(
-                p,
-                &self.lexicon_additions,
-                &self.decisions,
-                &self.overrides,
-            )
+            merge::Prepared::from_project(p, &self.lexicon_additions, &self.overrides)
         } else {
             self.project = None;
             return;
         };
-        match merged {
-            Ok(mut p) => {
-                p.header_choices = self
-                    .header_choices
-                    .iter()
-                    .map(|(file, c)| FileHeaderChoice::new(file, c))
-                    .collect();
-                self.project = Some(Rc::new(p));
+        match prepared {
+            Ok(prepared) => {
+                self.merged = MergeCache(Some(Rc::new(prepared)));
+                self.redecide();
             }
             Err(e) => {
                 self.message = Some((e.message(Lang::Zh), e.message(Lang::En)));
             }
         }
+    }
+
+    /// Plans the set again after the decisions changed, from the clustering kept since the
+    /// last merge (a merge from scratch when there is none).
+    fn redecide(&mut self) {
+        let Some(prepared) = self.merged.0.clone() else {
+            return self.remerge();
+        };
+        let mut p = prepared.decide(&self.decisions);
+        p.header_choices = self
+            .header_choices
+            .iter()
+            .map(|(file, c)| FileHeaderChoice::new(file, c))
+            .collect();
+        self.project = Some(Rc::new(p));
     }
 
     /// New lexicon additions, if they are a lexicon: kept, and the set merged again.
@@ -826,6 +1091,18 @@ fn project_choices(p: &Project) -> Vec<(String, HeaderChoice)> {
         .iter()
         .map(|c| (c.file.clone(), c.choice()))
         .collect()
+}
+
+/// The field a decision is about: after it, that field's cluster is the one acted on.
+fn acted_field(d: &Decision) -> &FieldRef {
+    match d {
+        Decision::Merge { b, .. } => b,
+        Decision::Accept { field }
+        | Decision::Drop { field }
+        | Decision::Split { field }
+        | Decision::Move { field, .. }
+        | Decision::Rename { field, .. } => field,
+    }
 }
 
 fn both(t: T) -> (String, String) {

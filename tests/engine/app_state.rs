@@ -8,12 +8,13 @@ use yibiao::matching::ConceptKind;
 use yibiao::merge::{FileHeaderChoice, FormOverride, Project};
 use yibiao::plan::{Decision, FieldRef};
 use yibiao::ui::state::{
-    Action, AppState, BatchRecord, FileStatus, Notice, StatusFilter, Step, TermInput,
+    Action, AppState, BatchRecord, Bulk, FileStatus, GroupBy, Note, Notice, StatusFilter, Step,
+    TermInput,
 };
 use yibiao::ui::terms::{element_names, split_names, term_rows};
 use yibiao::ui::view::{
-    cluster_rows, department_bars, diff_departments, heat, split, targets, ClusterRow,
-    MEMBERS_SHOWN,
+    bulk_fields, cluster_groups, cluster_rows, department_bars, diff_departments, filter_targets,
+    heat, near_miss_lines, review_order, split, targets, ClusterRow, CLUSTERS_SHOWN, MEMBERS_SHOWN,
 };
 use yibiao::Lang;
 
@@ -231,7 +232,8 @@ fn move_and_merge_lists_tell_fields_of_one_name_apart() {
     let all = cluster_rows(&s);
     let zh = targets(Lang::Zh, &all);
     assert_eq!(zh.len(), all.len());
-    assert!(zh.windows(2).all(|w| w[0].label <= w[1].label));
+    // By the normalised name, the field more departments ask for first.
+    assert!(zh.windows(2).all(|w| w[0].key <= w[1].key));
     let phones: Vec<&str> = zh
         .iter()
         .filter(|t| t.label.starts_with("联系电话（"))
@@ -1159,4 +1161,264 @@ fn issue_15_html_as_xls_and_excel_2003_xml_are_read_beside_xlsx() {
             "{name} has a form in the set"
         );
     }
+}
+
+/// Issue 16.6: 全部确认 above a confidence confirms every listed, undecided cluster at least that
+/// sure, says how many first, and one 撤销上一步 takes them all back.
+#[test]
+fn issue_16_6_bulk_accept_is_counted_first_and_undone_as_one_step() {
+    let mut s = with_examples();
+    let rows = cluster_rows(&s);
+    let sure = rows
+        .iter()
+        .filter(|r| r.confidence >= 0.9 && !r.confirmed && !r.dropped)
+        .count();
+    let fields = bulk_fields(&s, Bulk::Above(90));
+    assert!(sure > 10);
+    assert_eq!(fields.len(), sure);
+    // One decision of staff's own first, which the bulk undo must leave alone.
+    let first = rows[0].members[0].field.clone();
+    s.apply(Action::Decide(Decision::Accept {
+        field: first.clone(),
+    }));
+    s.apply(Action::AcceptAll(Bulk::Above(90)));
+    assert_eq!(s.decisions.len(), 1 + sure);
+    assert_eq!(s.note, Some(Note::Bulk(sure)));
+    assert!(cluster_rows(&s)
+        .iter()
+        .filter(|r| r.confidence >= 0.9)
+        .all(|r| r.confirmed || r.dropped));
+    assert!(bulk_fields(&s, Bulk::Above(90)).is_empty());
+    s.apply(Action::Undo);
+    assert_eq!(s.decisions, vec![Decision::Accept { field: first }]);
+    assert_eq!(bulk_fields(&s, Bulk::Above(90)).len(), sure);
+    s.apply(Action::Undo);
+    assert!(s.decisions.is_empty());
+
+    // A department's and a form's: only once that filter is chosen; only what it lists.
+    assert!(bulk_fields(&s, Bulk::Department).is_empty());
+    assert!(bulk_fields(&s, Bulk::Form).is_empty());
+    s.apply(Action::FilterDepartment(Some("残联".into())));
+    let dept = bulk_fields(&s, Bulk::Department);
+    assert_eq!(dept.len(), cluster_rows(&s).len());
+    s.apply(Action::AcceptAll(Bulk::Department));
+    assert!(cluster_rows(&s).iter().all(|r| r.confirmed));
+    s.apply(Action::FilterDepartment(None));
+    s.apply(Action::FilterForm(Some(0)));
+    let listed = cluster_rows(&s);
+    assert!(!listed.is_empty());
+    assert!(listed
+        .iter()
+        .all(|r| r.members.iter().any(|m| m.source == 0)));
+    s.apply(Action::AcceptAll(Bulk::Form));
+    assert!(cluster_rows(&s).iter().all(|r| r.confirmed || r.dropped));
+    s.apply(Action::Undo);
+    s.apply(Action::Undo);
+    assert!(s.decisions.is_empty());
+    s.apply(Action::BulkThreshold(0));
+    assert_eq!(s.threshold(), 1);
+}
+
+/// Issue 16.6: grouped by department or by form, every cluster is in exactly one group, the
+/// shared ones first; a group folds; the list draws the first clusters of each group.
+#[test]
+fn issue_16_6_the_review_groups_by_department_and_form() {
+    let mut s = with_examples();
+    let total = cluster_rows(&s).len();
+    assert!(total > CLUSTERS_SHOWN, "{total}");
+    assert_eq!(s.clusters_shown(), CLUSTERS_SHOWN);
+    for (group, shared) in [
+        (GroupBy::Department, "几个部门共有的字段"),
+        (GroupBy::Form, "几张表共有的字段"),
+    ] {
+        s.apply(Action::Group(group));
+        let groups = cluster_groups(&s);
+        assert_eq!(groups.iter().map(|g| g.rows.len()).sum::<usize>(), total);
+        assert_eq!(groups[0].label, shared);
+        assert!(groups.len() > 3);
+        let mut ids: Vec<&str> = groups
+            .iter()
+            .flat_map(|g| g.rows.iter().map(|r| r.id.as_str()))
+            .collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), total);
+        for g in &groups[1..] {
+            let d = &g.rows[0].members[0];
+            assert!(g.rows.iter().all(|r| r.members.iter().all(|m| match group {
+                GroupBy::Department => m.department == d.department,
+                _ => m.source == d.source,
+            })));
+        }
+        if group == GroupBy::Form {
+            assert!(groups[1].label.contains(" · "), "{}", groups[1].label);
+        }
+        let key = groups[1].key.clone();
+        let folded = groups[1].rows.len();
+        s.apply(Action::Fold(key.clone()));
+        assert!(cluster_groups(&s)[1].folded);
+        assert_eq!(review_order(&s).len(), total - folded);
+        s.apply(Action::Fold(key));
+        assert_eq!(review_order(&s).len(), total);
+    }
+    s.apply(Action::ShowMoreClusters);
+    assert_eq!(s.clusters_shown(), 2 * CLUSTERS_SHOWN);
+}
+
+/// Issue 16.6: typing above 移到…/合并到… narrows the list by name or department; the card's
+/// own cluster is never offered.
+#[test]
+fn issue_16_6_move_and_merge_lists_filter_as_you_type() {
+    let s = with_examples();
+    let all = cluster_rows(&s);
+    let list = targets(Lang::Zh, &all);
+    let own = &all[0].id;
+    assert_eq!(filter_targets(&list, own, "").len(), list.len() - 1);
+    let phones = filter_targets(&list, own, "电话");
+    assert!(!phones.is_empty() && phones.iter().all(|t| t.key.contains("电话")));
+    let medical = filter_targets(&list, own, "电话 医保");
+    assert!(!medical.is_empty());
+    assert!(medical
+        .iter()
+        .all(|t| t.departments.iter().any(|d| d == "医保")));
+    assert!(medical.len() <= phones.len());
+    // Full-width letters typed are folded as names are.
+    assert_eq!(
+        filter_targets(&list, own, "ＩＤ").len(),
+        filter_targets(&list, own, "ID").len()
+    );
+    assert!(filter_targets(&list, own, "没有这个字段").is_empty());
+    assert!(filter_targets(&list, own, &all[0].name)
+        .iter()
+        .all(|t| &t.id != own));
+}
+
+/// Issue 16.6: after 确认 the next cluster in the list gets the focus, and a note says where
+/// the confirmed cluster went, with 转到; 转到 clears the filters hiding it.
+#[test]
+fn issue_16_6_focus_goes_to_the_next_cluster_and_a_note_says_where_this_one_went() {
+    let mut s = with_examples();
+    let before = review_order(&s);
+    let (first, second) = (&before[0], &before[1]);
+    s.apply(Action::Decide(Decision::Accept {
+        field: first.members[0].field.clone(),
+    }));
+    assert_eq!(s.focus.as_deref(), Some(second.id.as_str()));
+    let after = review_order(&s);
+    let now = after
+        .iter()
+        .position(|r| r.id == first.id)
+        .expect("still listed");
+    assert!(now > 0);
+    assert_eq!(
+        s.note,
+        Some(Note::Moved {
+            name: first.name.clone(),
+            id: first.id.clone(),
+            done: "accept",
+            position: Some(now + 1),
+        })
+    );
+    // Under 需要核对 it leaves the list: the note says so, and 转到 shows it again.
+    s.apply(Action::Undo);
+    assert_eq!(s.note, None);
+    s.apply(Action::FilterStatus(StatusFilter::NeedsReview));
+    let listed = review_order(&s);
+    let seq = s.focus_seq;
+    s.apply(Action::Decide(Decision::Accept {
+        field: listed[0].members[0].field.clone(),
+    }));
+    assert_eq!(s.focus.as_deref(), Some(listed[1].id.as_str()));
+    assert!(s.focus_seq > seq);
+    let Some(Note::Moved { id, position, .. }) = s.note.clone() else {
+        panic!("{:?}", s.note);
+    };
+    assert_eq!(position, None);
+    s.apply(Action::GoTo(id.clone()));
+    assert_eq!(s.status, StatusFilter::All);
+    assert_eq!(s.focus.as_deref(), Some(id.as_str()));
+    assert!(review_order(&s).iter().any(|r| r.id == id));
+    // The last cluster of the list: the focus goes to the one before it.
+    s.apply(Action::FilterStatus(StatusFilter::All));
+    let order = review_order(&s);
+    let last = &order[order.len() - 1];
+    s.apply(Action::Decide(Decision::Drop {
+        field: last.members[0].field.clone(),
+    }));
+    assert!(s.focus.is_some());
+    // A cluster far down a group is drawn once it is focused.
+    s.apply(Action::GoTo(order[order.len() - 1].id.clone()));
+    assert!(s.clusters_shown() >= order.len().min(CLUSTERS_SHOWN));
+}
+
+/// Issue 16.6: a look-alike pair kept apart names both forms (department · form title) and
+/// the two headers.
+#[test]
+fn issue_16_6_near_misses_name_both_forms() {
+    let s = with_examples();
+    let p = s.project.as_ref().expect("project");
+    assert!(!p.near_misses.is_empty());
+    let lines = near_miss_lines(Lang::Zh, p, 40);
+    assert_eq!(lines.len(), p.near_misses.len().min(40));
+    for (line, n) in lines.iter().zip(&p.near_misses) {
+        for side in [&n.a, &n.b] {
+            let src = p
+                .set
+                .sources
+                .iter()
+                .find(|x| x.file == side.file && x.sheet == side.sheet)
+                .expect("form");
+            assert!(
+                line.contains(&format!("{} · {} · ", src.department, src.title)),
+                "{line}"
+            );
+        }
+        assert!(line.contains("未合并"), "{line}");
+    }
+    assert!(near_miss_lines(Lang::En, p, 1)[0].contains("Kept apart"));
+}
+
+/// Issue 16.6: a decision plans the set again from the clustering kept since the last merge;
+/// the result is the merge from scratch with the same decisions, also after 撤销上一步 and a
+/// correction.
+#[test]
+fn issue_16_6_a_decision_without_clustering_again_gives_the_same_set() {
+    let mut s = with_examples();
+    let rows = cluster_rows(&s);
+    s.apply(Action::Decide(split(&rows[3].members[0].field)));
+    s.apply(Action::AcceptAll(Bulk::Above(80)));
+    s.apply(Action::Decide(Decision::Merge {
+        a: rows[0].members[0].field.clone(),
+        b: rows[1].members[0].field.clone(),
+    }));
+    s.apply(Action::Undo);
+    let fresh = yibiao::merge::merge_with(
+        &s.reports(),
+        &s.lexicon_additions,
+        &s.decisions,
+        &s.overrides,
+    )
+    .expect("merge");
+    let p = s.project.as_ref().expect("project");
+    assert_eq!(p.set, fresh.set);
+    assert_eq!(p.decision_outcomes, fresh.decision_outcomes);
+    assert_eq!(p.near_misses, fresh.near_misses);
+    let src = &p.set.sources[0];
+    s.apply(Action::Override(FormOverride {
+        file: src.file.clone(),
+        sheet: src.sheet.clone(),
+        department: Some("统计".into()),
+        grain: None,
+    }));
+    s.apply(Action::Decide(Decision::Accept {
+        field: rows[5].members[0].field.clone(),
+    }));
+    let fresh = yibiao::merge::merge_with(
+        &s.reports(),
+        &s.lexicon_additions,
+        &s.decisions,
+        &s.overrides,
+    )
+    .expect("merge");
+    assert_eq!(s.project.as_ref().expect("project").set, fresh.set);
 }
