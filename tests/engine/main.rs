@@ -11,6 +11,7 @@ mod matching;
 mod merging;
 mod messages;
 mod real_dev;
+mod real_dev_eval;
 mod split;
 mod spreadsheetml;
 mod year_to_year;

@@ -444,3 +444,25 @@ fn general_matching_cases() {
         ],
     );
 }
+
+/// Issue 16: matching on real templates (tests/fixtures/real-dev) against their hand-made
+/// truth. The floors are what the engine reaches now; `cargo run --release --example
+/// real_dev_match` prints the figures and the wrong pairs.
+#[test]
+fn real_dev_pairwise_f1_and_no_forbidden_merges() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/real-dev");
+    let e = crate::real_dev_eval::evaluate(&dir, &Lexicon::builtin());
+    eprintln!(
+        "real-dev matching: {} of {} truth fields found as data fields; precision {:.3}, recall {:.3}, F1 {:.3}; cross-unit pairs {}, generic-leaf pairs {}",
+        e.found,
+        e.truth_fields,
+        e.precision(),
+        e.recall(),
+        e.f1(),
+        e.cross_unit,
+        e.generic_leaf
+    );
+    assert!(e.found >= 1400, "{} fields found", e.found);
+    assert!(e.f1() >= 0.70, "F1 {:.3}", e.f1());
+    assert!(e.precision() >= 0.90, "precision {:.3}", e.precision());
+}
