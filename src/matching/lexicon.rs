@@ -994,6 +994,42 @@ mod tests {
         }
     }
 
+    /// Issue 16: every name the lexicon lists for a data element finds that element, on at
+    /// least one grain the element may be read on (a name two elements share is told apart by
+    /// grain: 人口数 of a household, of a village), or finds the person's element whose
+    /// household fact it is.
+    #[test]
+    fn every_variant_resolves_to_its_concept() {
+        use GrainKind::*;
+        let lex = Lexicon::builtin();
+        let mut wrong = Vec::new();
+        for (i, c) in lex.concepts.iter().enumerate() {
+            let grains: Vec<GrainKind> = if c.grains.is_empty() {
+                vec![Person, Household, Village, Plot, Unknown]
+            } else {
+                c.grains.iter().filter_map(|g| grain_word(g)).collect()
+            };
+            for v in std::iter::once(&c.name).chain(&c.variants) {
+                let key = match_key(v);
+                // A household's own name for a person's fact (家庭住址) is reached through the
+                // person's element, whose `on_household` it is.
+                let found = grains.iter().any(|g| {
+                    lex.lookup(&key, *g).is_some_and(|h| {
+                        h.concept == i
+                            || lex.concepts[h.concept].on_household.as_deref() == Some(&c.id)
+                    })
+                });
+                if !found {
+                    let got = lex
+                        .lookup(&key, grains[0])
+                        .map(|h| lex.concepts[h.concept].id.clone());
+                    wrong.push(format!("{}: {v} → {got:?}", c.id));
+                }
+            }
+        }
+        assert!(wrong.is_empty(), "{wrong:#?}");
+    }
+
     #[track_caller]
     fn check(name: &str, grain: GrainKind, expect: Option<(&str, Option<Subject>)>) {
         let lex = Lexicon::builtin();
@@ -1024,7 +1060,8 @@ mod tests {
             Some(("person.id_number", Some(Subject::Own))),
         );
         check("收款人身份证号", Person, None);
-        check("退役证件号", Person, None);
+        // Not the ID number of a 退役: the discharge certificate's number, an element of its own.
+        check("退役证件号", Person, Some(("vet.discharge_cert_no", None)));
         check("人口数", Household, Some(("household.size", None)));
         check(
             "人口数",
