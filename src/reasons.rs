@@ -209,6 +209,31 @@ pub fn types_differ(a: &str, b: &str) -> String {
     format!("类型不同：{} vs {}", type_word(a), type_word(b))
 }
 
+/// Kept apart: one dimension at two scales (元 vs 万元); joining would need a conversion.
+pub fn units_scale(a: &str, b: &str) -> String {
+    format!("同一量纲的不同单位：{a} vs {b}，需换算后才能合并，未自动合并")
+}
+
+/// Kept apart: a generic leaf (合计, 其他) under groups that mean different things.
+pub fn generic_leaf_groups(leaf: &str, a: &str, b: &str) -> String {
+    format!("通用列名“{leaf}”，所属栏目不同：{a} vs {b}")
+}
+
+/// Kept apart: a generic leaf with no group to say what it counts.
+pub fn generic_leaf_alone(leaf: &str) -> String {
+    format!("通用列名“{leaf}”，没有栏目说明它统计什么，不据名称合并")
+}
+
+/// Kept apart: an identifier (a number that names something) vs an amount or a count.
+pub fn identifier_vs_amount(a: &str, b: &str) -> String {
+    format!("编号不是数额：{a} vs {b}")
+}
+
+/// Kept apart: a count of things vs a yes/no flag.
+pub fn count_vs_flag(a: &str, b: &str) -> String {
+    format!("数量不是是否标志：{a} vs {b}")
+}
+
 /// Kept apart: a programme's own field on forms of two programmes.
 pub fn programs_differ(a: &str, b: &str) -> String {
     format!("业务字段，两张表的业务不同（{a} vs {b}），口径可能不同")
@@ -441,6 +466,29 @@ fn english(zh: &str) -> Option<String> {
     if let Some(r) = after("类型不同：") {
         return Some(format!("Different value types: {}", pair(r)));
     }
+    if let Some(r) = after("同一量纲的不同单位：") {
+        let units = r.strip_suffix("，需换算后才能合并，未自动合并")?;
+        return Some(format!(
+            "One dimension in different units: {units}; they would join only converted, so they were not joined"
+        ));
+    }
+    if let Some(r) = after("通用列名“") {
+        if let Some((leaf, groups)) = r.split_once("”，所属栏目不同：") {
+            return Some(format!(
+                "“{leaf}” is a generic column name, under groups that differ: {groups}"
+            ));
+        }
+        let leaf = r.strip_suffix("”，没有栏目说明它统计什么，不据名称合并")?;
+        return Some(format!(
+            "“{leaf}” is a generic column name with no group saying what it counts: not joined by name"
+        ));
+    }
+    if let Some(r) = after("编号不是数额：") {
+        return Some(format!("An identifier is not an amount: {r}"));
+    }
+    if let Some(r) = after("数量不是是否标志：") {
+        return Some(format!("A count is not a yes/no flag: {r}"));
+    }
     if let Some(r) = after("业务字段，两张表的业务不同（") {
         let programs = r.strip_suffix("），口径可能不同")?;
         return Some(format!(
@@ -546,6 +594,26 @@ mod tests {
             "About different people: self vs spouse",
         );
         check(units_differ("元", "万元"), "Different units: 元 vs 万元");
+        check(
+            units_scale("元", "万元"),
+            "One dimension in different units: 元 vs 万元; they would join only converted, so they were not joined",
+        );
+        check(
+            generic_leaf_groups("合计", "资金到户", "出院人数"),
+            "“合计” is a generic column name, under groups that differ: 资金到户 vs 出院人数",
+        );
+        check(
+            generic_leaf_alone("其他"),
+            "“其他” is a generic column name with no group saying what it counts: not joined by name",
+        );
+        check(
+            identifier_vs_amount("医疗保险号", "医疗保险（元/年）"),
+            "An identifier is not an amount: 医疗保险号 vs 医疗保险（元/年）",
+        );
+        check(
+            count_vs_flag("危房户（户）", "危房户"),
+            "A count is not a yes/no flag: 危房户（户） vs 危房户",
+        );
         check(
             types_differ("date", "text"),
             "Different value types: date vs text",

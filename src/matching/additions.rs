@@ -239,9 +239,11 @@ pub fn append(text: &str, addition: &str) -> Result<String, LexiconError> {
     a.form_words.extend(b.form_words);
     a.identifier_endings.extend(b.identifier_endings);
     a.not_identifiers.extend(b.not_identifiers);
+    a.program_bound.extend(b.program_bound);
     for (groups, more) in [
         (&mut a.subjects, b.subjects),
         (&mut a.departments, b.departments),
+        (&mut a.unit_dimensions, b.unit_dimensions),
     ] {
         for (name, words) in more {
             match groups.iter_mut().find(|(n, _)| *n == name) {
@@ -328,12 +330,17 @@ fn file_toml(f: &LexiconFile) -> String {
         ("form_words", &f.form_words),
         ("identifier_endings", &f.identifier_endings),
         ("not_identifiers", &f.not_identifiers),
+        ("program_bound", &f.program_bound),
     ] {
         if !words.is_empty() {
             out.push_str(&format!("{name} = {}\n", list(words)));
         }
     }
-    for (table, groups) in [("subjects", &f.subjects), ("departments", &f.departments)] {
+    for (table, groups) in [
+        ("subjects", &f.subjects),
+        ("departments", &f.departments),
+        ("unit_dimensions", &f.unit_dimensions),
+    ] {
         if !groups.is_empty() {
             out.push_str(&format!("\n[{table}]\n"));
             for (name, words) in groups {

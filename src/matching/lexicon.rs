@@ -155,7 +155,9 @@ pub(crate) struct LexiconFile {
     pub(crate) form_words: Vec<String>,
     pub(crate) identifier_endings: Vec<String>,
     pub(crate) not_identifiers: Vec<String>,
+    pub(crate) program_bound: Vec<String>,
     pub(crate) departments: Vec<(String, Vec<String>)>,
+    pub(crate) unit_dimensions: Vec<(String, Vec<String>)>,
     pub(crate) concept: Vec<Concept>,
 }
 
@@ -213,12 +215,15 @@ impl LexiconFile {
                             "form_words" => &mut file.form_words,
                             "identifier_endings" => &mut file.identifier_endings,
                             "not_identifiers" => &mut file.not_identifiers,
+                            "program_bound" => &mut file.program_bound,
                             _ => return Err(syntax(e.line, LexiconSyntax::UnknownKey(e.key))),
                         };
                         list.extend(texts_of(e)?);
                     }
                 }
-                Header::Table(name) if name == "subjects" || name == "departments" => {
+                Header::Table(name)
+                    if name == "subjects" || name == "departments" || name == "unit_dimensions" =>
+                {
                     let mut groups = Vec::new();
                     for e in section.entries {
                         let key = e.key.clone();
@@ -226,6 +231,8 @@ impl LexiconFile {
                     }
                     if name == "subjects" {
                         file.subjects = groups;
+                    } else if name == "unit_dimensions" {
+                        file.unit_dimensions = groups;
                     } else {
                         file.departments = groups;
                     }
@@ -515,6 +522,10 @@ pub struct Lexicon {
     identifier_endings: Vec<String>,
     /// Words that keep a name from being an identifier whatever its ending (序号, 金额).
     not_identifiers: Vec<String>,
+    /// Name endings whose meaning depends on the programme (…金额, …标准, 参保状态).
+    program_bound: Vec<String>,
+    /// Units by dimension (金额: 元, 万元 …), in canonical spelling.
+    unit_dimensions: Vec<(String, Vec<String>)>,
     departments: Vec<(String, Vec<String>)>,
     /// Names staff assigned to a concept (overriding built-in names and variants).
     claimed: HashMap<String, String>,
@@ -593,6 +604,15 @@ impl Lexicon {
             .extend(file.identifier_endings.iter().map(|s| match_key(s)));
         self.not_identifiers
             .extend(file.not_identifiers.iter().map(|s| match_key(s)));
+        self.program_bound
+            .extend(file.program_bound.iter().map(|s| match_key(s)));
+        for (dim, units) in file.unit_dimensions {
+            let units: Vec<String> = units.iter().map(|u| unit_key(u)).collect();
+            match self.unit_dimensions.iter_mut().find(|(d, _)| *d == dim) {
+                Some((_, u)) => u.extend(units),
+                None => self.unit_dimensions.push((dim, units)),
+            }
+        }
         let mut depts = file.departments;
         depts.sort();
         for (name, words) in depts {
@@ -713,6 +733,35 @@ impl Lexicon {
         None
     }
 
+    /// A suffix variant at the end of a key with a prefix the lexicon does not know as a
+    /// subject (`参战人员身份证号` → person.id_number, `参战人员`): for [`Lexicon::own_qualifier`].
+    pub fn lookup_qualified(&self, key: &str, grain: GrainKind) -> Option<(usize, String)> {
+        self.suffix_variants
+            .iter()
+            .find(|(v, c)| key.len() > v.len() && key.ends_with(v.as_str()) && self.fits(*c, grain))
+            .map(|(v, c)| (*c, key[..key.len() - v.len()].to_string()))
+    }
+
+    /// Whether a qualifier names the row's own subject on a form with this title: the roster
+    /// of 参战人员 calls its person's ID 参战人员身份证号, the roster of 在乡人员 says
+    /// 在乡复员人员身份证号. The qualifier, without a trailing 人员/人/对象, begins with two
+    /// characters the title has together.
+    pub fn own_qualifier(&self, qualifier: &str, title: &str) -> bool {
+        let q = ["人员", "对象", "人"]
+            .iter()
+            .find_map(|e| qualifier.strip_suffix(e))
+            .unwrap_or(qualifier);
+        let head: String = q.chars().take(2).collect();
+        head.chars().count() == 2 && match_key(title).contains(&head)
+    }
+
+    /// Whether a header names the household head (户主姓名, 户主身份证号, 主申请人).
+    pub fn names_head(&self, key: &str) -> bool {
+        self.subjects
+            .iter()
+            .any(|(w, s)| *s == Subject::Head && !w.is_empty() && key.starts_with(w.as_str()))
+    }
+
     /// The subject a whole word names (`户主`, `配偶情况` → head, spouse), if any.
     pub fn subject_of(&self, word: &str) -> Option<Subject> {
         let stem = self.group_stem(word);
@@ -756,6 +805,33 @@ impl Lexicon {
                 .identifier_endings
                 .iter()
                 .any(|e| !e.is_empty() && key.ends_with(e.as_str()))
+    }
+
+    /// A name whose meaning depends on the programme of its form whatever the department
+    /// (补贴金额, 保障标准, 缴费档次): it ends with one of the lexicon's `program_bound` words.
+    pub fn is_program_bound(&self, key: &str) -> bool {
+        self.program_bound
+            .iter()
+            .any(|w| !w.is_empty() && key.ends_with(w.as_str()))
+    }
+
+    /// The dimension a unit measures (`万元` → 金额), if the lexicon lists it.
+    pub fn dimension_of(&self, unit: &str) -> Option<&str> {
+        let u = unit_key(unit);
+        self.unit_dimensions
+            .iter()
+            .find(|(_, units)| units.contains(&u))
+            .map(|(d, _)| d.as_str())
+    }
+
+    /// A unit that counts things (人, 户, 个 …): the lexicon's `数量` dimension.
+    pub fn is_count_unit(&self, unit: &str) -> bool {
+        self.dimension_of(unit) == Some("数量")
+    }
+
+    /// A unit of money (元, 万元): the lexicon's `金额` dimension.
+    pub fn is_money_unit(&self, unit: &str) -> bool {
+        self.dimension_of(unit).is_some_and(|d| d == "金额")
     }
 
     /// A name that is specific to one programme when not in the lexicon (…状态, …金额).
@@ -918,6 +994,42 @@ mod tests {
         }
     }
 
+    /// Issue 16: every name the lexicon lists for a data element finds that element, on at
+    /// least one grain the element may be read on (a name two elements share is told apart by
+    /// grain: 人口数 of a household, of a village), or finds the person's element whose
+    /// household fact it is.
+    #[test]
+    fn every_variant_resolves_to_its_concept() {
+        use GrainKind::*;
+        let lex = Lexicon::builtin();
+        let mut wrong = Vec::new();
+        for (i, c) in lex.concepts.iter().enumerate() {
+            let grains: Vec<GrainKind> = if c.grains.is_empty() {
+                vec![Person, Household, Village, Plot, Unknown]
+            } else {
+                c.grains.iter().filter_map(|g| grain_word(g)).collect()
+            };
+            for v in std::iter::once(&c.name).chain(&c.variants) {
+                let key = match_key(v);
+                // A household's own name for a person's fact (家庭住址) is reached through the
+                // person's element, whose `on_household` it is.
+                let found = grains.iter().any(|g| {
+                    lex.lookup(&key, *g).is_some_and(|h| {
+                        h.concept == i
+                            || lex.concepts[h.concept].on_household.as_deref() == Some(&c.id)
+                    })
+                });
+                if !found {
+                    let got = lex
+                        .lookup(&key, grains[0])
+                        .map(|h| lex.concepts[h.concept].id.clone());
+                    wrong.push(format!("{}: {v} → {got:?}", c.id));
+                }
+            }
+        }
+        assert!(wrong.is_empty(), "{wrong:#?}");
+    }
+
     #[track_caller]
     fn check(name: &str, grain: GrainKind, expect: Option<(&str, Option<Subject>)>) {
         let lex = Lexicon::builtin();
@@ -948,7 +1060,8 @@ mod tests {
             Some(("person.id_number", Some(Subject::Own))),
         );
         check("收款人身份证号", Person, None);
-        check("退役证件号", Person, None);
+        // Not the ID number of a 退役: the discharge certificate's number, an element of its own.
+        check("退役证件号", Person, Some(("vet.discharge_cert_no", None)));
         check("人口数", Household, Some(("household.size", None)));
         check(
             "人口数",

@@ -85,6 +85,14 @@ pub(crate) struct Feat {
     pub shown: String,
     /// The programme the form's title names (`城乡居民养老保险参保`), empty if none.
     pub program: String,
+    /// The form's title as written, for reasons.
+    pub title: String,
+    /// Whether the leaf is one of the lexicon's generic leaves (合计, 其他, 人数).
+    pub generic: bool,
+    /// The topic group put in front of a generic leaf (`资金到户` of 资金到户/合计), else empty.
+    pub group: String,
+    /// Whether the values name something (an ID, phone or account number, a code).
+    pub identifier: bool,
     /// Its bigrams.
     pub program_grams: Vec<(char, char)>,
     /// Whether `name` is a programme's own field ([`Lexicon::is_program_specific`]).
@@ -138,9 +146,19 @@ pub(crate) fn features(sources: &[SourceForm], lex: &Lexicon) -> Vec<Feat> {
     let mut out: Vec<Feat> = Vec::new();
     // A batch repeats its headers form after form: what the lexicon says of a header is worked
     // out once per header path, grain and whether the column counts.
-    let mut seen: HashMap<(&[String], GrainKind, bool), Feat> = HashMap::new();
+    let mut seen: HashMap<(&[String], GrainKind, bool, bool), Feat> = HashMap::new();
     for (fi, form) in sources.iter().enumerate() {
         let grain = grain_of(&form.grain);
+        // On a household roster a bare 姓名 or 身份证号 is the head's, unless the roster lists
+        // the household's people: a column of their relation to the head (与户主关系) says
+        // each row is a member (a bank's customers by household).
+        let rows_are_heads = grain != GrainKind::Household
+            || !form.fields.iter().any(|f| {
+                f.role == "data"
+                    && lex
+                        .lookup(&match_key(f.header_path.last().map_or("", |s| s)), grain)
+                        .is_some_and(|h| lex.concepts[h.concept].id == "person.relation_to_head")
+            });
         let start = out.len();
         let program = lex.program_of(&form.title);
         let program_grams = bigrams(&program);
@@ -149,15 +167,20 @@ pub(crate) fn features(sources: &[SourceForm], lex: &Lexicon) -> Vec<Feat> {
                 continue;
             }
             let mut feat = seen
-                .entry((f.header_path.as_slice(), grain, counts(f)))
-                .or_insert_with(|| feature(lex, grain, f))
+                .entry((f.header_path.as_slice(), grain, counts(f), rows_are_heads))
+                .or_insert_with(|| feature(lex, grain, rows_are_heads, f))
                 .clone();
+            if feat.concept.is_none() && grain == GrainKind::Person {
+                own_qualified(lex, &form.title, &mut feat);
+            }
             feat.at = [fi, ci];
             feat.dept.clone_from(&form.department);
             feat.unit = f.unit.as_deref().map(lexicon::unit_key);
             feat.ty.clone_from(&f.ty);
             feat.enums.clone_from(&f.enum_values);
             feat.program.clone_from(&program);
+            feat.title.clone_from(&form.title);
+            feat.identifier |= matches!(f.ty.as_str(), "id_number" | "phone");
             feat.program_grams.clone_from(&program_grams);
             out.push(feat);
         }
@@ -206,6 +229,22 @@ pub(crate) fn features(sources: &[SourceForm], lex: &Lexicon) -> Vec<Feat> {
     out
 }
 
+/// `参战人员身份证号` on the roster of 参战人员: the qualifier names the row's own subject, so
+/// the column is the person's own ID.
+fn own_qualified(lex: &Lexicon, title: &str, feat: &mut Feat) {
+    let Some((c, qualifier)) = lex.lookup_qualified(&feat.leaf, GrainKind::Person) else {
+        return;
+    };
+    if lex.concepts[c].kind != ConceptKind::Person || !lex.own_qualifier(&qualifier, title) {
+        return;
+    }
+    feat.concept = Some(c);
+    feat.exact = false;
+    feat.subject = Subject::Own;
+    feat.level = GrainKind::Person;
+    feat.key.clone_from(&lex.concepts[c].id);
+}
+
 /// A place word with a count's unit or numbers (村民小组（个）) counts places; it is not the
 /// row's place.
 fn counts(f: &crate::plan::SourceField) -> bool {
@@ -215,7 +254,12 @@ fn counts(f: &crate::plan::SourceField) -> bool {
 /// What the lexicon says of one data field, from its header path, its form's grain and
 /// whether it counts; [`features`] fills in the rest (position, department, unit, type,
 /// options, programme).
-fn feature(lex: &Lexicon, grain: GrainKind, f: &crate::plan::SourceField) -> Feat {
+fn feature(
+    lex: &Lexicon,
+    grain: GrainKind,
+    rows_are_heads: bool,
+    f: &crate::plan::SourceField,
+) -> Feat {
     let (groups, leaf_text) = split_path(&f.header_path);
     let leaf = match_key(&leaf_text);
     let mut group_subject = None;
@@ -254,7 +298,8 @@ fn feature(lex: &Lexicon, grain: GrainKind, f: &crate::plan::SourceField) -> Fea
             .filter(|h| h.subject.is_none())
             .or_else(|| lex.lookup(&leaf, grain));
     }
-    let name = match (&compound, lex.is_generic_leaf(&leaf)) {
+    let generic = lex.is_generic_leaf(&leaf);
+    let name = match (&compound, generic) {
         (Some(c), true) => c.clone(),
         _ => leaf.clone(),
     };
@@ -273,6 +318,14 @@ fn feature(lex: &Lexicon, grain: GrainKind, f: &crate::plan::SourceField) -> Fea
         enums: Vec::new(),
         shown: leaf_text.trim().to_string(),
         program: String::new(),
+        title: String::new(),
+        generic,
+        group: if generic {
+            topic.clone().unwrap_or_default()
+        } else {
+            String::new()
+        },
+        identifier: lex.names_identifier(&leaf_text),
         program_grams: Vec::new(),
         program_specific: false,
         name_id: 0,
@@ -289,7 +342,7 @@ fn feature(lex: &Lexicon, grain: GrainKind, f: &crate::plan::SourceField) -> Fea
             let c = &lex.concepts[concept];
             match c.kind {
                 ConceptKind::Person => {
-                    let household_form = grain == GrainKind::Household;
+                    let household_form = grain == GrainKind::Household && rows_are_heads;
                     if subject == Subject::Household || (subject == Subject::Own && household_form)
                     {
                         match c
@@ -407,8 +460,18 @@ enum Apart {
     Level,
     /// 本人 vs 配偶 (or another subject).
     Subject,
-    /// 元 vs 万元.
+    /// 元 vs 亩: two dimensions.
     Unit,
+    /// 元 vs 万元: one dimension at two scales.
+    UnitScale,
+    /// A generic leaf (合计) under groups that mean different things.
+    GenericGroups,
+    /// A generic leaf with no group.
+    GenericAlone,
+    /// An identifier vs an amount or count.
+    IdVsAmount,
+    /// A count vs a yes/no flag.
+    CountVsFlag,
     /// An ID number vs free text.
     Type,
     /// A programme's own field on forms of two different programmes.
@@ -440,8 +503,23 @@ impl Apart {
                 a.unit.as_deref().unwrap_or_default(),
                 b.unit.as_deref().unwrap_or_default(),
             ),
+            Apart::UnitScale => reasons::units_scale(
+                a.unit.as_deref().unwrap_or_default(),
+                b.unit.as_deref().unwrap_or_default(),
+            ),
+            Apart::GenericGroups => reasons::generic_leaf_groups(
+                &a.shown,
+                &lexicon::display_name(&a.group),
+                &lexicon::display_name(&b.group),
+            ),
+            Apart::GenericAlone => reasons::generic_leaf_alone(&a.shown),
+            Apart::IdVsAmount => {
+                let (i, o) = if a.identifier { (a, b) } else { (b, a) };
+                reasons::identifier_vs_amount(&shown_with_unit(i), &shown_with_unit(o))
+            }
+            Apart::CountVsFlag => reasons::count_vs_flag(&shown_with_unit(a), &shown_with_unit(b)),
             Apart::Type => reasons::types_differ(&a.ty, &b.ty),
-            Apart::Program => reasons::programs_differ(&a.program, &b.program),
+            Apart::Program => reasons::programs_differ(&a.title, &b.title),
             Apart::Concepts => concept_apart(lex, a, b),
             Apart::Weak => reasons::too_weak(sim),
             Apart::OneInLexicon => {
@@ -454,6 +532,14 @@ impl Apart {
             }
             Apart::FormTaken => reasons::form_taken(),
         }
+    }
+}
+
+/// A leaf as written, with its unit when the text does not show it.
+fn shown_with_unit(f: &Feat) -> String {
+    match &f.unit {
+        Some(u) if !f.shown.contains(u.as_str()) => format!("{}（{u}）", f.shown),
+        _ => f.shown.clone(),
     }
 }
 
@@ -476,8 +562,25 @@ fn veto(a: &Feat, b: &Feat, lex: &Lexicon) -> Option<Apart> {
     }
     if let (Some(x), Some(y)) = (&a.unit, &b.unit) {
         if x != y {
-            return Some(Apart::Unit);
+            let (dx, dy) = (lex.dimension_of(x), lex.dimension_of(y));
+            return Some(if dx.is_some() && dx == dy {
+                Apart::UnitScale
+            } else {
+                Apart::Unit
+            });
         }
+    }
+    // An insurance number is not an insurance amount, whatever the names share.
+    let amount = |f: &Feat| f.unit.is_some() || f.ty == "decimal";
+    if (a.identifier && !b.identifier && amount(b)) || (b.identifier && !a.identifier && amount(a))
+    {
+        return Some(Apart::IdVsAmount);
+    }
+    // A village's count of 危房户 (户) is not a household's 危房户 flag.
+    let count = |f: &Feat| f.unit.as_deref().is_some_and(|u| lex.is_count_unit(u));
+    let flag = |f: &Feat| f.ty == "yes_no";
+    if (count(a) && flag(b)) || (count(b) && flag(a)) {
+        return Some(Apart::CountVsFlag);
     }
     // Types are read from sample values, which can be messy (a 退役时间 column of free text);
     // within one lexicon data element the name is the stronger evidence.
@@ -492,12 +595,16 @@ fn veto(a: &Feat, b: &Feat, lex: &Lexicon) -> Option<Apart> {
     // 参保状态 of the pension roster is not 参保状态 of the medical-insurance roster: a
     // programme's own field joins another form's only when the forms do not name different
     // programmes (a generic 综合信息采集表 names none).
+    // One bureau's templates for different groups of entitled persons share their person
+    // attributes (医疗保障方式, 批准日期): within a department only the names the lexicon
+    // calls programme-bound (补贴金额, 保障标准) are kept apart.
     if a.concept.is_none()
         && b.concept.is_none()
         && (a.program_specific || b.program_specific)
         && !a.program.is_empty()
         && !b.program.is_empty()
         && dice(&a.program_grams, &b.program_grams) < 0.7
+        && (a.dept != b.dept || lex.is_program_bound(&a.name) || lex.is_program_bound(&b.name))
     {
         return Some(Apart::Program);
     }
@@ -521,13 +628,26 @@ type EdgeNote = (f32, Option<(usize, usize)>);
 struct Sets {
     parent: Vec<usize>,
     forms: Vec<Vec<usize>>,
+    /// The one unit a set's members are stated in, if any states one.
+    units: Vec<Option<u32>>,
 }
 
 impl Sets {
     fn new(feats: &[Feat]) -> Sets {
+        let mut ids: HashMap<&str, u32> = HashMap::new();
+        let units = feats
+            .iter()
+            .map(|f| {
+                f.unit.as_deref().map(|u| {
+                    let next = ids.len() as u32;
+                    *ids.entry(u).or_insert(next)
+                })
+            })
+            .collect();
         Sets {
             parent: (0..feats.len()).collect(),
             forms: feats.iter().map(|f| vec![f.at[0]]).collect(),
+            units,
         }
     }
     fn find(&mut self, mut x: usize) -> usize {
@@ -537,15 +657,21 @@ impl Sets {
         }
         x
     }
-    /// Joins the sets of a and b unless they share a form; returns whether they are joined.
-    fn join(&mut self, a: usize, b: usize) -> bool {
+    /// Joins the sets of a and b unless they share a form or would hold two units (a field
+    /// without a unit must not bridge 元 and 万元); says why not.
+    fn join(&mut self, a: usize, b: usize) -> Result<(), Apart> {
         let (ra, rb) = (self.find(a), self.find(b));
         if ra == rb {
-            return true;
+            return Ok(());
+        }
+        if let (Some(x), Some(y)) = (self.units[ra], self.units[rb]) {
+            if x != y {
+                return Err(Apart::Unit);
+            }
         }
         let (fa, fb) = (&self.forms[ra], &self.forms[rb]);
         if fa.iter().any(|f| fb.binary_search(f).is_ok()) {
-            return false;
+            return Err(Apart::FormTaken);
         }
         let (big, small) = if fa.len() >= fb.len() {
             (ra, rb)
@@ -556,8 +682,9 @@ impl Sets {
         let target = &mut self.forms[big];
         target.extend(moved);
         target.sort_unstable();
+        self.units[big] = self.units[big].or(self.units[small]);
         self.parent[small] = big;
-        true
+        Ok(())
     }
 }
 
@@ -598,7 +725,7 @@ pub(crate) fn cluster_features(
                 let head = g[0];
                 match veto(&feats[head], &feats[m], lex) {
                     None => {
-                        if sets.join(head, m) {
+                        if sets.join(head, m).is_ok() {
                             g.push(m);
                             placed = true;
                             break;
@@ -659,7 +786,7 @@ pub(crate) fn cluster_features(
             let g = &feats[j];
             let sim = if f.name_id == g.name_id {
                 1.0
-            } else if f.leaf_id == g.leaf_id {
+            } else if f.leaf_id == g.leaf_id && !f.generic {
                 0.9_f32.max(dice(&grams[i], &grams[j]))
             } else {
                 dice(&grams[i], &grams[j])
@@ -671,6 +798,26 @@ pub(crate) fn cluster_features(
                 (Some(_), Some(_)) => {
                     if f.key_id != g.key_id {
                         near.push((i, j, sim, Apart::Concepts));
+                    }
+                }
+                (None, None) if f.generic || g.generic => {
+                    // A generic leaf joins on its group: 资金到户/合计 never on 合计 alone.
+                    let groups = |x: &Feat| !x.generic || !x.group.is_empty();
+                    let apart = if !groups(f) || !groups(g) {
+                        Some(Apart::GenericAlone)
+                    } else if f.generic
+                        && g.generic
+                        && f.leaf_id == g.leaf_id
+                        && similarity(&f.group, &g.group) < JOIN_SIMILARITY
+                    {
+                        Some(Apart::GenericGroups)
+                    } else {
+                        veto(f, g, lex)
+                    };
+                    match apart {
+                        Some(r) => near.push((i, j, sim, r)),
+                        None if sim >= JOIN_SIMILARITY => edges.push((sim, i, j)),
+                        None => near.push((i, j, sim, Apart::Weak)),
                     }
                 }
                 (None, None) => {
@@ -694,14 +841,14 @@ pub(crate) fn cluster_features(
     }
     edges.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
     for (score, i, j) in edges {
-        if sets.join(i, j) {
+        if let Err(why) = sets.join(i, j) {
+            near.push((i, j, score, why));
+        } else {
             let root_note = edge_note.entry(i).or_insert((1.0, None));
             if score < root_note.0 {
                 *root_note = (score, None);
             }
             edge_note.insert(j, (score, Some((i, j))));
-        } else {
-            near.push((i, j, score, Apart::FormTaken));
         }
     }
 

@@ -12,6 +12,7 @@ mod matching;
 mod merging;
 mod messages;
 mod real_dev;
+mod real_dev_eval;
 mod round_trip;
 mod split;
 mod spreadsheetml;

@@ -238,6 +238,9 @@ fn source(f: &F) -> SourceForm {
             .iter()
             .enumerate()
             .map(|(i, h)| {
+                // A trailing `?` marks a yes/no column.
+                let flag = h.ends_with('?');
+                let h = h.trim_end_matches('?');
                 let path: Vec<String> = h.split('/').map(String::from).collect();
                 let leaf = path.last().cloned().unwrap_or_default();
                 SourceField {
@@ -245,7 +248,9 @@ fn source(f: &F) -> SourceForm {
                     header_path: path,
                     name: yibiao::text::normalize_name(&leaf),
                     unit: yibiao::fields::unit_in_text(&leaf),
-                    ty: if leaf.contains("身份") || leaf.contains("证件号") {
+                    ty: if flag {
+                        "yes_no".into()
+                    } else if leaf.contains("身份") || leaf.contains("证件号") {
                         "id_number".into()
                     } else {
                         "text".into()
@@ -270,7 +275,7 @@ fn check(forms: &[F], together: &[&[&str]], apart: &[(&str, &str)]) {
         let fi = forms[form]
             .3
             .iter()
-            .position(|h| *h == path)
+            .position(|h| h.trim_end_matches('?') == path)
             .unwrap_or_else(|| panic!("no field {r}"));
         c.assignment[form][fi]
     };
@@ -442,5 +447,219 @@ fn general_matching_cases() {
             ("0:参保状态", "1:参保状态"),
             ("0:家庭人口数*", "0:家庭人口"),
         ],
+    );
+}
+
+/// Issue 16: matching on real templates (tests/fixtures/real-dev) against their hand-made
+/// truth: pairwise F1 over the fields found (column-table fields and the labels of cards and
+/// indicators) no lower than measured, and no field holding two units or
+/// generic leaves (合计, 其他) of different meanings. `cargo run --release --example
+/// real_dev_match` prints the figures and the wrong pairs.
+#[test]
+fn real_dev_pairwise_f1_and_no_forbidden_merges() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/real-dev");
+    let e = crate::real_dev_eval::evaluate(&dir, &Lexicon::builtin());
+    eprintln!(
+        "real-dev matching: {} of {} truth fields found as data fields; precision {:.3}, recall {:.3}, F1 {:.3}; cross-unit pairs {}, generic-leaf pairs {}",
+        e.found,
+        e.truth_fields,
+        e.precision(),
+        e.recall(),
+        e.f1(),
+        e.cross_unit,
+        e.generic_leaf
+    );
+    assert!(e.found >= 1400, "{} fields found", e.found);
+    // 0.916 over column-table fields alone when the matcher's rules landed; with the labels of
+    // cards and indicators counted too (applicants, deceased persons and family members told
+    // apart by their place on the form), 0.845. Held here; issue 16 aims at 0.90 over all.
+    assert!(e.f1() >= 0.84, "F1 {:.3}", e.f1());
+    assert!(e.precision() >= 0.86, "precision {:.3}", e.precision());
+    assert!(e.recall() >= 0.82, "recall {:.3}", e.recall());
+    assert_eq!(e.cross_unit, 0, "pairs of one field in two units");
+    assert_eq!(
+        e.generic_leaf, 0,
+        "generic leaves of different meanings in one field"
+    );
+}
+
+/// Issue 16: the traps real templates set (generic leaves, units, number vs amount, count vs
+/// flag, qualifiers naming the row's own subject, one bureau's templates per group of persons).
+#[test]
+fn real_form_traps() {
+    const P: &str = "per_person";
+    const V: &str = "per_village";
+    const U: &str = "unknown";
+    // 合计, 其他 and 计 join only under groups that mean the same.
+    check(
+        &[
+            F(
+                "甲县扶贫资金到户统计表",
+                "乡村振兴",
+                V,
+                &["村名", "资金到户/合计（元）", "其他", "计"],
+            ),
+            F(
+                "甲县卫生院服务统计表",
+                "卫健",
+                V,
+                &["村名", "出院人数/合计", "出院人数/其他", "计"],
+            ),
+            F(
+                "甲县文化活动统计表",
+                "文旅",
+                V,
+                &["村名", "文化活动（次）/其他", "资金到户/合计（元）", "其他"],
+            ),
+            F(
+                "甲县财政资金统计表",
+                "财政",
+                V,
+                &["村名", "资金总额/合计（万元）"],
+            ),
+        ],
+        &[&["0:资金到户/合计（元）", "2:资金到户/合计（元）"]],
+        &[
+            ("0:资金到户/合计（元）", "1:出院人数/合计"),
+            ("1:出院人数/其他", "2:文化活动（次）/其他"),
+            ("0:其他", "2:其他"),
+            ("0:计", "1:计"),
+            ("0:资金到户/合计（元）", "3:资金总额/合计（万元）"),
+        ],
+    );
+    // 元 and 万元 never meet in one field, not even through a field that states no unit.
+    check(
+        &[
+            F(
+                "甲县高龄津贴发放花名册",
+                "民政",
+                P,
+                &["姓名", "补贴金额（元）"],
+            ),
+            F(
+                "甲县高龄津贴发放明细表",
+                "民政",
+                P,
+                &["姓名", "补贴金额（万元）"],
+            ),
+            F("甲县高龄津贴汇总表", "民政", P, &["姓名", "补贴金额"]),
+        ],
+        &[&["0:姓名", "1:姓名", "2:姓名"]],
+        &[("0:补贴金额（元）", "1:补贴金额（万元）")],
+    );
+    // An insurance number is not an insurance amount; a count of 危房户 is not a flag.
+    check(
+        &[
+            F("甲县医保参保名册", "医保", P, &["姓名", "医疗保险号"]),
+            F(
+                "甲县福利企业职工名册",
+                "民政",
+                P,
+                &["姓名", "医疗保险（元/年）"],
+            ),
+            F("甲县住房统计表", "住建", U, &["危房户（户）"]),
+            F("甲县农户住房台账", "住建", U, &["危房户?"]),
+        ],
+        &[],
+        &[
+            ("0:医疗保险号", "1:医疗保险（元/年）"),
+            ("2:危房户（户）", "3:危房户"),
+        ],
+    );
+    // X人员身份证号 on the roster of X人员 is the person's own ID; a 收款人's is not.
+    check(
+        &[
+            F(
+                "甲县参战人员导入模板",
+                "退役军人",
+                P,
+                &["参战人员身份证号*", "姓名*", "收款人身份证号"],
+            ),
+            F(
+                "甲县在乡人员导入模板",
+                "退役军人",
+                P,
+                &["在乡复员人员身份证号*", "姓名*"],
+            ),
+            F("甲县残疾人名册", "残联", P, &["姓名", "身份证号"]),
+        ],
+        &[&[
+            "0:参战人员身份证号*",
+            "1:在乡复员人员身份证号*",
+            "2:身份证号",
+        ]],
+        &[("0:收款人身份证号", "2:身份证号")],
+    );
+    // One bureau's templates for two groups of entitled persons share their person
+    // attributes; a programme's own standard stays apart.
+    let both = &[
+        "姓名",
+        "医疗保障方式*",
+        "批准日期*",
+        "优抚对象状态*",
+        "住房性质",
+        "定期抚恤金标准",
+    ];
+    check(
+        &[
+            F("甲县60岁退役士兵人员导入模板", "退役军人", P, both),
+            F("甲县在乡复员人员导入模板", "退役军人", P, both),
+        ],
+        &[
+            &["0:医疗保障方式*", "1:医疗保障方式*"],
+            &["0:批准日期*", "1:批准日期*"],
+            &["0:优抚对象状态*", "1:优抚对象状态*"],
+            &["0:住房性质", "1:住房性质"],
+        ],
+        &[("0:定期抚恤金标准", "1:定期抚恤金标准")],
+    );
+}
+
+/// The set names a generic leaf with its group, and the reasons quote titles whole.
+#[test]
+fn generic_leaf_named_with_group_and_titles_quoted_whole() {
+    const P: &str = "per_person";
+    const V: &str = "per_village";
+    let forms = [
+        F(
+            "甲县扶贫资金到户统计表",
+            "乡村振兴",
+            V,
+            &["村名", "资金到户/合计（元）"],
+        ),
+        F(
+            "甲县扶贫资金到户汇总表",
+            "乡村振兴",
+            V,
+            &["村名", "资金到户/合计（元）"],
+        ),
+        F(
+            "甲县60岁退役士兵人员导入模板",
+            "退役军人",
+            P,
+            &["姓名", "定期抚恤金标准"],
+        ),
+        F(
+            "甲县在乡复员人员导入模板",
+            "退役军人",
+            P,
+            &["姓名", "定期抚恤金标准"],
+        ),
+    ];
+    let sources: Vec<SourceForm> = forms.iter().map(source).collect();
+    let c = cluster(&sources, &Lexicon::builtin());
+    let k = c.assignment[0][1].expect("a field");
+    assert_eq!(c.clusters[k].name, "资金到户合计");
+    assert_eq!(c.clusters[k].members.len(), 2);
+    let reason = c
+        .near_misses
+        .iter()
+        .find(|n| n.a[0] >= 2 && n.b[0] >= 2 && n.a[1] == 1)
+        .map(|n| n.reason.clone())
+        .unwrap_or_default();
+    assert!(
+        reason.contains("甲县60岁退役士兵人员导入模板")
+            && reason.contains("甲县在乡复员人员导入模板"),
+        "{reason}"
     );
 }
