@@ -99,7 +99,7 @@ async function reviewAtVolume() {
   const drawn = await p.getByTestId("cluster").count();
   check(drawn === 50 && (await p.getByTestId("show-more-clusters").count()) === 1, `the first 50 clusters are drawn, the rest on request (${drawn})`);
   const near = await p.getByTestId("near-miss").allTextContents();
-  check(near.length > 0 && near.every((l) => /^名称相似 \d+%：.* · .* ↔ .* · .*。未合并：/.test(l)), `near misses name both forms (${near[0]})`);
+  check(near.length > 0 && near.every((l) => /^名称相似 \d+%：.* · .* ↔ .* · .*。未合并：/s.test(l)), `near misses name both forms (${near[0]})`);
 
   // Keyboard only: Tab to the first 确认, Enter; the focus is on the next cluster's 确认.
   const ids = await p.evaluate(() => [...document.querySelectorAll("[data-testid=cluster]")].slice(0, 3).map((c) => c.id));
