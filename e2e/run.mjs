@@ -521,6 +521,19 @@ try {
   const fillRun = spawnSync(cli, ["fill", ...files, "--project", projectFile, "--out", filled], { encoding: "utf-8" });
   check(fillRun.status === 0 || fillRun.status === 1, `the CLI fills a copy of the set (${fillRun.stdout.split("\n")[0]})`);
   await page.getByTestId("step-split").click();
+  // First the app's own pre-filled set, split straight back: nothing the app wrote is found
+  // wrong (no missing or duplicate keys, no value outside a list, no row without its base
+  // row); only what villages must still fill may be listed.
+  await page.getByTestId("add-filled").setInputFiles([prefilledFile]);
+  await page.getByTestId("split-summary").waitFor({ timeout: 30000 });
+  const backSummary = await page.getByTestId("split-summary").textContent();
+  const kinds = await page.locator("section.split details > summary").allTextContents();
+  check(/填入 14 张原表中的 14 张/.test(backSummary) && kinds.every((k) => k.startsWith("必填项没填")),
+    `the pre-filled set splits back with no problem the app caused (${backSummary}; ${kinds.join(" | ") || "no problems"})`);
+  // Leaving the step and coming back starts it afresh.
+  await page.getByTestId("step-export").click();
+  await page.getByTestId("step-split").click();
+  await page.getByTestId("split-summary").waitFor({ state: "detached", timeout: 10000 });
   await page.getByTestId("add-filled").setInputFiles([filled]);
   await page.getByTestId("split-summary").waitFor({ timeout: 30000 });
   const summary = await page.getByTestId("split-summary").textContent();
