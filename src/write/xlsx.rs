@@ -920,11 +920,26 @@ fn write_catalog(ctx: &Ctx) -> Result<Worksheet, WriteError> {
             ctx.tr("原文件", "File"),
             ctx.tr("原表字段数", "Data fields"),
             ctx.tr("现归入", "Now in"),
+            ctx.tr("与基础表对应的关键列", "Matched to the base table by"),
         ],
         &st.head,
     )?;
     row += 1;
     for (f, (form, to)) in set.sources.iter().zip(&destinations).enumerate() {
+        // The key the form's rows are joined by: said in words where it is not the base
+        // table's own (a certificate that embeds the ID number, name + head's ID …).
+        let matched = crate::plan::build::join_note(set, f, ctx.lang).unwrap_or_else(|| {
+            form.join_key
+                .iter()
+                .map(|id| {
+                    set.canonical
+                        .iter()
+                        .find(|c| &c.id == id)
+                        .map_or(id.as_str(), |c| c.name.as_str())
+                })
+                .collect::<Vec<_>>()
+                .join("＋")
+        });
         let now_in: Vec<&str> = to.iter().map(|&i| ctx.names.sheet(i)).collect();
         let data_fields = form.fields.iter().filter(|x| x.role == "data").count();
         sheet.number(row, 0, (f + 1) as f64, &st.cell_center)?;
@@ -933,6 +948,7 @@ fn write_catalog(ctx: &Ctx) -> Result<Worksheet, WriteError> {
         sheet.text(row, 3, &form.file, &st.cell)?;
         sheet.number(row, 4, data_fields as f64, &st.cell_center)?;
         sheet.text(row, 5, &now_in.join("、"), &st.cell)?;
+        sheet.text(row, 6, &matched, &st.cell)?;
         row += 1;
     }
 

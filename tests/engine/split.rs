@@ -599,6 +599,31 @@ fn rosters_without_id_numbers_join_by_the_best_key_they_have() {
         assert!(notes.iter().any(|n| n.contains(want)), "{want}: {notes:#?}");
     }
     assert_eq!(notes.len(), 3, "{notes:#?}");
+    // The catalog (目录) states the same: each form's key to the base table, in words where
+    // it is not the base table's own.
+    let catalog = yibiao::read::read("综合表.xlsx", &bytes).expect("reads back");
+    let sheet = catalog
+        .sheets
+        .iter()
+        .find(|s| s.name == "目录")
+        .expect("目录 sheet");
+    let column = |c: u32| -> Vec<String> {
+        (0..sheet.grid.height())
+            .map(|r| sheet.grid.get(r, c).text())
+            .collect()
+    };
+    let matched = column(6);
+    assert!(
+        matched.iter().any(|t| t == "与基础表对应的关键列"),
+        "{matched:#?}"
+    );
+    for want in &notes {
+        assert!(
+            matched.iter().any(|t| t == want),
+            "目录 states {want}: {matched:#?}"
+        );
+    }
+    assert!(matched.iter().any(|t| t == "公民身份号码"), "{matched:#?}");
 
     // Pre-fill and split count rows lacking keys by one rule: a roster row with a name only.
     let mut files = files;
