@@ -11,7 +11,7 @@ use crate::read::{Grid, Value};
 use crate::text::{is_footer_line, is_meta_line, looks_like_data};
 use crate::warning::Warning;
 
-use super::{roster, row_cells, squash, Form, Item, Merges, Shape};
+use super::{roster, row_cells, squash, without_placeholders, Form, Item, Merges, Shape};
 
 /// How many rows from the top a card may take.
 const CARD_ROWS: u32 = 60;
@@ -289,23 +289,6 @@ fn label_text(grid: &Grid, cell: &Cell, t: &str) -> bool {
         && t.chars().any(|c| !c.is_ascii_punctuation())
         && !is_date_slot(t)
         && !is_placeholder(t)
-}
-
-/// The text with every `${…}` placeholder taken out.
-fn without_placeholders(t: &str) -> String {
-    let mut out = String::new();
-    let mut rest = t;
-    while let Some(i) = rest.find("${") {
-        out.push_str(&rest[..i]);
-        match rest[i..].find('}') {
-            Some(j) => rest = &rest[i + j + 1..],
-            None => {
-                rest = "";
-            }
-        }
-    }
-    out.push_str(rest);
-    out
 }
 
 /// A template's placeholder for a value (`${xm}`), as systems that fill the form leave it.

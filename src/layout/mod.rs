@@ -100,6 +100,27 @@ pub struct Item {
     pub structural: bool,
 }
 
+/// The text with every template placeholder (`${bank}`) taken out.
+pub(crate) fn without_placeholders(t: &str) -> String {
+    let mut out = String::with_capacity(t.len());
+    let mut rest = t;
+    while let Some(i) = rest.find("${") {
+        out.push_str(&rest[..i]);
+        rest = match rest[i..].find('}') {
+            Some(j) => &rest[i + j + 1..],
+            None => "",
+        };
+    }
+    out.push_str(rest);
+    out
+}
+
+/// True when the text holds a template engine's slot for a value (`${data.khmc}`,
+/// `日期：${date}`, `#{name}`).
+pub(crate) fn has_placeholder(t: &str) -> bool {
+    (t.contains("${") || t.contains("#{")) && t.contains('}')
+}
+
 /// A cell's text without any white space (labels are padded: `姓　　名`).
 pub(crate) fn squash(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()

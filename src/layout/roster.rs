@@ -10,7 +10,10 @@ use crate::text::{
 };
 use crate::warning::Warning;
 
-use super::{merged_value, row_cells, row_text, table_unit, Form, Merges};
+use super::{
+    has_placeholder, merged_value, row_cells, row_text, table_unit, without_placeholders, Form,
+    Merges,
+};
 
 /// How far down a header may start; titles and notes above it rarely take more than a few rows.
 const HEADER_SEARCH_ROWS: u32 = 40;
@@ -44,7 +47,7 @@ fn header_like(cells: &[(u32, String)], grid: &Grid, row: u32) -> bool {
                 || t.ends_with(':')
                 || is_meta_line(t)
                 || table_unit(t).is_some()
-                || is_placeholder(t)
+                || has_placeholder(t)
         })
         .count();
     let long = cells.iter().filter(|(_, t)| t.chars().count() > 40).count();
@@ -62,11 +65,6 @@ fn is_banner(grid: &Grid, merges: &Merges<'_>, cells: &[(u32, String)], row: u32
                 && grid.get(m.top, m.left).is_blank()
         })
         && header_like(&row_cells(grid, merges, row + 1), grid, row + 1)
-}
-
-/// A template engine's slot for a value (`${data.khmc}`, `#{name}`): never a header label.
-fn is_placeholder(t: &str) -> bool {
-    (t.contains("${") || t.contains("#{")) && t.contains('}')
 }
 
 /// The classification of a row above the header.
@@ -505,17 +503,10 @@ fn check_blank_header_columns(grid: &Grid, merges: &Merges<'_>, form: &mut Form)
 /// A title as the set names things: template placeholders (`${bank}`) dropped, white space
 /// and line breaks folded.
 fn norm_title(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = rest.find("${") {
-        out.push_str(&rest[..at]);
-        rest = match rest[at..].find('}') {
-            Some(end) => &rest[at + end + 1..],
-            None => "",
-        };
-    }
-    out.push_str(rest);
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
+    without_placeholders(text)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// True when a line above the header can name the form: not a formula note ((10)=(9)/(8)),

@@ -967,18 +967,7 @@ fn list_source(value: &str) -> ListSource {
     if f.starts_with('"') {
         return super::xlsx::list_source(f, &HashMap::<String, String>::new());
     }
-    let (sheet, range) = match f.rsplit_once('!') {
-        Some((s, r)) => {
-            let s = s.trim();
-            let s = s
-                .strip_prefix('\'')
-                .and_then(|s| s.strip_suffix('\''))
-                .map(|s| s.replace("''", "'"))
-                .unwrap_or_else(|| s.to_string());
-            (Some(s), r)
-        }
-        None => (None, f),
-    };
+    let (sheet, range) = super::xlsx::sheet_and_range(f);
     match parse_r1c1_range(range) {
         Some(rect) if !range.contains(',') => ListSource::Range { sheet, rect },
         _ => ListSource::Formula(value.trim().to_string()),

@@ -1999,6 +1999,22 @@ fn finish_validation(v: OpenValidation, names: Names<'_>, out: &mut Vec<ListVali
 
 /// Interprets a list validation's `formula1`: `"男,女"`, `字典!$A$2:$A$5`, `$A$2:$A$5`, or a
 /// defined name standing for one of those.
+/// A reference split into its sheet (quotes removed: `'户籍 名单'!A1:A9`) and its range.
+pub(crate) fn sheet_and_range(f: &str) -> (Option<String>, &str) {
+    match f.rsplit_once('!') {
+        Some((s, r)) => {
+            let s = s.trim();
+            let s = s
+                .strip_prefix('\'')
+                .and_then(|s| s.strip_suffix('\''))
+                .map(|s| s.replace("''", "'"))
+                .unwrap_or_else(|| s.to_string());
+            (Some(s), r)
+        }
+        None => (None, f),
+    }
+}
+
 pub(crate) fn list_source(formula: &str, defined: &impl DefinedNames) -> ListSource {
     let f = formula.trim().trim_start_matches('=');
     if let Some(inner) = f.strip_prefix('"').and_then(|s| s.strip_suffix('"')) {
@@ -2016,18 +2032,7 @@ pub(crate) fn list_source(formula: &str, defined: &impl DefinedNames) -> ListSou
             return list_source(resolved, &HashMap::new());
         }
     }
-    let (sheet, range) = match f.rsplit_once('!') {
-        Some((s, r)) => {
-            let s = s.trim();
-            let s = s
-                .strip_prefix('\'')
-                .and_then(|s| s.strip_suffix('\''))
-                .map(|s| s.replace("''", "'"))
-                .unwrap_or_else(|| s.to_string());
-            (Some(s), r)
-        }
-        None => (None, f),
-    };
+    let (sheet, range) = sheet_and_range(f);
     match parse_a1_range(range) {
         Some(rect) => ListSource::Range { sheet, rect },
         None => ListSource::Formula(formula.to_string()),
