@@ -147,7 +147,7 @@ impl Warning {
                     "questionnaire" => "问卷表",
                     _ => "列表",
                 };
-                format!("只凭 {labels} 个标签判断为{shape}，请核对表格形状；如是列表，请指定表头。")
+                format!("只根据 {labels} 个填写项判断这是{shape}，请核对；如果其实是一张列表，请在“表头从第…行到第…行”处指定表头。")
             }
             (Warning::ShapeUncertain { shape, labels }, Lang::En) => {
                 let shape = match shape.as_str() {

@@ -173,7 +173,7 @@ fn warnings() {
         ),
         (
             Warning::ShapeUncertain { shape: "card".into(), labels: 3 },
-            "只凭 3 个标签判断为单人（单户）登记表，请核对表格形状；如是列表，请指定表头。",
+            "只根据 3 个填写项判断这是单人（单户）登记表，请核对；如果其实是一张列表，请在“表头从第…行到第…行”处指定表头。",
             "Read as a single-record form (card) from only 3 labels. Please check the form's shape; if it is a table, choose its header.",
         ),
     ];
