@@ -345,13 +345,27 @@ fn is_instructions_name(name: &str) -> bool {
     .any(|k| n.contains(k))
 }
 
+/// Long text that reads as sentences (filling notes), not as a long list of entries. A code
+/// list (`430102450000-长沙市公安局芙蓉分局韭菜园派出所` × 2,000) is long text too, but its
+/// entries have no sentence punctuation and there are many of them.
 fn mostly_long_text(grid: &Grid) -> bool {
-    let texts: Vec<usize> = (0..grid.height())
+    let texts: Vec<String> = (0..grid.height())
         .flat_map(|r| grid.row(r).iter())
         .filter(|v| !v.is_blank())
-        .map(|v| v.text().chars().count())
+        .map(|v| v.text())
         .collect();
-    !texts.is_empty() && texts.iter().sum::<usize>() / texts.len() > 12
+    if texts.is_empty() {
+        return false;
+    }
+    let chars: usize = texts.iter().map(|t| t.chars().count()).sum();
+    if chars / texts.len() <= 12 {
+        return false;
+    }
+    let sentences = texts
+        .iter()
+        .filter(|t| t.contains(['。', '，', '；', '：', '！', '？', ',', ';', ':']))
+        .count();
+    texts.len() < 20 || sentences * 5 >= texts.len()
 }
 
 /// A "form" whose header is the first row, with no title, whose columns end at very different

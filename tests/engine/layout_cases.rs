@@ -309,6 +309,22 @@ fn sheets_that_hold_no_form() {
         ],
         SheetKind::Dictionary,
     );
+    // A long code list of "code-name" entries (police stations, towns) is long text, but a
+    // list, not filling notes; a few long sentences are notes even under a plain sheet name.
+    let stations: Vec<String> = (0..40)
+        .map(|i| format!("4301024{i:02}0000-长沙市公安局芙蓉分局第{i}派出所"))
+        .collect();
+    let rows: Vec<Vec<&str>> = stations.iter().map(|s| vec![s.as_str()]).collect();
+    let rows: Vec<&[&str]> = rows.iter().map(|r| r.as_slice()).collect();
+    check_kind("派出所代码名称", &rows, SheetKind::Dictionary);
+    check_kind(
+        "Sheet3",
+        &[
+            &["1、本表由村委会据实填写，乡镇审核后报送县民政局。"],
+            &["2、身份证号码须为18位，最后一位为X的请大写。"],
+        ],
+        SheetKind::Instructions,
+    );
 }
 
 // Tricks met in real templates (tests/fixtures/real-dev), each built small.
