@@ -237,6 +237,50 @@ async function otherFormats() {
   await ctx.close();
 }
 
+/// Issue 14: a registration card and an indicator report, added through the real file input,
+/// are shown as such in 核对表格; a sheet read as a table is read again as a card when staff
+/// choose 登记表 beside the header rows.
+async function cardsAndIndicators() {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "zh-CN" });
+  const p = await ctx.newPage();
+  p.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+  p.on("pageerror", (e) => errors.push(String(e)));
+  p.on("request", (r) => { const u = r.url(); if (!u.startsWith(origin) && !u.startsWith("data:") && !u.startsWith("blob:")) foreign.push(u); });
+  await p.goto(start);
+  await p.getByTestId("add-files").waitFor({ state: "attached", timeout: 30000 });
+  const dev = join(root, "tests/fixtures/real-dev");
+  const card = join(dev, "xiaoxinllleee__idap-service/农户信息采集表.xls");
+  const indicator = join(dev, "xiaowx2010__xhwp/G203.html");
+  // A household's card too thin to be sure of: three labels over a filled table.
+  const thin = join(mkdtempSync(join(tmpdir(), "yibiao-card-")), "户情登记.csv");
+  writeFileSync(thin, "户主姓名,,联系电话,\n家庭住址,,,\n成员姓名,与户主关系,年龄,备注\n张三,之子,12,在校\n");
+  await p.getByTestId("add-files").setInputFiles([card, indicator, thin]);
+  await p.waitForFunction(() => {
+    const s = [...document.querySelectorAll("[data-testid=file-status]")].map((e) => e.textContent);
+    return s.length === 3 && s.every((t) => t.startsWith("✓") || t.startsWith("✗"));
+  }, null, { timeout: 60000 });
+  const st = await p.getByTestId("file-status").allTextContents();
+  check(st.every((t) => t.startsWith("✓")), `a card, an indicator report and a CSV are read (${st.join(" | ")})`);
+  await p.getByTestId("step-forms").click();
+  const row = (name) => p.getByTestId("form-row").filter({ hasText: name });
+  const shapes = async (name) => row(name).getByTestId("form-shape").evaluateAll((es) => es.map((e) => e.dataset.shape));
+  const fields = async (name) => Number((await row(name).first().locator("td").nth(5).textContent()).trim());
+  check((await shapes("农户信息采集表.xls")).includes("card") && (await fields("农户信息采集表.xls")) >= 12,
+    `核对表格 shows 农户信息采集表 as a card (${await shapes("农户信息采集表.xls")}, ${await fields("农户信息采集表.xls")} fields: ${await row("农户信息采集表.xls").getByTestId("form-shape").first().textContent()})`);
+  check((await shapes("G203.html")).includes("indicator") && (await fields("G203.html")) >= 20,
+    `and G203 as an indicator report (${await shapes("G203.html")}, ${await fields("G203.html")} items: ${await row("G203.html").getByTestId("form-shape").first().textContent()})`);
+  check((await shapes("户情登记.csv")).join() === "roster", `the thin card is read as a table at first (${await shapes("户情登记.csv")})`);
+  await row("户情登记.csv").getByRole("button", { name: "预览" }).click();
+  const choose = p.getByTestId("header-choice");
+  await choose.getByTestId("shape-choice").selectOption("card");
+  await choose.locator("button[type=submit]").click();
+  await p.waitForFunction(() => [...document.querySelectorAll("[data-testid=form-row]")]
+    .some((r) => r.textContent.includes("户情登记.csv") && r.querySelector("[data-testid=form-shape]").dataset.shape === "card"), null, { timeout: 20000 });
+  check((await fields("户情登记.csv")) === 3, `chosen as 登记表, it is read again as a card of 3 labels (${await fields("户情登记.csv")})`);
+  await p.screenshot({ path: join(shots, "2-forms-shapes.png") });
+  await ctx.close();
+}
+
 /// Issue 17.6: a reload while a batch is read says, after, which files were read and which must
 /// be added again; 全部清除 asks first (inside the page, by keyboard) and can be undone.
 async function reloadMidBatchAndClear() {
@@ -631,6 +675,7 @@ try {
   check(true, "after a reload the same file is read again with the chosen header block");
 
   await otherFormats();
+  await cardsAndIndicators();
   await reloadMidBatchAndClear();
   await reviewAtVolume();
 

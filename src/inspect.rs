@@ -258,6 +258,10 @@ pub struct HeaderChoice {
     pub first: u32,
     /// Last header row (1-based).
     pub last: u32,
+    /// The form's shape as the person chose it (`roster`, `card`, `indicator`,
+    /// `questionnaire`); `None`: as detected. The header rows apply to a roster only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shape: Option<String>,
 }
 
 /// Runs layout detection and field extraction on every sheet of a workbook.
@@ -275,9 +279,16 @@ pub fn analyse_with(wb: &Workbook, choices: &[HeaderChoice]) -> Vec<SheetForms> 
         .map(|s| {
             if let Some(c) = choices.iter().find(|c| c.sheet == s.name) {
                 let header = (c.first.max(1) - 1, c.last.max(1) - 1);
+                let shape = c.shape.as_deref().and_then(layout::Shape::from_name);
+                let forms = match shape {
+                    Some(layout::Shape::Roster) | None => {
+                        layout::detect_as(s, layout::Shape::Roster, Some(header))
+                    }
+                    Some(shape) => layout::detect_as(s, shape, None),
+                };
                 return layout::SheetLayout {
                     kind: SheetKind::Form,
-                    forms: layout::detect_with_header(s, header).into_iter().collect(),
+                    forms,
                 };
             }
             match own_set.then(|| support_sheet_kind(&s.name)).flatten() {

@@ -237,6 +237,10 @@ pub struct FileHeaderChoice {
     pub first: u32,
     /// Last header row (1-based).
     pub last: u32,
+    /// The shape chosen with it ([`HeaderChoice::shape`]); absent in project files from
+    /// before shapes could be chosen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shape: Option<String>,
 }
 
 impl FileHeaderChoice {
@@ -247,6 +251,7 @@ impl FileHeaderChoice {
             sheet: choice.sheet.clone(),
             first: choice.first,
             last: choice.last,
+            shape: choice.shape.clone(),
         }
     }
 
@@ -256,6 +261,7 @@ impl FileHeaderChoice {
             sheet: self.sheet.clone(),
             first: self.first,
             last: self.last,
+            shape: self.shape.clone(),
         }
     }
 }

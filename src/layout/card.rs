@@ -34,15 +34,26 @@ struct Cell {
 /// four labels each followed by a value slot, on three rows or more, making up a good share of
 /// the cells; and no roster with data rows in it.
 pub(super) fn detect(grid: &Grid, merges: &Merges<'_>) -> Option<Vec<Form>> {
-    detect_with(grid, merges, 4)
+    detect_with(grid, merges, 4, false)
 }
 
 /// A small card on a sheet where no table was found: two labels are enough.
 pub(super) fn detect_small(grid: &Grid, merges: &Merges<'_>) -> Option<Vec<Form>> {
-    detect_with(grid, merges, 2)
+    detect_with(grid, merges, 2, false)
 }
 
-fn detect_with(grid: &Grid, merges: &Merges<'_>, min_labels: usize) -> Option<Vec<Form>> {
+/// A card a person said the sheet is: one label is enough, and what speaks for a roster
+/// (a unit row, a header over data, more text than labels) does not overrule them.
+pub(super) fn detect_chosen(grid: &Grid, merges: &Merges<'_>) -> Option<Vec<Form>> {
+    detect_with(grid, merges, 1, true)
+}
+
+fn detect_with(
+    grid: &Grid,
+    merges: &Merges<'_>,
+    min_labels: usize,
+    chosen: bool,
+) -> Option<Vec<Form>> {
     if grid.height() > CARD_ROWS * 2 {
         return None;
     }
@@ -87,9 +98,10 @@ fn detect_with(grid: &Grid, merges: &Merges<'_>, min_labels: usize) -> Option<Ve
         return None;
     }
     // A row of units (（条） （人）) belongs to a statistics table, never to a card.
-    if filled_rows
-        .iter()
-        .any(|&r| rows[r].len() >= 3 && roster::is_unit_row(grid, r as u32, 0, width))
+    if !chosen
+        && filled_rows
+            .iter()
+            .any(|&r| rows[r].len() >= 3 && roster::is_unit_row(grid, r as u32, 0, width))
     {
         return None;
     }
@@ -108,7 +120,7 @@ fn detect_with(grid: &Grid, merges: &Merges<'_>, min_labels: usize) -> Option<Ve
             })
             .count();
         let below_labels = rows.get(r + 1).map_or(0, |b| label_run(b).len());
-        if filled * 5 >= run.len() * 3 && below_labels < 3 {
+        if !chosen && filled * 5 >= run.len() * 3 && below_labels < 3 {
             return None;
         }
     }
@@ -232,7 +244,10 @@ fn detect_with(grid: &Grid, merges: &Merges<'_>, min_labels: usize) -> Option<Ve
         }
     }
     let plain = items.iter().filter(|i| !i.structural).count();
-    if plain < min_labels || label_rows.len() < min_labels.min(3) || labels_with_slot * 2 < others {
+    if plain < min_labels
+        || label_rows.len() < min_labels.min(3)
+        || (!chosen && labels_with_slot * 2 < others)
+    {
         return None;
     }
     let first_row = title.as_ref().map_or(label_rows[0], |(r, _)| *r);

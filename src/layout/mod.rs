@@ -77,6 +77,48 @@ impl Shape {
     }
 }
 
+impl Shape {
+    /// Every shape, in the order a person is offered them.
+    pub const ALL: [Shape; 4] = [
+        Shape::Roster,
+        Shape::Card,
+        Shape::Indicator,
+        Shape::Questionnaire,
+    ];
+
+    /// The shape of a JSON name ([`Shape::name`]).
+    pub fn from_name(name: &str) -> Option<Shape> {
+        Shape::ALL.into_iter().find(|s| s.name() == name)
+    }
+}
+
+/// The forms on a sheet read as the shape a person chose, each shape's detector asked even
+/// where its own evidence would be too thin to claim the sheet (a card of one label). For a
+/// roster, `header` (first and last row, 0-based) is the header block chosen with it. Empty
+/// when the chosen shape finds nothing on the sheet.
+pub fn detect_as(sheet: &Sheet, shape: Shape, header: Option<(u32, u32)>) -> Vec<Form> {
+    let grid = &sheet.grid;
+    let merges = Merges::new(&sheet.merges);
+    let forms = match shape {
+        Shape::Roster => {
+            return match header {
+                Some(h) => roster::detect_with_header(sheet, h).into_iter().collect(),
+                None => roster::detect_forms(grid, &merges),
+            };
+        }
+        Shape::Card => card::detect_chosen(grid, &merges),
+        Shape::Indicator => indicator::detect(grid, &merges),
+        Shape::Questionnaire => questionnaire::detect(grid, &merges),
+    };
+    let mut forms = forms.unwrap_or_default();
+    // A person's choice is not a guess: no "only judged from N labels" warning on it.
+    for f in &mut forms {
+        f.warnings
+            .retain(|w| !matches!(w, Warning::ShapeUncertain { .. }));
+    }
+    forms
+}
+
 /// One labelled item of a card, indicator or questionnaire form: it becomes one field.
 /// Rows and columns are 0-based.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -67,7 +67,7 @@ pub(crate) fn forms_step(state: &AppState, d: &Dispatch) -> Html {
                                 if let Some(f) = state.format_of(&s.file) {
                                     { " · " }<span class="format" data-testid="form-format">{ i18n::format_label(lang, f) }</span>
                                 }
-                            </div></td>
+                            </div><div class="shape" data-testid="form-shape" data-shape={s.shape.clone()}>{ i18n::shape_label(lang, &s.shape) }</div></td>
                             <td><select onchange={on_grain} aria-label={tr(lang, T::Grain)}>
                                 { for grains.iter().map(|g| html! { <option value={*g} selected={s.grain == *g}>{ grain_label(lang, g) }</option> }) }
                             </select></td>
@@ -101,6 +101,10 @@ fn preview(state: &AppState, source: usize, d: &Dispatch) -> Html {
         let d = d.clone();
         let (file, sheet) = (s.file.clone(), s.sheet.clone());
         let choices = state.choices_for(&s.file);
+        let detected_shape = s.shape.clone();
+        let shape_chosen = choices
+            .iter()
+            .any(|c| c.sheet == s.sheet && c.shape.is_some());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let Some(form) = e.target_dyn_into::<web_sys::HtmlFormElement>() else {
@@ -116,10 +120,18 @@ fn preview(state: &AppState, source: usize, d: &Dispatch) -> Html {
             let (Some(first), Some(last)) = (value("first"), value("last")) else {
                 return;
             };
+            let shape = form
+                .query_selector("select[name=shape]")
+                .ok()
+                .flatten()
+                .and_then(|el| el.dyn_into::<web_sys::HtmlSelectElement>().ok())
+                .map(|s| s.value());
             let choice = crate::inspect::HeaderChoice {
                 sheet: sheet.clone(),
                 first: first.min(last).max(1),
                 last: first.max(last).max(1),
+                // The shape as read and never chosen before: the header rows alone are chosen.
+                shape: shape.filter(|v| *v != detected_shape || shape_chosen),
             };
             let mut all: Vec<_> = choices
                 .iter()
@@ -137,7 +149,13 @@ fn preview(state: &AppState, source: usize, d: &Dispatch) -> Html {
     html! {
         <div class="preview-wrap">
             <form class="header-choice" onsubmit={apply} data-testid="header-choice">
-                { tr(lang, T::HeaderFrom) }
+                { tr(lang, T::ShapeIs) }
+                <select name="shape" aria-label={tr(lang, T::ShapeIs)} data-testid="shape-choice">
+                    { for crate::layout::Shape::ALL.iter().map(|sh| html! {
+                        <option value={sh.name()} selected={s.shape == sh.name()}>{ i18n::shape_label(lang, sh.name()) }</option>
+                    }) }
+                </select>
+                { " " }{ tr(lang, T::HeaderFrom) }
                 <input name="first" type="number" min="1" value={first_header.to_string()} aria-label={tr(lang, T::HeaderFrom)} />
                 { tr(lang, T::HeaderTo) }
                 <input name="last" type="number" min="1" value={last_header.to_string()} aria-label={tr(lang, T::HeaderTo)} />

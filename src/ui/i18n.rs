@@ -113,6 +113,7 @@ pub enum T {
     Keys,
     Decisions,
     NotApplied,
+    ShapeIs,
     HeaderFrom,
     HeaderTo,
     Redetect,
@@ -272,6 +273,7 @@ fn zh(t: T) -> &'static str {
         Keys => "关键列",
         Decisions => "人工决定",
         NotApplied => "以下以前的决定已不适用",
+        ShapeIs => "表格形式",
         HeaderFrom => "表头从第",
         HeaderTo => "行到第",
         Redetect => "行，重新识别",
@@ -424,6 +426,7 @@ fn en(t: T) -> &'static str {
         Keys => "Key columns",
         Decisions => "Decisions",
         NotApplied => "These earlier decisions no longer fit",
+        ShapeIs => "Shape",
         HeaderFrom => "Header from row",
         HeaderTo => "to row",
         Redetect => "Detect again",
@@ -744,6 +747,20 @@ pub fn grain_label(lang: Lang, grain: &str) -> &'static str {
         (Lang::En, "per_village" | "village") => "village",
         (Lang::En, "per_plot" | "plot") => "plot",
         (Lang::En, _) => "unclear",
+    }
+}
+
+/// A form's shape in words a clerk uses: how its fields are laid out.
+pub fn shape_label(lang: Lang, shape: &str) -> &'static str {
+    match (lang, shape) {
+        (Lang::Zh, "card") => "登记表（一张一人或一户）",
+        (Lang::Zh, "indicator") => "指标表（项目竖排）",
+        (Lang::Zh, "questionnaire") => "问卷（选项打勾）",
+        (Lang::Zh, _) => "列表（每行一条）",
+        (Lang::En, "card") => "card (one record per form)",
+        (Lang::En, "indicator") => "indicator table (items down a column)",
+        (Lang::En, "questionnaire") => "questionnaire (tick an option)",
+        (Lang::En, _) => "table (one record per row)",
     }
 }
 

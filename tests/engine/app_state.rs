@@ -424,6 +424,7 @@ fn a_person_can_move_the_header_block() {
         sheet: sheet.sheet.clone(),
         first: detected[0] - 1,
         last: detected[0],
+        shape: None,
     };
     let (chosen, previews) = inspect_with_choices(name, bytes, std::slice::from_ref(&choice), 4, 4);
     let form = &chosen.sheets[0].forms[0];
@@ -792,6 +793,7 @@ fn header_choices_are_kept_in_the_project_and_applied_again() {
             .clone(),
         first: detected[0] - 1,
         last: detected[0],
+        shape: None,
     };
     s.apply(Action::ChooseHeader {
         file: name.to_string(),

@@ -733,3 +733,65 @@ fn a_questionnaire_gives_one_field_per_item_with_the_options_as_values() {
     let lay = layout::detect(&sheet, &Default::default());
     assert_eq!(lay.forms[0].items[0].options, ["好", "较好", "一般", "差"]);
 }
+
+/// A person's choice of shape wins over detection, both ways, through the report the app and
+/// the CLI read; the header rows chosen with it apply to a roster only.
+#[test]
+fn a_shape_chosen_by_a_person_is_how_the_sheet_is_read() {
+    use yibiao::inspect::{report_workbook_with, HeaderChoice};
+    let wb = |rows: &[&[&str]], merges: &[&str]| Workbook {
+        format: Format::Xlsx,
+        encoding: None,
+        sheets: vec![sheet(rows, merges)],
+        sheet_errors: Vec::new(),
+    };
+    let shapes = |wb: &Workbook, shape: Option<&str>, first: u32, last: u32| -> Vec<String> {
+        let choice = HeaderChoice {
+            sheet: "Sheet1".into(),
+            first,
+            last,
+            shape: shape.map(str::to_string),
+        };
+        let choices = if shape.is_some() || first > 0 {
+            vec![choice]
+        } else {
+            Vec::new()
+        };
+        report_workbook_with("a.xlsx", wb, &choices).sheets[0]
+            .forms
+            .iter()
+            .map(|f| {
+                let names: Vec<&str> = f.fields.iter().map(|x| x.name.as_str()).collect();
+                format!("{}: {}", f.shape, names.join(" "))
+            })
+            .collect()
+    };
+    // Three labels with their slots over a filled table: too thin to claim as a card on its
+    // own, so it reads as a (poor) roster until a person says what it is.
+    let thin = wb(
+        &[
+            &["户主姓名", "", "联系电话", ""],
+            &["家庭住址", "", "", ""],
+            &["成员姓名", "与户主关系", "年龄", "备注"],
+            &["张三", "之子", "12", "在校"],
+        ],
+        &["B2:D2"],
+    );
+    check_shapes(&shapes(&thin, None, 0, 0), &["roster: 户主姓名 联系电话"]);
+    check_shapes(
+        &shapes(&thin, Some("card"), 1, 1),
+        &["card: 户主姓名 联系电话 家庭住址"],
+    );
+    // Chosen as a roster with its header on row 3: the table under the card's lines.
+    check_shapes(
+        &shapes(&thin, Some("roster"), 3, 3),
+        &["roster: 成员姓名 与户主关系 年龄 备注"],
+    );
+    // A shape that finds nothing on the sheet gives no form, not a made-up one.
+    check_shapes(&shapes(&thin, Some("questionnaire"), 1, 1), &[]);
+}
+
+#[track_caller]
+fn check_shapes(got: &[String], want: &[&str]) {
+    assert_eq!(got, want);
+}

@@ -315,6 +315,7 @@ fn header_choices_travel_with_the_project() {
         sheet: "花名册".into(),
         first: 2,
         last: 3,
+        shape: Some("card".into()),
     };
     p.header_choices = vec![FileHeaderChoice::new("甲.xlsx", &choice)];
     let back = Project::from_json(&p.to_json()).expect("parses");
