@@ -147,7 +147,7 @@ impl Warning {
                     "questionnaire" => "问卷表",
                     _ => "列表",
                 };
-                format!("只根据 {labels} 个填写项判断这是{shape}，请核对；如果其实是一张列表，请在“表头从第…行到第…行”处指定表头。")
+                format!("只根据 {labels} 个填写项判断这是{shape}，请核对；不对时，在核对表格的预览上方“表格形式”处改选（列表还要指定表头行）。")
             }
             (Warning::ShapeUncertain { shape, labels }, Lang::En) => {
                 let shape = match shape.as_str() {
@@ -157,7 +157,7 @@ impl Warning {
                     _ => "table",
                 };
                 format!(
-                    "Read as a {shape} from only {labels} labels. Please check the form's shape; if it is a table, choose its header."
+                    "Read as a {shape} from only {labels} labels. Please check; if it is wrong, choose its shape above the preview in Check forms (for a table, also its header rows)."
                 )
             }
         }

@@ -173,8 +173,8 @@ fn warnings() {
         ),
         (
             Warning::ShapeUncertain { shape: "card".into(), labels: 3 },
-            "只根据 3 个填写项判断这是单人（单户）登记表，请核对；如果其实是一张列表，请在“表头从第…行到第…行”处指定表头。",
-            "Read as a single-record form (card) from only 3 labels. Please check the form's shape; if it is a table, choose its header.",
+            "只根据 3 个填写项判断这是单人（单户）登记表，请核对；不对时，在核对表格的预览上方“表格形式”处改选（列表还要指定表头行）。",
+            "Read as a single-record form (card) from only 3 labels. Please check; if it is wrong, choose its shape above the preview in Check forms (for a table, also its header rows).",
         ),
     ];
     for (w, zh, en) in cases {
