@@ -434,9 +434,20 @@ fn template(sheet: &read::Sheet, form: &layout::Form) -> FormTemplate {
         .chain(std::iter::once(header_last))
         .max()
         .unwrap_or(header_last);
-    let (data_first, data_last) = match form.data_rows {
-        Some((a, b)) => (a, b),
-        None => (below_header + 1, below_header),
+    // A card, indicator or questionnaire is all template: its labels (and an indicator's units
+    // and codes) down to the last item, its values in their own cells among them.
+    let last_item = form
+        .items
+        .iter()
+        .flat_map(|i| std::iter::once(i.label_cell.0).chain(i.value_cell.map(|v| v.0)))
+        .max();
+    let (data_first, data_last) = match (form.shape, last_item, form.data_rows) {
+        (layout::Shape::Roster, _, Some((a, b))) => (a, b),
+        (layout::Shape::Roster, _, None) | (_, None, _) => (below_header + 1, below_header),
+        (_, Some(last), _) => {
+            let last = last.max(below_header);
+            (last + 1, last)
+        }
     };
     let top = form
         .title_rows
@@ -458,7 +469,25 @@ fn template(sheet: &read::Sheet, form: &layout::Form) -> FormTemplate {
     };
     let is_red = |r: u32, c: u32| sheet.red_cells.binary_search(&(r, c)).is_ok();
     // A card's or indicator's value cells are data, even though they sit among its labels.
-    let is_value = |r: u32, c: u32| form.items.iter().any(|i| i.value_cell == Some((r, c)));
+    // On an indicator's item rows, a number right of an item's label that is not its unit or
+    // code is a value (a second year's column, say); codes and row numbers left of it are not.
+    let is_value = |r: u32, c: u32| {
+        form.items.iter().any(|i| i.value_cell == Some((r, c)))
+            || (form.shape == layout::Shape::Indicator
+                && matches!(sheet.grid.get(r, c), read::Value::Number(_))
+                && form
+                    .items
+                    .iter()
+                    .any(|i| i.label_cell.0 == r && i.label_cell.1 < c && !i.structural)
+                && !form.items.iter().any(|i| {
+                    i.label_cell == (r, c)
+                        || (i.label_cell.0 == r && {
+                            let t = sheet.grid.get(r, c).text();
+                            let t = t.trim();
+                            i.unit.as_deref() == Some(t) || i.code.as_deref() == Some(t)
+                        })
+                }))
+    };
     let cells_of = |rows: &mut dyn Iterator<Item = u32>, base: u32| {
         let mut out = Vec::new();
         for r in rows {

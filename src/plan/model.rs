@@ -83,6 +83,14 @@ pub struct SourceField {
     /// holds its value. Empty in project files from before it was kept.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub level: String,
+    /// A card's, indicator's or questionnaire's item: its label's cell (A1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label_cell: Option<String>,
+    /// A card's, indicator's or questionnaire's item: the cell its value is written in (A1),
+    /// so a record goes back into the form's own layout and is read from it again. `None` for
+    /// a roster's column, whose values go down [`SourceField::column`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value_cell: Option<String>,
 }
 
 /// A field of the set: one cluster of source fields that mean the same thing.
