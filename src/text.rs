@@ -358,8 +358,7 @@ pub fn split_place(place: &str) -> (String, String) {
                 i + c.len_utf8()
             }
         })
-        .filter(|&end| end < place.len())
-        .next_back();
+        .rfind(|&end| end < place.len());
     match cut {
         Some(end) => (place[..end].to_string(), place[end..].to_string()),
         None => (String::new(), place.to_string()),

@@ -260,8 +260,11 @@ fn round_trip(project: &Project, filled: &[(String, Vec<u8>)]) -> Back {
     out
 }
 
+/// Files by name.
+type Files = Vec<(String, Vec<u8>)>;
+
 /// Two households on cards, two villages' indicator reports, and the households' roster.
-fn county(with_village_roster: bool) -> (Vec<(String, Vec<u8>)>, Vec<(String, Vec<u8>)>) {
+fn county(with_village_roster: bool) -> (Files, Files) {
     let roster = |rows: &[String]| {
         csv(
             "青山县低保户花名册",
