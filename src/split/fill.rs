@@ -226,7 +226,15 @@ pub fn fill(set: &FormSet, originals: &[(&str, &Workbook)]) -> Filled {
             .sheets
             .iter()
             .position(|s| s.kind == SetSheetKind::Topic && s.replaces.as_slice() == [si]);
-        let records = records_of(source, wb);
+        // Sheets that are another form of this file's own are that form's.
+        let others: Vec<&str> = set
+            .sources
+            .iter()
+            .enumerate()
+            .filter(|&(sj, s)| sj != si && s.file == source.file)
+            .map(|(_, s)| s.sheet.as_str())
+            .collect();
+        let records = records_of(source, wb, &others);
         // The form's fields with a place in the set: (where its value is, id, level).
         let fields: Vec<(At, usize, usize)> = source
             .fields
@@ -634,8 +642,9 @@ impl<'w> Record<'w> {
 
 /// The records an original form gives: a roster's data rows; for a card or indicator report,
 /// every sheet of its workbook laid out as it is (its labels in their cells) — the form filled
-/// once, or once per person, household or village, one sheet each.
-fn records_of<'w>(source: &SourceForm, wb: &'w Workbook) -> Vec<Record<'w>> {
+/// once, or once per person, household or village, one sheet each — but another form's own
+/// sheet (`others`).
+fn records_of<'w>(source: &SourceForm, wb: &'w Workbook, others: &[&str]) -> Vec<Record<'w>> {
     let t = &source.template;
     let card = source.shape != "roster" && !source.shape.is_empty();
     if !card {
@@ -665,7 +674,10 @@ fn records_of<'w>(source: &SourceForm, wb: &'w Workbook) -> Vec<Record<'w>> {
         .unwrap_or(0);
     wb.sheets
         .iter()
-        .filter(|sheet| in_layout(sheet, t))
+        .filter(|sheet| {
+            sheet.name == source.sheet
+                || (!others.contains(&sheet.name.as_str()) && in_layout(sheet, t))
+        })
         .map(|sheet| Record {
             sheet,
             row: first_value_row,

@@ -382,6 +382,24 @@ fn write_record(
         place: place.cloned(),
         ..FormRows::default()
     };
+    // The form was planned from a copy one village filled: its reporter line names that
+    // village, and this record's goes there instead.
+    let mut blank;
+    let source = match place {
+        Some(_) => {
+            blank = source.clone();
+            for c in blank
+                .template
+                .cells
+                .iter_mut()
+                .filter(|c| source.template.meta_rows.contains(&c.row))
+            {
+                c.text = without_place(&c.text);
+            }
+            &blank
+        }
+        None => source,
+    };
     write_form(ws, st, set, source, &frame, 0)?;
     let t = &source.template;
     // A value cell inside a merged label (a 填报单位 line across the form) has no room.
@@ -528,6 +546,22 @@ pub fn fill_place(line: &str, town: &str, village: &str) -> String {
         rest = &rest[run..];
     }
     out.push_str(rest);
+    out
+}
+
+/// A reporter line without the town and village written in it: `填报单位：青山镇石桥村` →
+/// `填报单位：`, ready for [`fill_place`].
+fn without_place(line: &str) -> String {
+    let (town, village) = crate::text::reporter_place(line);
+    let mut out = line.to_string();
+    if !town.is_empty() && !village.is_empty() {
+        out = out.replacen(&format!("{town}{village}"), "", 1);
+    }
+    for p in [town, village] {
+        if !p.is_empty() {
+            out = out.replacen(&p, "", 1);
+        }
+    }
     out
 }
 

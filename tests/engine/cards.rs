@@ -152,6 +152,8 @@ struct Back {
     numbers: Vec<String>,
     /// The department sheets, by file.
     sheets: Vec<String>,
+    /// Per set sheet with a village key, the pre-filled rows' town and village.
+    villages: HashMap<String, Vec<String>>,
 }
 
 /// The set planned from `templates`, pre-filled from `filled`, written, read back, split; each
@@ -189,6 +191,23 @@ fn round_trip(project: &Project, filled: &[(String, Vec<u8>)]) -> Back {
         .collect();
 
     let mut out = Back::default();
+    for (sheet, rows) in set.sheets.iter().zip(&pre.rows.sheets) {
+        let at = |id: &str| {
+            sheet
+                .columns
+                .iter()
+                .position(|c| set.canonical[c.canonical].id == id)
+        };
+        if let (Some(t), Some(v), "village") =
+            (at("loc.town"), at("loc.village"), sheet.grain.as_str())
+        {
+            let places = rows
+                .iter()
+                .map(|r| format!("{} / {}", r.values[t].text(), r.values[v].text()))
+                .collect();
+            out.villages.insert(sheet.name.clone(), places);
+        }
+    }
     for (name, wb) in &departments {
         for s in &wb.sheets {
             out.sheets.push(format!("{name} / {}", s.name));
@@ -264,7 +283,8 @@ fn round_trip(project: &Project, filled: &[(String, Vec<u8>)]) -> Back {
 type Files = Vec<(String, Vec<u8>)>;
 
 /// Two households on cards, two villages' indicator reports, and the households' roster.
-fn county(with_village_roster: bool) -> (Files, Files) {
+/// The set is planned from the blank card and report, or from a report one village filled.
+fn county(with_village_roster: bool, report_planned_filled: bool) -> (Files, Files) {
     let roster = |rows: &[String]| {
         csv(
             "青山县低保户花名册",
@@ -287,11 +307,22 @@ fn county(with_village_roster: bool) -> (Files, Files) {
         ),
         (
             INDICATOR.to_string(),
-            xlsx(&[("统计表".into(), indicator("", [""; 4]), INDICATOR_MERGES)]),
+            xlsx(&[(
+                "统计表".into(),
+                if report_planned_filled {
+                    indicator("青山镇石桥村", ["412", "1530", "2210.5", "36.8"])
+                } else {
+                    indicator("", [""; 4])
+                },
+                INDICATOR_MERGES,
+            )]),
         ),
         (
             "青山县民政局-低保户花名册.csv".to_string(),
-            roster(&[format!("1,青山镇,石桥村,田海,{a},4,626.95")]),
+            roster(&[
+                format!("1,青山镇,石桥村,田海,{a},4,626.95"),
+                format!("2,青山镇,石桥村,李秀英,{b},2,410"),
+            ]),
         ),
     ];
     let mut filled = vec![
@@ -340,18 +371,21 @@ fn county(with_village_roster: bool) -> (Files, Files) {
     ];
     if with_village_roster {
         let name = "青山县农业农村局-行政村基本情况.csv".to_string();
-        templates.push((name.clone(), villages(&["1,青山镇,石桥村,412,1530,7"])));
-        filled.push((
-            name,
-            villages(&["1,青山镇,石桥村,412,1530,7", "2,青山镇,河口村,268,975,5"]),
-        ));
+        let rows = villages(&["1,青山镇,石桥村,412,1530,7", "2,青山镇,河口村,268,975,5"]);
+        templates.push((name.clone(), rows.clone()));
+        filled.push((name, rows));
     }
     (templates, filled)
 }
 
 #[track_caller]
-fn check(with_village_roster: bool, sheets: &[&str], cells: usize, values: usize) {
-    let (templates, filled) = county(with_village_roster);
+fn check(
+    (with_village_roster, report_planned_filled): (bool, bool),
+    sheets: &[&str],
+    cells: usize,
+    values: usize,
+) {
+    let (templates, filled) = county(with_village_roster, report_planned_filled);
     let project = super::round_trip::project_of(&templates);
     let shapes: Vec<(&str, &str)> = project
         .set
@@ -366,6 +400,18 @@ fn check(with_village_roster: bool, sheets: &[&str], cells: usize, values: usize
     );
     let back = round_trip(&project, &filled);
     let summary = format!("{back:#?}");
+    // Each report is one village's row, found by its reporter line, in the village base table
+    // when another form shares its facts, else on its own sheet.
+    let want = if with_village_roster {
+        "村基本情况"
+    } else {
+        "统计-农村基本情况统计表"
+    };
+    assert_eq!(
+        back.villages.get(want).map(Vec::as_slice),
+        Some(&["青山镇 / 石桥村".to_string(), "青山镇 / 河口村".to_string()][..]),
+        "{summary}"
+    );
     assert!(back.lost.is_empty(), "{summary}");
     assert!(back.numbers.is_empty(), "{summary}");
     assert_eq!((back.compared, back.values), (cells, values), "{summary}");
@@ -387,10 +433,14 @@ fn cards_and_indicator_reports_come_back_in_their_own_cells() {
     ];
     // Cards: 3 × (title, 6 labels, the signature's label) + 17 values; reports: 2 × (title,
     // reporter line, 4 headers, 12 code, name and unit cells, 2 sign-off labels) + 8 values.
-    check(false, &sheets, 3 * 8 + 17 + 2 * 20 + 8, 17 + 8);
+    check((false, false), &sheets, 3 * 8 + 17 + 2 * 20 + 8, 17 + 8);
     // With a village roster asking two of the same facts, the village base table holds them
     // and the reports are joined to it by their reporter line's village.
-    check(true, &sheets, 3 * 8 + 17 + 2 * 20 + 8, 17 + 8);
+    check((true, false), &sheets, 3 * 8 + 17 + 2 * 20 + 8, 17 + 8);
+    // Planned from a report one village filled: its values are no part of the form, and the
+    // value column is found by its numbers.
+    check((false, true), &sheets, 3 * 8 + 17 + 2 * 20 + 8, 17 + 8);
+    check((true, true), &sheets, 3 * 8 + 17 + 2 * 20 + 8, 17 + 8);
 }
 
 #[test]
