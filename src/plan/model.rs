@@ -52,6 +52,16 @@ pub struct SourceForm {
     pub template: crate::inspect::FormTemplate,
 }
 
+impl SourceForm {
+    /// A card or indicator report: filled once per record (a person, a household, a village),
+    /// each value in its own cell ([`SourceField::value_cell`]) — one sheet per record when
+    /// pre-filled from and split back. A questionnaire's ticks are not read or written so.
+    pub fn is_record_form(&self) -> bool {
+        matches!(self.shape.as_str(), "card" | "indicator")
+            && self.fields.iter().any(|f| f.value_cell.is_some())
+    }
+}
+
 /// One leaf column of a source form.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SourceField {

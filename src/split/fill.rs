@@ -610,7 +610,7 @@ impl At {
     /// Where a field of `source` is read: its value cell on a card or indicator report (a
     /// field without one is not read), its column on a roster.
     fn of(source: &SourceForm, f: &SourceField) -> Option<At> {
-        if source.shape == "roster" || source.shape.is_empty() {
+        if !source.is_record_form() {
             return Some(At {
                 row: None,
                 col: f.column.saturating_sub(1),
@@ -646,8 +646,7 @@ impl<'w> Record<'w> {
 /// sheet (`others`).
 fn records_of<'w>(source: &SourceForm, wb: &'w Workbook, others: &[&str]) -> Vec<Record<'w>> {
     let t = &source.template;
-    let card = source.shape != "roster" && !source.shape.is_empty();
-    if !card {
+    if !source.is_record_form() {
         let Some(sheet) = wb.sheets.iter().find(|s| s.name == source.sheet) else {
             return Vec::new();
         };

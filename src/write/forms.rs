@@ -119,7 +119,7 @@ pub fn department_workbook(set: &FormSet, forms: &[&FormRows]) -> Result<Vec<u8>
         // A card or indicator report is filled once per record: a sheet each.
         let (records, mut group): (Vec<&FormRows>, Vec<&FormRows>) = group
             .into_iter()
-            .partition(|f| set.sources.get(f.source).is_some_and(is_record_form));
+            .partition(|f| set.sources.get(f.source).is_some_and(SourceForm::is_record_form));
         for f in records {
             let Some(source) = set.sources.get(f.source) else {
                 continue;
@@ -276,7 +276,7 @@ fn write_form(
     let text = identifier_fields(set, source, &form.rows);
     for (f, &is_text) in source.fields.iter().zip(&text) {
         // A card's column holds other fields' values too.
-        if is_text && !is_record_form(source) {
+        if is_text && !source.is_record_form() {
             ws.set_column_format(f.column.saturating_sub(1) as u16, &st.text_column)?;
         }
     }
@@ -336,13 +336,6 @@ fn identifier_fields(set: &FormSet, source: &SourceForm, rows: &[Vec<Value>]) ->
             }
         })
         .collect()
-}
-
-/// A card or indicator report: its fields have value cells, and it is filled once per record
-/// (a questionnaire's ticks are not written back).
-pub fn is_record_form(source: &SourceForm) -> bool {
-    matches!(source.shape.as_str(), "card" | "indicator")
-        && source.fields.iter().any(|f| f.value_cell.is_some())
 }
 
 /// What tells one record's sheet from another's: the person's or head's name, else the
