@@ -395,25 +395,32 @@ pub fn report_workbook_with(name: &str, wb: &Workbook, choices: &[HeaderChoice])
             kind: a.kind.name().into(),
             hidden: sheet.hidden,
             warnings: a.warnings.iter().map(Problem::from_warning).collect(),
-            forms: a
-                .forms
-                .into_iter()
-                .map(|(form, fields, grain)| FormReport {
-                    shape: form.shape.name().into(),
-                    title: form.title.clone(),
-                    title_rows: one_based(&form.title_rows),
-                    header_rows: one_based(&form.header_rows),
-                    unit_row: form.unit_row.map(|r| r + 1),
-                    code_row: form.code_row.map(|r| r + 1),
-                    data_rows: form.data_rows.map(|(a, b)| [a + 1, b + 1]),
-                    footer_rows: one_based(&form.footer_rows),
-                    grain: grain.kind.name().into(),
-                    grain_reason: grain.reason,
-                    warnings: form.warnings.iter().map(Problem::from_warning).collect(),
-                    fields: fields.iter().map(field_report).collect(),
-                    template: template(sheet, &form),
-                })
-                .collect(),
+            forms: {
+                let tops: Vec<u32> = a.forms.iter().map(|(f, _, _)| form_top(f)).collect();
+                a.forms
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (form, fields, grain))| FormReport {
+                        shape: form.shape.name().into(),
+                        title: form.title.clone(),
+                        title_rows: one_based(&form.title_rows),
+                        header_rows: one_based(&form.header_rows),
+                        unit_row: form.unit_row.map(|r| r + 1),
+                        code_row: form.code_row.map(|r| r + 1),
+                        data_rows: form.data_rows.map(|(a, b)| [a + 1, b + 1]),
+                        footer_rows: one_based(&form.footer_rows),
+                        grain: grain.kind.name().into(),
+                        grain_reason: grain.reason,
+                        warnings: form.warnings.iter().map(Problem::from_warning).collect(),
+                        fields: fields.iter().map(field_report).collect(),
+                        template: template(
+                            sheet,
+                            &form,
+                            tops.iter().copied().filter(|&t| t > tops[i]).min(),
+                        ),
+                    })
+                    .collect()
+            },
         })
         .collect();
     FileReport {
@@ -425,8 +432,9 @@ pub fn report_workbook_with(name: &str, wb: &Workbook, choices: &[HeaderChoice])
     }
 }
 
-/// The form's cells above and below its data (0-based `form`, 1-based result).
-fn template(sheet: &read::Sheet, form: &layout::Form) -> FormTemplate {
+/// The form's cells above and below its data (0-based `form`, 1-based result). `next_form`:
+/// the first row of the next form down the sheet, if any.
+fn template(sheet: &read::Sheet, form: &layout::Form, next_form: Option<u32>) -> FormTemplate {
     let header_last = form.header_rows.last().copied().unwrap_or(0);
     let below_header = [form.unit_row, form.code_row]
         .into_iter()
@@ -441,11 +449,20 @@ fn template(sheet: &read::Sheet, form: &layout::Form) -> FormTemplate {
         .iter()
         .flat_map(|i| std::iter::once(i.label_cell.0).chain(i.value_cell.map(|v| v.0)))
         .max();
+    let record = form.shape != layout::Shape::Roster && last_item.is_some();
     let (data_first, data_last) = match (form.shape, last_item, form.data_rows) {
         (layout::Shape::Roster, _, Some((a, b))) => (a, b),
         (layout::Shape::Roster, _, None) | (_, None, _) => (below_header + 1, below_header),
         (_, Some(last), _) => {
-            let last = last.max(below_header);
+            // And what is written under the last item (a declaration, where to sign), down to
+            // the next form on the sheet.
+            let end = next_form.unwrap_or(u32::MAX).min(sheet.grid.height());
+            let last = (last + 1..end)
+                .filter(|&r| sheet.grid.row(r).iter().any(|v| !v.is_blank()))
+                .max()
+                .unwrap_or(last)
+                .max(last)
+                .max(below_header);
             (last + 1, last)
         }
     };
@@ -459,7 +476,25 @@ fn template(sheet: &read::Sheet, form: &layout::Form) -> FormTemplate {
         .filter(|&r| r < data_first)
         .min()
         .unwrap_or(data_first);
-    let (c0, c1) = (form.first_col, form.last_col.max(form.first_col));
+    // A card or report is as wide as its rows are (a two-up report's right-hand units).
+    let c1 = if record {
+        (top..data_first)
+            .map(|r| sheet.grid.row(r).len() as u32)
+            .chain(
+                sheet
+                    .merges
+                    .iter()
+                    .filter(|m| m.top >= top && m.bottom < data_first)
+                    .map(|m| m.right + 1),
+            )
+            .max()
+            .unwrap_or(0)
+            .saturating_sub(1)
+            .max(form.last_col)
+    } else {
+        form.last_col
+    };
+    let (c0, c1) = (form.first_col, c1.max(form.first_col));
     // Title and reporter lines may reach past the table's last column.
     let wide = |r: u32| {
         form.title_rows.contains(&r)
@@ -471,22 +506,11 @@ fn template(sheet: &read::Sheet, form: &layout::Form) -> FormTemplate {
     // A card's or indicator's value cells are data, even though they sit among its labels.
     // On an indicator's item rows, a number right of an item's label that is not its unit or
     // code is a value (a second year's column, say); codes and row numbers left of it are not.
+    // A sign-off's slot (`年 月 日`) is the form's, not a value.
     let is_value = |r: u32, c: u32| {
-        form.items.iter().any(|i| i.value_cell == Some((r, c)))
-            || (form.shape == layout::Shape::Indicator
-                && matches!(sheet.grid.get(r, c), read::Value::Number(_))
-                && form
-                    .items
-                    .iter()
-                    .any(|i| i.label_cell.0 == r && i.label_cell.1 < c && !i.structural)
-                && !form.items.iter().any(|i| {
-                    i.label_cell == (r, c)
-                        || (i.label_cell.0 == r && {
-                            let t = sheet.grid.get(r, c).text();
-                            let t = t.trim();
-                            i.unit.as_deref() == Some(t) || i.code.as_deref() == Some(t)
-                        })
-                }))
+        form.items
+            .iter()
+            .any(|i| i.value_cell == Some((r, c)) && !i.structural)
     };
     let cells_of = |rows: &mut dyn Iterator<Item = u32>, base: u32| {
         let mut out = Vec::new();
@@ -560,6 +584,18 @@ fn template(sheet: &read::Sheet, form: &layout::Form) -> FormTemplate {
         },
         widths,
     }
+}
+
+/// The first row of a form: its title, reporter line, header or first item.
+fn form_top(form: &layout::Form) -> u32 {
+    form.title_rows
+        .iter()
+        .chain(&form.meta_rows)
+        .chain(&form.header_rows)
+        .copied()
+        .chain(form.items.iter().map(|i| i.label_cell.0))
+        .min()
+        .unwrap_or(0)
 }
 
 fn field_report(f: &Field) -> FieldReport {

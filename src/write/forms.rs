@@ -117,9 +117,12 @@ pub fn department_workbook(set: &FormSet, forms: &[&FormRows]) -> Result<Vec<u8>
             sheet.to_string()
         };
         // A card or indicator report is filled once per record: a sheet each.
-        let (records, mut group): (Vec<&FormRows>, Vec<&FormRows>) = group
-            .into_iter()
-            .partition(|f| set.sources.get(f.source).is_some_and(SourceForm::is_record_form));
+        let (records, mut group): (Vec<&FormRows>, Vec<&FormRows>) =
+            group.into_iter().partition(|f| {
+                set.sources
+                    .get(f.source)
+                    .is_some_and(SourceForm::is_record_form)
+            });
         for f in records {
             let Some(source) = set.sources.get(f.source) else {
                 continue;

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use yibiao::merge::Project;
-use yibiao::read::{self, parse_a1, parse_a1_range, Value, Workbook};
+use yibiao::read::{self, parse_a1, parse_a1_range, Rect, Value, Workbook};
 use yibiao::split::{self, fill::fill, SetRows};
 use yibiao::write::forms::{department_file_name, department_workbooks};
 use yibiao::write::to_xlsx_filled;
@@ -20,13 +20,30 @@ type SheetSpec<'a> = (String, Vec<Vec<String>>, &'a [&'a str]);
 /// An xlsx of the given sheets; a short plain number is written as a number, any other text
 /// (ID numbers, codes with a leading zero) as text.
 fn xlsx(sheets: &[SheetSpec<'_>]) -> Vec<u8> {
+    let sheets: Vec<Built> = sheets
+        .iter()
+        .map(|(name, rows, merges)| {
+            let rects = merges.iter().filter_map(|m| parse_a1_range(m)).collect();
+            (name.clone(), rows.clone(), rects)
+        })
+        .collect();
+    xlsx_of(&sheets)
+}
+
+/// A sheet to write: name, rows of cell texts, merges.
+type Built = (String, Vec<Vec<String>>, Vec<Rect>);
+
+/// [`xlsx`] with merges as rectangles.
+fn xlsx_of(sheets: &[Built]) -> Vec<u8> {
     let mut book = Book::new();
     let plain = Format::new();
-    for (name, rows, merges) in sheets {
+    for (name, rows, rects) in sheets {
         let mut ws = Worksheet::new();
         ws.set_name(name.as_str()).expect("sheet name");
-        let rects: Vec<_> = merges.iter().filter_map(|m| parse_a1_range(m)).collect();
-        for m in &rects {
+        for m in rects {
+            if m.top == m.bottom && m.left == m.right {
+                continue;
+            }
             let text = rows
                 .get(m.top as usize)
                 .and_then(|r| r.get(m.left as usize))
@@ -154,6 +171,11 @@ struct Back {
     sheets: Vec<String>,
     /// Per set sheet with a village key, the pre-filled rows' town and village.
     villages: HashMap<String, Vec<String>>,
+    /// Problems reading and splitting the pre-filled set (required cells aside).
+    faults: Vec<String>,
+    /// Pre-fill's records whose shared facts found no base row, and disagreements.
+    unplaced: usize,
+    conflicts: usize,
 }
 
 /// The set planned from `templates`, pre-filled from `filled`, written, read back, split; each
@@ -167,7 +189,6 @@ fn round_trip(project: &Project, filled: &[(String, Vec<u8>)]) -> Back {
         .collect();
     let refs: Vec<(&str, &Workbook)> = books.iter().map(|(n, w)| (n.as_str(), w)).collect();
     let pre = fill(set, &refs);
-    assert!(pre.unplaced.is_empty(), "{:#?}", pre.unplaced);
     let bytes = to_xlsx_filled(&pre.set_with_lists(set), Lang::Zh, &pre.values())
         .expect("filled set writes");
     let wb = read::read("已填.xlsx", &bytes).expect("filled set reads back");
@@ -180,7 +201,6 @@ fn round_trip(project: &Project, filled: &[(String, Vec<u8>)]) -> Back {
         .filter(|p| p.finding.code() != "required_empty")
         .map(|p| p.message(Lang::En))
         .collect();
-    assert!(faults.is_empty(), "{faults:#?}");
     let departments: HashMap<String, Workbook> = department_workbooks(set, &assembled.forms)
         .expect("department workbooks write")
         .into_iter()
@@ -190,7 +210,12 @@ fn round_trip(project: &Project, filled: &[(String, Vec<u8>)]) -> Back {
         })
         .collect();
 
-    let mut out = Back::default();
+    let mut out = Back {
+        faults,
+        unplaced: pre.unplaced.len(),
+        conflicts: pre.conflicts.len(),
+        ..Back::default()
+    };
     for (sheet, rows) in set.sheets.iter().zip(&pre.rows.sheets) {
         let at = |id: &str| {
             sheet
@@ -230,7 +255,11 @@ fn round_trip(project: &Project, filled: &[(String, Vec<u8>)]) -> Back {
             .iter()
             .filter_map(|f| f.value_cell.as_deref().and_then(parse_a1))
             .collect();
-        for osheet in &original.sheets {
+        for osheet in original
+            .sheets
+            .iter()
+            .filter(|o| o.name.starts_with(&source.sheet))
+        {
             let cells: Vec<(u32, u32, String)> = (0..osheet.grid.height())
                 .flat_map(|r| (0..osheet.grid.width()).map(move |c| (r, c)))
                 .map(|(r, c)| (r, c, osheet.grid.get(r, c).text().trim().to_string()))
@@ -243,12 +272,7 @@ fn round_trip(project: &Project, filled: &[(String, Vec<u8>)]) -> Back {
                     .filter(|(r, c, t)| s.grid.get(*r, *c).text().trim() == t)
                     .count()
             };
-            let Some(back) = book
-                .sheets
-                .iter()
-                .filter(|s| s.name.starts_with(&source.sheet))
-                .max_by_key(|s| same(s))
-            else {
+            let Some(back) = book.sheets.iter().max_by_key(|s| same(s)) else {
                 out.lost
                     .push(format!("{} / {}: no sheet", source.file, osheet.name));
                 continue;
@@ -400,6 +424,10 @@ fn check(
     );
     let back = round_trip(&project, &filled);
     let summary = format!("{back:#?}");
+    assert!(
+        back.faults.is_empty() && back.unplaced == 0 && back.conflicts == 0,
+        "{summary}"
+    );
     // Each report is one village's row, found by its reporter line, in the village base table
     // when another form shares its facts, else on its own sheet.
     let want = if with_village_roster {
@@ -517,7 +545,151 @@ fn a_person_on_a_roster_and_on_a_card_is_one_row() {
     );
     assert!(pre.conflicts.is_empty(), "{:#?}", pre.conflicts);
     let back = round_trip(&project, &filled);
-    assert!(back.lost.is_empty(), "{back:#?}");
+    assert!(back.lost.is_empty() && back.faults.is_empty(), "{back:#?}");
     // Two cards: title, 5 labels and the signature's label each, and 10 values.
     assert_eq!((back.compared, back.values), (2 * 7 + 10, 10), "{back:#?}");
+}
+
+/// A made-up value a clerk could write in a field of this type, different for each copy.
+fn sample(f: &yibiao::plan::SourceField, ty: &str, copy: u32, k: u32) -> String {
+    let n = copy * 100 + k;
+    match ty {
+        "id_number" => id_number(n),
+        "phone" => format!("139{n:08}"),
+        "integer" => (n % 90 + 1).to_string(),
+        "decimal" => format!("{}.5", n % 90),
+        "yes_no" => "是".into(),
+        "enum" if !f.enum_values.is_empty() => {
+            f.enum_values[(n as usize) % f.enum_values.len()].clone()
+        }
+        _ => format!("值{copy}-{k}"),
+    }
+}
+
+/// The real cards and indicator reports of the development corpus, each planned from its
+/// blank template, filled twice in code (two sheets of one workbook, a value in every value
+/// cell), pre-filled, written, split: how many values come back in their cells.
+#[test]
+fn real_cards_and_reports_come_back() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/real-dev");
+    let mut files: Vec<std::path::PathBuf> = Vec::new();
+    for entry in std::fs::read_dir(&dir).expect("real-dev").flatten() {
+        if let Ok(inner) = std::fs::read_dir(entry.path()) {
+            files.extend(inner.flatten().map(|e| e.path()));
+        }
+    }
+    files.sort();
+    let (mut forms, mut values, mut back_values, mut cells, mut back_cells) = (0, 0, 0, 0, 0);
+    // Values lost where pre-fill did not list the record as lacking a key: none may be.
+    let mut silent = Vec::new();
+    let mut lines = Vec::new();
+    for path in files {
+        let name = path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .to_string();
+        let Ok(bytes) = std::fs::read(&path) else {
+            continue;
+        };
+        let Ok(wb) = read::read(&name, &bytes) else {
+            continue;
+        };
+        let project = super::round_trip::project_of(&[(name.clone(), bytes)]);
+        let records: Vec<&yibiao::plan::SourceForm> = project
+            .set
+            .sources
+            .iter()
+            .filter(|s| s.is_record_form())
+            .collect();
+        if records.is_empty() {
+            continue;
+        }
+        // The workbook again, each record form's sheet filled twice.
+        let mut sheets = Vec::new();
+        for sheet in &wb.sheets {
+            let grid: Vec<Vec<String>> = (0..sheet.grid.height())
+                .map(|r| {
+                    (0..sheet.grid.width())
+                        .map(|c| sheet.grid.get(r, c).text())
+                        .collect()
+                })
+                .collect();
+            let mine: Vec<&&yibiao::plan::SourceForm> =
+                records.iter().filter(|s| s.sheet == sheet.name).collect();
+            if mine.is_empty() {
+                sheets.push((sheet.name.clone(), grid, sheet.merges.clone()));
+                continue;
+            }
+            for copy in 1..=2 {
+                let mut g = grid.clone();
+                for (k, f) in mine.iter().flat_map(|s| &s.fields).enumerate() {
+                    let Some((r, c)) = f.value_cell.as_deref().and_then(parse_a1) else {
+                        continue;
+                    };
+                    if f.role != "data" || f.canonical.is_none() {
+                        continue;
+                    }
+                    let (r, c) = (r as usize, c as usize);
+                    if g.len() <= r {
+                        g.resize(r + 1, Vec::new());
+                    }
+                    if g[r].len() <= c {
+                        g[r].resize(c + 1, String::new());
+                    }
+                    let ty = project
+                        .set
+                        .canonical
+                        .iter()
+                        .find(|c| f.canonical.as_deref() == Some(c.id.as_str()))
+                        .map_or(f.ty.as_str(), |c| c.ty.as_str());
+                    g[r][c] = sample(f, ty, copy, k as u32);
+                }
+                let name = if copy == 1 {
+                    sheet.name.clone()
+                } else {
+                    format!("{} (2)", sheet.name)
+                };
+                sheets.push((name, g, sheet.merges.clone()));
+            }
+        }
+        let filled = vec![(name.clone(), xlsx_of(&sheets))];
+        let back = round_trip(&project, &filled);
+        if back.values_back < back.values && back.unplaced == 0 {
+            silent.push(name.clone());
+        }
+        forms += records.len();
+        values += back.values;
+        back_values += back.values_back;
+        cells += back.compared;
+        back_cells += back.back;
+        lines.push(format!(
+            "{name}: {} forms, values {}/{}, cells {}/{}, faults {}, unplaced {}{}",
+            records.len(),
+            back.values_back,
+            back.values,
+            back.back,
+            back.compared,
+            back.faults.len(),
+            back.unplaced,
+            back.faults
+                .iter()
+                .chain(&back.lost)
+                .take(40)
+                .map(|l| format!("\n    {l}"))
+                .collect::<String>()
+        ));
+    }
+    println!(
+        "real cards and reports: {forms} forms, values back {back_values}/{values}, cells back {back_cells}/{cells}"
+    );
+    for l in &lines {
+        println!("  {l}");
+    }
+    // 19 forms; the values that do not come back are those of one workbook's household cards
+    // that name the head but carry no key the household table is found by (no 户主身份证号,
+    // 户编号 or village): listed as rows without keys, as for a roster.
+    assert!(forms >= 19, "{lines:#?}");
+    assert!(silent.is_empty(), "{silent:?} {lines:#?}");
+    assert!(back_values * 100 >= values * 96, "{lines:#?}");
 }
