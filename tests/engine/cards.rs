@@ -173,6 +173,8 @@ struct Back {
     villages: HashMap<String, Vec<String>>,
     /// Problems reading and splitting the pre-filled set (required cells aside).
     faults: Vec<String>,
+    /// The crosswalk's 原列 of each original field of a card or report.
+    crosswalk: Vec<String>,
     /// Pre-fill's records whose shared facts found no base row, and disagreements.
     unplaced: usize,
     conflicts: usize,
@@ -216,6 +218,18 @@ fn round_trip(project: &Project, filled: &[(String, Vec<u8>)]) -> Back {
         conflicts: pre.conflicts.len(),
         ..Back::default()
     };
+    if let Some(cw) = wb.sheets.iter().find(|s| s.name == "字段对照表") {
+        for r in 0..cw.grid.height() {
+            let file = cw.grid.get(r, 6).text();
+            if set
+                .sources
+                .iter()
+                .any(|s| s.file == file && s.is_record_form())
+            {
+                out.crosswalk.push(cw.grid.get(r, 9).text());
+            }
+        }
+    }
     for (sheet, rows) in set.sheets.iter().zip(&pre.rows.sheets) {
         let at = |id: &str| {
             sheet
@@ -442,6 +456,13 @@ fn check(
     );
     assert!(back.lost.is_empty(), "{summary}");
     assert!(back.numbers.is_empty(), "{summary}");
+    // The crosswalk names the cell each card or report item is filled in.
+    for cell in ["B2", "D2", "B3", "B4", "D4", "B5", "D4", "D5", "D6", "D7"] {
+        assert!(
+            back.crosswalk.iter().any(|c| c == cell),
+            "{cell}: {summary}"
+        );
+    }
     assert_eq!((back.compared, back.values), (cells, values), "{summary}");
     for s in sheets {
         assert!(back.sheets.iter().any(|x| x == s), "{s} not in {summary}");
