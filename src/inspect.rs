@@ -508,9 +508,14 @@ fn template(sheet: &read::Sheet, form: &layout::Form, next_form: Option<u32>) ->
     // code is a value (a second year's column, say); codes and row numbers left of it are not.
     // A sign-off's slot (`年 月 日`) is the form's, not a value.
     let is_value = |r: u32, c: u32| {
-        form.items
-            .iter()
-            .any(|i| i.value_cell == Some((r, c)) && !i.structural)
+        form.items.iter().any(|i| {
+            !i.structural
+                && i.value_cell.is_some_and(|(vr, vc)| {
+                    // A questionnaire's item: the cells of its options, where the tick goes.
+                    let n = i.options.len().max(1) as u32;
+                    vr == r && (vc..vc + n).contains(&c)
+                })
+        })
     };
     let cells_of = |rows: &mut dyn Iterator<Item = u32>, base: u32| {
         let mut out = Vec::new();

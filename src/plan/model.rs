@@ -53,12 +53,18 @@ pub struct SourceForm {
 }
 
 impl SourceForm {
-    /// A card or indicator report: filled once per record (a person, a household, a village),
-    /// each value in its own cell ([`SourceField::value_cell`]) — one sheet per record when
-    /// pre-filled from and split back. A questionnaire's ticks are not read or written so.
+    /// A card, indicator report or questionnaire: filled once per record (a person, a
+    /// household, a village), each value in its own cell ([`SourceField::value_cell`]) — one
+    /// sheet per record when pre-filled from and split back.
     pub fn is_record_form(&self) -> bool {
-        matches!(self.shape.as_str(), "card" | "indicator")
+        matches!(self.shape.as_str(), "card" | "indicator" | "questionnaire")
             && self.fields.iter().any(|f| f.value_cell.is_some())
+    }
+
+    /// A questionnaire: each item's answer is the option ticked in its row, its value cell
+    /// the first option's.
+    pub fn is_questionnaire(&self) -> bool {
+        self.shape == "questionnaire"
     }
 }
 

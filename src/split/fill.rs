@@ -239,9 +239,10 @@ pub fn fill(set: &FormSet, originals: &[(&str, &Workbook)]) -> Filled {
         let fields: Vec<(At, usize, usize)> = source
             .fields
             .iter()
-            .filter_map(|f| {
+            .enumerate()
+            .filter_map(|(k, f)| {
                 let id = ids.of(f.canonical.as_deref()?)?;
-                Some((At::of(source, f)?, id, ids.level(&f.level)))
+                Some((At::of(source, k, f)?, id, ids.level(&f.level)))
             })
             .collect();
         // Keys the form lacks but carries inside another identifier (the ID number at the
@@ -604,22 +605,27 @@ struct At {
     /// The value cell's row; `None` for a roster's column, read on each record's row.
     row: Option<u32>,
     col: u32,
+    /// A questionnaire's item, read as the option ticked ([`Record::ticked`]): the field's
+    /// index.
+    ticked: Option<usize>,
 }
 
 impl At {
     /// Where a field of `source` is read: its value cell on a card or indicator report (a
     /// field without one is not read), its column on a roster.
-    fn of(source: &SourceForm, f: &SourceField) -> Option<At> {
+    fn of(source: &SourceForm, k: usize, f: &SourceField) -> Option<At> {
         if !source.is_record_form() {
             return Some(At {
                 row: None,
                 col: f.column.saturating_sub(1),
+                ticked: None,
             });
         }
         let (row, col) = f.value_cell.as_deref().and_then(parse_a1)?;
         Some(At {
             row: Some(row),
             col,
+            ticked: source.is_questionnaire().then_some(k),
         })
     }
 }
@@ -632,12 +638,39 @@ struct Record<'w> {
     row: u32,
     /// The town and village a card or indicator report names on its reporter line.
     place: Option<[Value; 2]>,
+    /// A questionnaire's answers, per field: the option whose cell is ticked.
+    ticked: Vec<Value>,
 }
 
-impl<'w> Record<'w> {
-    fn get(&self, at: At) -> &'w Value {
-        self.sheet.grid.get(at.row.unwrap_or(self.row), at.col)
+impl Record<'_> {
+    fn get(&self, at: At) -> &Value {
+        match at.ticked {
+            Some(k) => self.ticked.get(k).unwrap_or(&Value::Empty),
+            None => self.sheet.grid.get(at.row.unwrap_or(self.row), at.col),
+        }
     }
+}
+
+/// A questionnaire's answers on a sheet: per field, the option under which a mark is (`√`),
+/// the first if several are.
+fn ticked(sheet: &Sheet, source: &SourceForm) -> Vec<Value> {
+    if !source.is_questionnaire() {
+        return Vec::new();
+    }
+    source
+        .fields
+        .iter()
+        .map(|f| {
+            let Some((r, c)) = f.value_cell.as_deref().and_then(parse_a1) else {
+                return Value::Empty;
+            };
+            f.enum_values
+                .iter()
+                .enumerate()
+                .find(|(k, _)| !sheet.grid.get(r, c + *k as u32).is_blank())
+                .map_or(Value::Empty, |(_, o)| Value::Text(o.clone()))
+        })
+        .collect()
 }
 
 /// The records an original form gives: a roster's data rows; for a card or indicator report,
@@ -661,6 +694,7 @@ fn records_of<'w>(source: &SourceForm, wb: &'w Workbook, others: &[&str]) -> Vec
                 sheet,
                 row,
                 place: None,
+                ticked: Vec::new(),
             })
             .collect();
     }
@@ -681,6 +715,7 @@ fn records_of<'w>(source: &SourceForm, wb: &'w Workbook, others: &[&str]) -> Vec
             sheet,
             row: first_value_row,
             place: place_on(sheet, source),
+            ticked: ticked(sheet, source),
         })
         .collect()
 }

@@ -425,6 +425,14 @@ fn write_record(
             continue;
         }
         let col = c as u16;
+        if source.is_questionnaire() {
+            // A tick under the option answered.
+            let answer = v.text();
+            if let Some(k) = f.enum_values.iter().position(|o| *o == answer.trim()) {
+                ws.write_string_with_format(r, col + k as u16, "√", &st.cell)?;
+            }
+            continue;
+        }
         if is_text {
             write_value(
                 ws,

@@ -714,3 +714,56 @@ fn real_cards_and_reports_come_back() {
     assert!(silent.is_empty(), "{silent:?} {lines:#?}");
     assert!(back_values * 100 >= values * 96, "{lines:#?}");
 }
+
+/// A satisfaction survey: items down, options across, one tick per item (`None`: unanswered).
+fn survey(ticks: [Option<usize>; 3]) -> Vec<Vec<String>> {
+    let items = ["1、村容村貌", "2、道路交通", "3、饮水安全"];
+    let mut rows = grid(&[
+        &["村民满意度调查表", "", "", "", ""],
+        &["项目", "好", "较好", "一般", "差"],
+    ]);
+    for (item, tick) in items.iter().zip(ticks) {
+        let mut row = vec![
+            item.to_string(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ];
+        if let Some(k) = tick {
+            row[1 + k] = "√".into();
+        }
+        rows.push(row);
+    }
+    rows
+}
+
+#[test]
+fn questionnaire_ticks_come_back_under_their_options() {
+    const SURVEY: &str = "青山县农业农村局-村民满意度调查表.xlsx";
+    let templates = vec![(
+        SURVEY.to_string(),
+        xlsx(&[("调查表".into(), survey([None; 3]), &["A1:E1"])]),
+    )];
+    let filled = vec![(
+        SURVEY.to_string(),
+        xlsx(&[
+            (
+                "调查表".into(),
+                survey([Some(0), Some(2), Some(1)]),
+                &["A1:E1"],
+            ),
+            (
+                "调查表 (2)".into(),
+                survey([Some(3), None, Some(0)]),
+                &["A1:E1"],
+            ),
+        ]),
+    )];
+    let project = super::round_trip::project_of(&templates);
+    assert_eq!(project.set.sources[0].shape, "questionnaire");
+    let back = round_trip(&project, &filled);
+    // Two answers sheets: title, 5 header cells, 3 items each, and 5 ticks.
+    assert!(back.lost.is_empty() && back.faults.is_empty(), "{back:#?}");
+    assert_eq!(back.compared, 2 * 9 + 5, "{back:#?}");
+}
