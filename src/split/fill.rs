@@ -1,6 +1,7 @@
 //! Fill: original departmental forms with data → the set's rows, through the crosswalk.
 //!
-//! Each data row of each original form gives one row of that form's own sheet, and its shared
+//! Each data row of each original form — for a card, indicator report or questionnaire, each
+//! sheet filled in its layout — gives one row of that form's own sheet, and its shared
 //! facts go to the base tables, one row per person / household / village / plot found by its
 //! keys. When two forms say different things about the same fact of the same key, the first
 //! value is kept and the difference is listed ([`Conflict`]): a village fills each fact once.
@@ -194,8 +195,9 @@ pub fn fill_from_bytes(
 }
 
 /// Fills the set from original forms with data. `originals` are the files the set was made
-/// from (matched to its sources by file and sheet name); forms whose file is not given stay
-/// empty.
+/// from (matched to its sources by file name; a roster by its sheet's name, a card, indicator
+/// report or questionnaire by every sheet laid out as it is); forms whose file is not given
+/// stay empty.
 pub fn fill(set: &FormSet, originals: &[(&str, &Workbook)]) -> Filled {
     let mut out = Filled {
         rows: SetRows::new(set),

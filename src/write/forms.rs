@@ -2,7 +2,9 @@
 //! form had (title, reporter line with the village filled in, the same multi-level header
 //! block, unit and code rows, column order and widths), and all of them as one .zip.
 //! Identifier columns ([`crate::plan::identifier`]) are text, whole columns, and their values
-//! are written as text, even those read from an original as (digit-losing) numbers.
+//! are written as text, even those read from an original as (digit-losing) numbers. A card,
+//! indicator report or questionnaire is written once per record, a sheet each, its values in
+//! their own cells.
 
 use std::collections::HashSet;
 
