@@ -274,7 +274,10 @@ fn item_fields(sheet: &Sheet, form: &Form) -> Vec<Field> {
                 .or_else(|| unit_in_text(&item.label))
                 .or_else(|| implicit_unit(&name, ty));
             let red = sheet.red_cells.binary_search(&item.label_cell).is_ok();
-            let role = if item.structural || is_structural(&name) {
+            // The reporting unit on a reporter line (填报单位, 单位名称) is the place the form
+            // is from: a key of its record, written with the village, not a fact to fill.
+            let place = form.meta_rows.contains(&item.label_cell.0) && is_place_label(&name);
+            let role = if item.structural || place || is_structural(&name) {
                 Role::Structural
             } else {
                 Role::Data
@@ -294,6 +297,12 @@ fn item_fields(sheet: &Sheet, form: &Form) -> Vec<Field> {
             }
         })
         .collect()
+}
+
+/// A reporter line's label for the unit that reports (`填报单位`, `单位名称（公章）`): the
+/// place a card or indicator report is from.
+pub fn is_place_label(name: &str) -> bool {
+    name.contains("填报单位") || name.contains("单位名称")
 }
 
 /// A group label written once without merging: for a blank header cell that has a child below,

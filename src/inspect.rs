@@ -406,25 +406,32 @@ pub fn report_workbook_with(name: &str, wb: &Workbook, choices: &[HeaderChoice])
             kind: a.kind.name().into(),
             hidden: sheet.hidden,
             warnings: a.warnings.iter().map(Problem::from_warning).collect(),
-            forms: a
-                .forms
-                .into_iter()
-                .map(|(form, fields, grain)| FormReport {
-                    shape: form.shape.name().into(),
-                    title: form.title.clone(),
-                    title_rows: one_based(&form.title_rows),
-                    header_rows: one_based(&form.header_rows),
-                    unit_row: form.unit_row.map(|r| r + 1),
-                    code_row: form.code_row.map(|r| r + 1),
-                    data_rows: form.data_rows.map(|(a, b)| [a + 1, b + 1]),
-                    footer_rows: one_based(&form.footer_rows),
-                    grain: grain.kind.name().into(),
-                    grain_reason: grain.reason,
-                    warnings: form.warnings.iter().map(Problem::from_warning).collect(),
-                    fields: fields.iter().map(field_report).collect(),
-                    template: template(sheet, &form),
-                })
-                .collect(),
+            forms: {
+                let tops: Vec<u32> = a.forms.iter().map(|(f, _, _)| form_top(f)).collect();
+                a.forms
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (form, fields, grain))| FormReport {
+                        shape: form.shape.name().into(),
+                        title: form.title.clone(),
+                        title_rows: one_based(&form.title_rows),
+                        header_rows: one_based(&form.header_rows),
+                        unit_row: form.unit_row.map(|r| r + 1),
+                        code_row: form.code_row.map(|r| r + 1),
+                        data_rows: form.data_rows.map(|(a, b)| [a + 1, b + 1]),
+                        footer_rows: one_based(&form.footer_rows),
+                        grain: grain.kind.name().into(),
+                        grain_reason: grain.reason,
+                        warnings: form.warnings.iter().map(Problem::from_warning).collect(),
+                        fields: fields.iter().map(field_report).collect(),
+                        template: template(
+                            sheet,
+                            &form,
+                            tops.iter().copied().filter(|&t| t > tops[i]).min(),
+                        ),
+                    })
+                    .collect()
+            },
         })
         .collect();
     FileReport {
@@ -436,8 +443,9 @@ pub fn report_workbook_with(name: &str, wb: &Workbook, choices: &[HeaderChoice])
     }
 }
 
-/// The form's cells above and below its data (0-based `form`, 1-based result).
-fn template(sheet: &read::Sheet, form: &layout::Form) -> FormTemplate {
+/// The form's cells above and below its data (0-based `form`, 1-based result). `next_form`:
+/// the first row of the next form down the sheet, if any.
+fn template(sheet: &read::Sheet, form: &layout::Form, next_form: Option<u32>) -> FormTemplate {
     let header_last = form.header_rows.last().copied().unwrap_or(0);
     let below_header = [form.unit_row, form.code_row]
         .into_iter()
@@ -445,9 +453,29 @@ fn template(sheet: &read::Sheet, form: &layout::Form) -> FormTemplate {
         .chain(std::iter::once(header_last))
         .max()
         .unwrap_or(header_last);
-    let (data_first, data_last) = match form.data_rows {
-        Some((a, b)) => (a, b),
-        None => (below_header + 1, below_header),
+    // A card, indicator or questionnaire is all template: its labels (and an indicator's units
+    // and codes) down to the last item, its values in their own cells among them.
+    let last_item = form
+        .items
+        .iter()
+        .flat_map(|i| std::iter::once(i.label_cell.0).chain(i.value_cell.map(|v| v.0)))
+        .max();
+    let record = form.shape != layout::Shape::Roster && last_item.is_some();
+    let (data_first, data_last) = match (form.shape, last_item, form.data_rows) {
+        (layout::Shape::Roster, _, Some((a, b))) => (a, b),
+        (layout::Shape::Roster, _, None) | (_, None, _) => (below_header + 1, below_header),
+        (_, Some(last), _) => {
+            // And what is written under the last item (a declaration, where to sign), down to
+            // the next form on the sheet.
+            let end = next_form.unwrap_or(u32::MAX).min(sheet.grid.height());
+            let last = (last + 1..end)
+                .filter(|&r| sheet.grid.row(r).iter().any(|v| !v.is_blank()))
+                .max()
+                .unwrap_or(last)
+                .max(last)
+                .max(below_header);
+            (last + 1, last)
+        }
     };
     let top = form
         .title_rows
@@ -459,7 +487,25 @@ fn template(sheet: &read::Sheet, form: &layout::Form) -> FormTemplate {
         .filter(|&r| r < data_first)
         .min()
         .unwrap_or(data_first);
-    let (c0, c1) = (form.first_col, form.last_col.max(form.first_col));
+    // A card or report is as wide as its rows are (a two-up report's right-hand units).
+    let c1 = if record {
+        (top..data_first)
+            .map(|r| sheet.grid.row(r).len() as u32)
+            .chain(
+                sheet
+                    .merges
+                    .iter()
+                    .filter(|m| m.top >= top && m.bottom < data_first)
+                    .map(|m| m.right + 1),
+            )
+            .max()
+            .unwrap_or(0)
+            .saturating_sub(1)
+            .max(form.last_col)
+    } else {
+        form.last_col
+    };
+    let (c0, c1) = (form.first_col, c1.max(form.first_col));
     // Title and reporter lines may reach past the table's last column.
     let wide = |r: u32| {
         form.title_rows.contains(&r)
@@ -469,7 +515,19 @@ fn template(sheet: &read::Sheet, form: &layout::Form) -> FormTemplate {
     };
     let is_red = |r: u32, c: u32| sheet.red_cells.binary_search(&(r, c)).is_ok();
     // A card's or indicator's value cells are data, even though they sit among its labels.
-    let is_value = |r: u32, c: u32| form.items.iter().any(|i| i.value_cell == Some((r, c)));
+    // On an indicator's item rows, a number right of an item's label that is not its unit or
+    // code is a value (a second year's column, say); codes and row numbers left of it are not.
+    // A sign-off's slot (`年 月 日`) is the form's, not a value.
+    let is_value = |r: u32, c: u32| {
+        form.items.iter().any(|i| {
+            !i.structural
+                && i.value_cell.is_some_and(|(vr, vc)| {
+                    // A questionnaire's item: the cells of its options, where the tick goes.
+                    let n = i.options.len().max(1) as u32;
+                    vr == r && (vc..vc + n).contains(&c)
+                })
+        })
+    };
     let cells_of = |rows: &mut dyn Iterator<Item = u32>, base: u32| {
         let mut out = Vec::new();
         for r in rows {
@@ -542,6 +600,18 @@ fn template(sheet: &read::Sheet, form: &layout::Form) -> FormTemplate {
         },
         widths,
     }
+}
+
+/// The first row of a form: its title, reporter line, header or first item.
+fn form_top(form: &layout::Form) -> u32 {
+    form.title_rows
+        .iter()
+        .chain(&form.meta_rows)
+        .chain(&form.header_rows)
+        .copied()
+        .chain(form.items.iter().map(|i| i.label_cell.0))
+        .min()
+        .unwrap_or(0)
 }
 
 fn field_report(f: &Field) -> FieldReport {

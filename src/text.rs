@@ -282,6 +282,89 @@ pub fn is_meta_line(text: &str) -> bool {
     t.matches(':').count() >= 2 && t.chars().count() < 120
 }
 
+/// The town and village a filled reporter line names — what
+/// [`crate::write::forms::fill_place`] wrote into its blanks: `填报单位：青山镇石桥村`,
+/// `乡镇（盖章）：青山镇　村（居）：石桥村`, `青山镇　石桥村`. Empty where it names none.
+pub fn reporter_place(line: &str) -> (String, String) {
+    let blank = |c: char| c.is_whitespace() || c == '_' || c == '＿' || c == '\u{3000}';
+    let (mut town, mut village) = (String::new(), String::new());
+    let mut label = String::new();
+    for token in line.split(blank).filter(|t| !t.is_empty()) {
+        let mut rest = token;
+        // `label：value` pairs within the token; the value of the one before is whole.
+        loop {
+            let Some(i) = rest.find(['：', ':']) else {
+                place_value(&label, rest, &mut town, &mut village);
+                label.clear();
+                break;
+            };
+            let colon = rest[i..].chars().next().map_or(1, char::len_utf8);
+            label = rest[..i].to_string();
+            rest = &rest[i + colon..];
+            if rest.is_empty() {
+                break;
+            }
+        }
+    }
+    (town, village)
+}
+
+/// The place a reporter line's `label：value` names, by its label (none: by the value's ending).
+fn place_value(label: &str, value: &str, town: &mut String, village: &mut String) {
+    let value = value.trim();
+    if value.is_empty() {
+        return;
+    }
+    let set = |slot: &mut String, v: &str| {
+        if slot.is_empty() {
+            *slot = v.to_string();
+        }
+    };
+    if label.is_empty() && !is_village_name(value) {
+        if ["镇", "乡", "街道"].iter().any(|e| value.ends_with(e)) {
+            set(town, value);
+        }
+    } else if label.contains("填报单位") || label.contains("单位名称") || label.is_empty() {
+        let (t, v) = split_place(value);
+        set(town, &t);
+        set(village, &v);
+    } else if label.contains('村') || label.contains("社区") {
+        set(village, value);
+    } else if label.contains('乡') || label.contains('镇') || label.contains("街道") {
+        set(town, value);
+    }
+}
+
+fn is_village_name(v: &str) -> bool {
+    ["村", "社区", "居委会", "村委会"]
+        .iter()
+        .any(|e| v.ends_with(e))
+}
+
+/// `青山镇石桥村` → (`青山镇`, `石桥村`): the town is up to the last 镇, 乡 or 街道 that leaves
+/// a village after it.
+pub fn split_place(place: &str) -> (String, String) {
+    let place = place.trim();
+    let cut = place
+        .char_indices()
+        .filter(|(i, c)| {
+            (matches!(c, '镇' | '乡') || place[*i..].starts_with("街道"))
+                && place[*i..].chars().count() > 1
+        })
+        .map(|(i, c)| {
+            if c == '街' {
+                i + "街道".len()
+            } else {
+                i + c.len_utf8()
+            }
+        })
+        .rfind(|&end| end < place.len());
+    match cut {
+        Some(end) => (place[..end].to_string(), place[end..].to_string()),
+        None => (String::new(), place.to_string()),
+    }
+}
+
 /// True for a note line: `注：…`, `说明：…`, `填表说明…`, `导入注意事项…`.
 pub fn is_note_line(text: &str) -> bool {
     let t = compact(text);
@@ -516,6 +599,32 @@ mod tests {
         assert!(id_check_ok("999999197510018412"));
         assert!(!id_check_ok("999999197510018413"));
         assert!(!id_check_ok("9999991975100184"));
+    }
+
+    #[test]
+    fn places_read_back_from_filled_reporter_lines() {
+        let cases = [
+            ("填报单位：青山镇石桥村", ("青山镇", "石桥村")),
+            ("填报单位：石桥村", ("", "石桥村")),
+            (
+                "乡镇（盖章）：青山镇\u{3000}村（居）：石桥村",
+                ("青山镇", "石桥村"),
+            ),
+            (
+                "乡镇：青山镇\u{3000}村：石桥村\u{3000}核实人：",
+                ("青山镇", "石桥村"),
+            ),
+            ("青山镇\u{3000}石桥村", ("青山镇", "石桥村")),
+            ("填报单位：\u{3000}\u{3000}填报人：", ("", "")),
+            ("乡镇：　　　村：　　", ("", "")),
+        ];
+        for (line, (town, village)) in cases {
+            assert_eq!(
+                reporter_place(line),
+                (town.to_string(), village.to_string()),
+                "{line}"
+            );
+        }
     }
 
     #[test]

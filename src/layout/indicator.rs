@@ -236,13 +236,21 @@ pub(super) fn detect(grid: &Grid, merges: &Merges<'_>) -> Option<Vec<Form>> {
                 .find(|&&k| k > *c && k < stop)
                 .map(|&k| grid.get(r, k).text().trim().to_string())
                 .filter(|k| !k.is_empty());
+            // The first blank cell of the block; on a filled report, the first number.
+            let slot = |k: &u32, filled: bool| {
+                let v = super::merged_value(grid, merges, r, *k);
+                !unit_cols.contains(k)
+                    && !code_cols.contains(k)
+                    && if filled {
+                        matches!(v, Value::Number(_))
+                    } else {
+                        v.is_blank()
+                    }
+                    && merges.at(r, *c).is_none_or(|m| *k > m.right)
+            };
             let value_cell = (c + 1..stop)
-                .find(|k| {
-                    !unit_cols.contains(k)
-                        && !code_cols.contains(k)
-                        && super::merged_value(grid, merges, r, *k).is_blank()
-                        && merges.at(r, *c).is_none_or(|m| *k > m.right)
-                })
+                .find(|k| slot(k, false))
+                .or_else(|| (c + 1..stop).find(|k| slot(k, true)))
                 .map(|k| (r, k));
             items.push(Item {
                 label: strip_number(t).to_string(),
@@ -277,7 +285,7 @@ pub(super) fn detect(grid: &Grid, merges: &Merges<'_>) -> Option<Vec<Form>> {
             }
             if (1..=40).contains(&s.chars().count()) && !looks_like_data(&s) {
                 meta.push(Item {
-                    label: t.trim().trim_end_matches(['：', ':']).to_string(),
+                    label: reporter_label(&t),
                     label_cell: (m, c),
                     value_cell: Some((m, c + 1)),
                     ..Item::default()
@@ -330,6 +338,16 @@ pub(super) fn detect(grid: &Grid, merges: &Merges<'_>) -> Option<Vec<Form>> {
         forms.push(t);
     }
     Some(forms)
+}
+
+/// A reporter label as written, without its colon — and, once filled, without its value:
+/// `填报单位：青山镇石桥村` → `填报单位`.
+fn reporter_label(t: &str) -> String {
+    let t = t.trim();
+    match t.split_once(['：', ':']) {
+        Some((label, _)) if crate::fields::is_place_label(label) => label.trim().to_string(),
+        _ => t.trim_end_matches(['：', ':']).to_string(),
+    }
 }
 
 #[cfg(test)]

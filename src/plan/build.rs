@@ -484,6 +484,16 @@ pub fn build(
             }
             at += 1;
         }
+        // A card or indicator report of a village is one record, from the place on its
+        // reporter line: that place is its key, whether or not the form has a 村 item.
+        if !has_base && grain == GrainKind::Village && s.shape != "roster" {
+            for key in join_keys(grain).iter().rev() {
+                let c = ensure_key(&mut canonical, key, grain, lex);
+                if used.insert(c) {
+                    columns.insert(0, key_column(&canonical, c, "标识信息"));
+                }
+            }
+        }
         if !has_base {
             // No base table for this grain: the form's own place and identity columns are the
             // keys, first and marked.

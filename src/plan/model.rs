@@ -52,6 +52,22 @@ pub struct SourceForm {
     pub template: crate::inspect::FormTemplate,
 }
 
+impl SourceForm {
+    /// A card, indicator report or questionnaire: filled once per record (a person, a
+    /// household, a village), each value in its own cell ([`SourceField::value_cell`]) — one
+    /// sheet per record when pre-filled from and split back.
+    pub fn is_record_form(&self) -> bool {
+        matches!(self.shape.as_str(), "card" | "indicator" | "questionnaire")
+            && self.fields.iter().any(|f| f.value_cell.is_some())
+    }
+
+    /// A questionnaire: each item's answer is the option ticked in its row, its value cell
+    /// the first option's.
+    pub fn is_questionnaire(&self) -> bool {
+        self.shape == "questionnaire"
+    }
+}
+
 /// One leaf column of a source form.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SourceField {
@@ -83,6 +99,14 @@ pub struct SourceField {
     /// holds its value. Empty in project files from before it was kept.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub level: String,
+    /// A card's, indicator's or questionnaire's item: its label's cell (A1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label_cell: Option<String>,
+    /// A card's, indicator's or questionnaire's item: the cell its value is written in (A1),
+    /// so a record goes back into the form's own layout and is read from it again. `None` for
+    /// a roster's column, whose values go down [`SourceField::column`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value_cell: Option<String>,
 }
 
 /// A field of the set: one cluster of source fields that mean the same thing.

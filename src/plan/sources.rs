@@ -54,6 +54,8 @@ pub fn sources_from_reports(reports: &[FileReport], lex: &Lexicon) -> Vec<Source
                         role: f.role.clone(),
                         canonical: None,
                         level: String::new(),
+                        label_cell: f.label_cell.clone(),
+                        value_cell: f.value_cell.clone(),
                     })
                     .collect();
                 out.push(SourceForm {

@@ -1,6 +1,7 @@
 //! Fill: original departmental forms with data → the set's rows, through the crosswalk.
 //!
-//! Each data row of each original form gives one row of that form's own sheet, and its shared
+//! Each data row of each original form — for a card, indicator report or questionnaire, each
+//! sheet filled in its layout — gives one row of that form's own sheet, and its shared
 //! facts go to the base tables, one row per person / household / village / plot found by its
 //! keys. When two forms say different things about the same fact of the same key, the first
 //! value is kept and the difference is listed ([`Conflict`]): a village fills each fact once.
@@ -11,9 +12,11 @@ use serde::{Deserialize, Serialize};
 
 use super::{key_alternatives, key_text, missing_key, FilledRow, SetRows};
 use crate::error::{Lang, ReadError};
+use crate::inspect::FormTemplate;
 use crate::plan::build::{embedded_id, EMBEDDED_KEYS};
-use crate::plan::{FormSet, SetSheetKind};
-use crate::read::{Value, Workbook};
+use crate::plan::{FormSet, SetSheetKind, SourceField, SourceForm};
+use crate::read::{parse_a1, Sheet, Value, Workbook};
+use crate::text::{reporter_place, split_place};
 
 /// Two original forms disagree on one fact of one person/household/village/plot.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -192,8 +195,9 @@ pub fn fill_from_bytes(
 }
 
 /// Fills the set from original forms with data. `originals` are the files the set was made
-/// from (matched to its sources by file and sheet name); forms whose file is not given stay
-/// empty.
+/// from (matched to its sources by file name; a roster by its sheet's name, a card, indicator
+/// report or questionnaire by every sheet laid out as it is); forms whose file is not given
+/// stay empty.
 pub fn fill(set: &FormSet, originals: &[(&str, &Workbook)]) -> Filled {
     let mut out = Filled {
         rows: SetRows::new(set),
@@ -220,32 +224,32 @@ pub fn fill(set: &FormSet, originals: &[(&str, &Workbook)]) -> Filled {
         else {
             continue;
         };
-        let Some(sheet) = wb.sheets.iter().find(|s| s.name == source.sheet) else {
-            continue;
-        };
         let topic = set
             .sheets
             .iter()
             .position(|s| s.kind == SetSheetKind::Topic && s.replaces.as_slice() == [si]);
-        let t = &source.template;
-        let first = t.data_first_row.max(source.data_first_row).max(1) - 1;
-        let last = if t.data_first_row > 0 {
-            t.data_last_row
-        } else {
-            sheet.grid.height()
-        };
-        // The form's fields with a place in the set: (column, id, level).
-        let fields: Vec<(u32, usize, usize)> = source
+        // Sheets that are another form of this file's own are that form's.
+        let others: Vec<&str> = set
+            .sources
+            .iter()
+            .enumerate()
+            .filter(|&(sj, s)| sj != si && s.file == source.file)
+            .map(|(_, s)| s.sheet.as_str())
+            .collect();
+        let records = records_of(source, wb, &others);
+        // The form's fields with a place in the set: (where its value is, id, level).
+        let fields: Vec<(At, usize, usize)> = source
             .fields
             .iter()
-            .filter_map(|f| {
+            .enumerate()
+            .filter_map(|(k, f)| {
                 let id = ids.of(f.canonical.as_deref()?)?;
-                Some((f.column, id, ids.level(&f.level)))
+                Some((At::of(source, k, f)?, id, ids.level(&f.level)))
             })
             .collect();
         // Keys the form lacks but carries inside another identifier (the ID number at the
-        // start of a 残疾人证号): (carried id, carrier column), and per row the value.
-        let carried: Vec<(usize, u32)> = EMBEDDED_KEYS
+        // start of a 残疾人证号): (carried id, where the carrier is), and per record the value.
+        let carried: Vec<(usize, At)> = EMBEDDED_KEYS
             .iter()
             .filter_map(|(carrier, carried)| {
                 let to = ids.of(carried)?;
@@ -256,30 +260,33 @@ pub fn fill(set: &FormSet, originals: &[(&str, &Workbook)]) -> Filled {
                 fields.iter().find(|f| f.1 == from).map(|f| (to, f.0))
             })
             .collect();
-        let derived: Vec<Vec<Option<Value>>> = (first..last.max(first))
-            .map(|r| {
+        let derived: Vec<Vec<Option<Value>>> = records
+            .iter()
+            .map(|rec| {
                 carried
                     .iter()
-                    .map(|&(_, col)| {
-                        embedded_id(&sheet.grid.get(r, col.saturating_sub(1)).text())
-                            .map(Value::Text)
-                    })
+                    .map(|&(_, at)| embedded_id(&rec.get(at).text()).map(Value::Text))
                     .collect()
             })
             .collect();
-        // The row being read: its values by canonical id, and by id and whose fact it is (at
+        // A card's or indicator report's place, from its reporter line: the village's key.
+        let place_ids = [ids.of("loc.town"), ids.of("loc.village")];
+        // The record being read: its values by canonical id, and by id and whose fact it is (at
         // `id * levels + level`); `touched` lists the ids set, to clear them for the next row.
         let mut known: Vec<Option<(&Value, u32)>> = vec![None; ids.count];
         let mut at_level: Vec<Option<(&Value, u32)>> = vec![None; ids.count * ids.levels.len()];
         let mut touched: Vec<usize> = Vec::new();
-        for r in first..last {
+        for (ri, rec) in records.iter().enumerate() {
+            let r = rec.row;
+            let sheet_name = &rec.sheet.name;
             for id in touched.drain(..) {
                 known[id] = None;
                 at_level[id * ids.levels.len()..(id + 1) * ids.levels.len()].fill(None);
             }
-            for &(column, id, level) in &fields {
-                let v = sheet.grid.get(r, column.saturating_sub(1));
+            for &(at, id, level) in &fields {
+                let v = rec.get(at);
                 if !v.is_blank() {
+                    let column = at.col + 1;
                     if known[id].is_none() {
                         known[id] = Some((v, column));
                         touched.push(id);
@@ -292,6 +299,16 @@ pub fn fill(set: &FormSet, originals: &[(&str, &Workbook)]) -> Filled {
             }
             if touched.is_empty() {
                 continue;
+            }
+            if let Some(place) = &rec.place {
+                for (id, v) in place_ids.iter().zip(place) {
+                    if let Some(id) = *id {
+                        if known[id].is_none() && !v.is_blank() {
+                            known[id] = Some((v, 0));
+                            touched.push(id);
+                        }
+                    }
+                }
             }
             // On a roster of household members, the head's own row says who the head is: its
             // household is then found by the head's ID too, and is one row with the household
@@ -307,10 +324,10 @@ pub fn fill(set: &FormSet, originals: &[(&str, &Workbook)]) -> Filled {
                     }
                 }
             }
-            for (j, &(to, col)) in carried.iter().enumerate() {
+            for (j, &(to, at)) in carried.iter().enumerate() {
                 if known[to].is_none() {
-                    if let Some(v) = derived[(r - first) as usize][j].as_ref() {
-                        known[to] = Some((v, col));
+                    if let Some(v) = derived[ri][j].as_ref() {
+                        known[to] = Some((v, at.col + 1));
                         touched.push(to);
                     }
                 }
@@ -382,7 +399,7 @@ pub fn fill(set: &FormSet, originals: &[(&str, &Workbook)]) -> Filled {
                     if has_fact {
                         out.unplaced.push(Unplaced {
                             file: source.file.clone(),
-                            sheet: source.sheet.clone(),
+                            sheet: sheet_name.clone(),
                             row: r + 1,
                             set_sheet: base.name.clone(),
                         });
@@ -467,7 +484,7 @@ pub fn fill(set: &FormSet, originals: &[(&str, &Workbook)]) -> Filled {
                                     .map_or(0, |(_, c)| c);
                                 out.conflicts.push(Conflict {
                                     file: source.file.clone(),
-                                    sheet: source.sheet.clone(),
+                                    sheet: sheet_name.clone(),
                                     row: r + 1,
                                     column: col,
                                     set_sheet: base.name.clone(),
@@ -581,6 +598,172 @@ pub fn fill(set: &FormSet, originals: &[(&str, &Workbook)]) -> Filled {
         }
     }
     out
+}
+
+/// Where a field's value is on a record: a roster's column on the record's row, or a card's or
+/// indicator's own cell (0-based).
+#[derive(Clone, Copy, Debug)]
+struct At {
+    /// The value cell's row; `None` for a roster's column, read on each record's row.
+    row: Option<u32>,
+    col: u32,
+    /// A questionnaire's item, read as the option ticked ([`Record::ticked`]): the field's
+    /// index.
+    ticked: Option<usize>,
+}
+
+impl At {
+    /// Where a field of `source` is read: its value cell on a card or indicator report (a
+    /// field without one is not read), its column on a roster.
+    fn of(source: &SourceForm, k: usize, f: &SourceField) -> Option<At> {
+        if !source.is_record_form() {
+            return Some(At {
+                row: None,
+                col: f.column.saturating_sub(1),
+                ticked: None,
+            });
+        }
+        let (row, col) = f.value_cell.as_deref().and_then(parse_a1)?;
+        Some(At {
+            row: Some(row),
+            col,
+            ticked: source.is_questionnaire().then_some(k),
+        })
+    }
+}
+
+/// One record of an original form: a roster's data row, or one sheet filled in a card's or
+/// indicator report's layout.
+struct Record<'w> {
+    sheet: &'w Sheet,
+    /// The row (0-based): a roster's data row; a card's first value row, for messages.
+    row: u32,
+    /// The town and village a card or indicator report names on its reporter line.
+    place: Option<[Value; 2]>,
+    /// A questionnaire's answers, per field: the option whose cell is ticked.
+    ticked: Vec<Value>,
+}
+
+impl Record<'_> {
+    fn get(&self, at: At) -> &Value {
+        match at.ticked {
+            Some(k) => self.ticked.get(k).unwrap_or(&Value::Empty),
+            None => self.sheet.grid.get(at.row.unwrap_or(self.row), at.col),
+        }
+    }
+}
+
+/// A questionnaire's answers on a sheet: per field, the option under which a mark is (`√`),
+/// the first if several are.
+fn ticked(sheet: &Sheet, source: &SourceForm) -> Vec<Value> {
+    if !source.is_questionnaire() {
+        return Vec::new();
+    }
+    source
+        .fields
+        .iter()
+        .map(|f| {
+            let Some((r, c)) = f.value_cell.as_deref().and_then(parse_a1) else {
+                return Value::Empty;
+            };
+            f.enum_values
+                .iter()
+                .enumerate()
+                .find(|(k, _)| !sheet.grid.get(r, c + *k as u32).is_blank())
+                .map_or(Value::Empty, |(_, o)| Value::Text(o.clone()))
+        })
+        .collect()
+}
+
+/// The records an original form gives: a roster's data rows; for a card or indicator report,
+/// every sheet of its workbook laid out as it is (its labels in their cells) — the form filled
+/// once, or once per person, household or village, one sheet each — but another form's own
+/// sheet (`others`).
+fn records_of<'w>(source: &SourceForm, wb: &'w Workbook, others: &[&str]) -> Vec<Record<'w>> {
+    let t = &source.template;
+    if !source.is_record_form() {
+        let Some(sheet) = wb.sheets.iter().find(|s| s.name == source.sheet) else {
+            return Vec::new();
+        };
+        let first = t.data_first_row.max(source.data_first_row).max(1) - 1;
+        let last = if t.data_first_row > 0 {
+            t.data_last_row
+        } else {
+            sheet.grid.height()
+        };
+        return (first..last)
+            .map(|row| Record {
+                sheet,
+                row,
+                place: None,
+                ticked: Vec::new(),
+            })
+            .collect();
+    }
+    let first_value_row = source
+        .fields
+        .iter()
+        .filter_map(|f| f.value_cell.as_deref().and_then(parse_a1))
+        .map(|(r, _)| r)
+        .min()
+        .unwrap_or(0);
+    wb.sheets
+        .iter()
+        .filter(|sheet| {
+            sheet.name == source.sheet
+                || (!others.contains(&sheet.name.as_str()) && in_layout(sheet, t))
+        })
+        .map(|sheet| Record {
+            sheet,
+            row: first_value_row,
+            place: place_on(sheet, source),
+            ticked: ticked(sheet, source),
+        })
+        .collect()
+}
+
+/// Whether a sheet is laid out as the template: four in five of its labels (reporter lines
+/// aside, which hold the place once filled) in their cells.
+fn in_layout(sheet: &Sheet, t: &FormTemplate) -> bool {
+    let labels: Vec<_> = t
+        .cells
+        .iter()
+        .filter(|c| c.row > 0 && c.col > 0 && !t.meta_rows.contains(&c.row))
+        .collect();
+    let same = labels
+        .iter()
+        .filter(|c| squash(&sheet.grid.get(c.row - 1, c.col - 1).text()) == squash(&c.text))
+        .count();
+    !labels.is_empty() && same * 5 >= labels.len() * 4
+}
+
+/// The town and village a filled card or indicator report names: on its reporter lines
+/// (`填报单位：青山镇石桥村`), else in the cell beside its 单位名称.
+fn place_on(sheet: &Sheet, source: &SourceForm) -> Option<[Value; 2]> {
+    let lines = source.template.meta_rows.iter().map(|&r| {
+        let cells = sheet.grid.row(r.saturating_sub(1));
+        let texts: Vec<String> = cells.iter().map(Value::text).collect();
+        reporter_place(&texts.join("\u{3000}"))
+    });
+    let beside = source
+        .fields
+        .iter()
+        .filter(|f| f.role == "structural" && crate::fields::is_place_label(&f.name))
+        .filter_map(|f| f.value_cell.as_deref().and_then(parse_a1))
+        .map(|(r, c)| split_place(&sheet.grid.get(r, c).text()));
+    let (town, village) = lines.chain(beside).find(|(_, v)| !v.is_empty())?;
+    let text = |t: String| {
+        if t.is_empty() {
+            Value::Empty
+        } else {
+            Value::Text(t)
+        }
+    };
+    Some([text(town), text(village)])
+}
+
+fn squash(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
 /// Canonical fields and levels as small numbers, worked out once for [`fill`]. Fields of one

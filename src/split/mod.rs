@@ -525,6 +525,9 @@ pub struct FormRows {
     /// The town and village every row is from, when they all are from one (for the form's
     /// 填报单位 line).
     pub place: Option<(String, String)>,
+    /// Each row's town and village (empty where the set does not say): a card or indicator
+    /// report is written once per row, each with its own reporter line.
+    pub places: Vec<(String, String)>,
 }
 
 /// Every original form with its rows, and what could not be placed.
@@ -722,7 +725,8 @@ pub fn assemble(set: &FormSet, data: &SetRows) -> Assembled {
                 .get("loc.village")
                 .map(|v| v.text())
                 .unwrap_or_default();
-            places.insert((town, village));
+            places.insert((town.clone(), village.clone()));
+            out.places.push((town, village));
             let n = out.rows.len();
             out.rows.push(
                 source

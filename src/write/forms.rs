@@ -2,7 +2,9 @@
 //! form had (title, reporter line with the village filled in, the same multi-level header
 //! block, unit and code rows, column order and widths), and all of them as one .zip.
 //! Identifier columns ([`crate::plan::identifier`]) are text, whole columns, and their values
-//! are written as text, even those read from an original as (digit-losing) numbers.
+//! are written as text, even those read from an original as (digit-losing) numbers. A card,
+//! indicator report or questionnaire is written once per record, a sheet each, its values in
+//! their own cells.
 
 use std::collections::HashSet;
 
@@ -12,6 +14,7 @@ use super::xlsx::{body_cell, header_cell, safe_sheet_name, write_value};
 use super::WriteError;
 use crate::inspect::TemplateCell;
 use crate::plan::{identifier, FormSet, SourceForm};
+use crate::read::Value;
 use crate::split::FormRows;
 
 /// The file name of a department's workbook: `民政-原表（已填）.xlsx`, without characters a
@@ -109,12 +112,52 @@ pub fn department_workbook(set: &FormSet, forms: &[&FormRows]) -> Result<Vec<u8>
         }
     }
     let mut used: HashSet<String> = HashSet::new();
-    for ((file, sheet), mut group) in groups {
+    for ((file, sheet), group) in groups {
         let base = if sheet.is_empty() {
             crate::read::file_stem(file)
         } else {
             sheet.to_string()
         };
+        // A card or indicator report is filled once per record: a sheet each.
+        let (records, mut group): (Vec<&FormRows>, Vec<&FormRows>) =
+            group.into_iter().partition(|f| {
+                set.sources
+                    .get(f.source)
+                    .is_some_and(SourceForm::is_record_form)
+            });
+        for f in records {
+            let Some(source) = set.sources.get(f.source) else {
+                continue;
+            };
+            let text = identifier_fields(set, source, &f.rows);
+            let blank = [vec![Value::Empty; source.fields.len()]];
+            let rows = if f.rows.is_empty() {
+                &blank[..]
+            } else {
+                &f.rows[..]
+            };
+            for (i, row) in rows.iter().enumerate() {
+                let label = if f.rows.is_empty() {
+                    None
+                } else {
+                    Some(record_label(source, row, f.places.get(i), i))
+                };
+                let name = match label {
+                    Some(l) => safe_sheet_name(&format!("{base}-{l}"), &mut used),
+                    None => safe_sheet_name(&base, &mut used),
+                };
+                let mut ws = Worksheet::new();
+                ws.set_name(&name)?;
+                let place = f.places.get(i).filter(|(_, v)| !v.is_empty());
+                write_record(&mut ws, &st, set, source, row, place, &text)?;
+                ws.set_paper_size(9);
+                ws.set_print_fit_to_pages(1, 0);
+                workbook.push_worksheet(ws);
+            }
+        }
+        if group.is_empty() {
+            continue;
+        }
         let name = safe_sheet_name(&base, &mut used);
         let mut ws = Worksheet::new();
         ws.set_name(&name)?;
@@ -235,25 +278,10 @@ fn write_form(
     }
 
     // The data: identifier columns as text, whole columns, as in the set.
-    let text: Vec<bool> = source
-        .fields
-        .iter()
-        .enumerate()
-        .map(|(k, f)| {
-            let values = form.rows.iter().filter_map(|row| row.get(k));
-            let canon = f
-                .canonical
-                .as_deref()
-                .and_then(|id| set.canonical.iter().find(|c| c.id == id));
-            match canon {
-                Some(c) => identifier::is_identifier_type(identifier::column_type(c, values)),
-                // A column outside the set (序号, 备注) keeps what was detected of it.
-                None => identifier::is_identifier_type(&f.ty),
-            }
-        })
-        .collect();
+    let text = identifier_fields(set, source, &form.rows);
     for (f, &is_text) in source.fields.iter().zip(&text) {
-        if is_text {
+        // A card's column holds other fields' values too.
+        if is_text && !source.is_record_form() {
             ws.set_column_format(f.column.saturating_sub(1) as u16, &st.text_column)?;
         }
     }
@@ -291,6 +319,136 @@ fn write_form(
     )?;
     let original = i64::from(t.data_last_row) - i64::from(t.data_first_row) + 1;
     Ok((n - original.max(0)).max(0))
+}
+
+/// Whether each field of a form holds identifiers (ID and phone numbers, codes), as the set's
+/// column does: written as text.
+fn identifier_fields(set: &FormSet, source: &SourceForm, rows: &[Vec<Value>]) -> Vec<bool> {
+    source
+        .fields
+        .iter()
+        .enumerate()
+        .map(|(k, f)| {
+            let values = rows.iter().filter_map(|row| row.get(k));
+            let canon = f
+                .canonical
+                .as_deref()
+                .and_then(|id| set.canonical.iter().find(|c| c.id == id));
+            match canon {
+                Some(c) => identifier::is_identifier_type(identifier::column_type(c, values)),
+                // A column outside the set (序号, 备注) keeps what was detected of it.
+                None => identifier::is_identifier_type(&f.ty),
+            }
+        })
+        .collect()
+}
+
+/// What tells one record's sheet from another's: the person's or head's name, else the
+/// village, else its number (`张三`, `石桥村`, `3`).
+fn record_label(
+    source: &SourceForm,
+    row: &[Value],
+    place: Option<&(String, String)>,
+    i: usize,
+) -> String {
+    const NAMES: [&str; 2] = ["person.name", "head@person.name"];
+    let name = NAMES.iter().find_map(|id| {
+        source
+            .fields
+            .iter()
+            .zip(row)
+            .find(|(f, v)| f.canonical.as_deref() == Some(*id) && !v.is_blank())
+            .map(|(_, v)| v.text().trim().to_string())
+    });
+    name.or_else(|| place.map(|(_, v)| v.clone()).filter(|v| !v.is_empty()))
+        .unwrap_or_else(|| (i + 1).to_string())
+}
+
+/// One record of a card or indicator report on a sheet of its own: the form's cells and
+/// merges, the reporter line with its village, and each value in its value cell (identifiers
+/// as text).
+fn write_record(
+    ws: &mut Worksheet,
+    st: &Styles,
+    set: &FormSet,
+    source: &SourceForm,
+    row: &[Value],
+    place: Option<&(String, String)>,
+    text: &[bool],
+) -> Result<(), WriteError> {
+    let frame = FormRows {
+        place: place.cloned(),
+        ..FormRows::default()
+    };
+    // The form was planned from a copy one village filled: its reporter line names that
+    // village, and this record's goes there instead.
+    let mut blank;
+    let source = match place {
+        Some(_) => {
+            blank = source.clone();
+            for c in blank
+                .template
+                .cells
+                .iter_mut()
+                .filter(|c| source.template.meta_rows.contains(&c.row))
+            {
+                c.text = without_place(&c.text);
+            }
+            &blank
+        }
+        None => source,
+    };
+    write_form(ws, st, set, source, &frame, 0)?;
+    let t = &source.template;
+    // A value cell inside a merged label (a 填报单位 line across the form) has no room.
+    let covered = |r: u32, c: u32| {
+        t.merges.iter().any(|m| {
+            (m[0]..=m[2]).contains(&r) && (m[1]..=m[3]).contains(&c) && (m[0], m[1]) != (r, c)
+        })
+    };
+    for ((f, v), &is_text) in source.fields.iter().zip(row).zip(text) {
+        let Some((r, c)) = f.value_cell.as_deref().and_then(crate::read::parse_a1) else {
+            continue;
+        };
+        if covered(r + 1, c + 1) {
+            continue;
+        }
+        let place_text;
+        let v = if f.role == "structural" && crate::fields::is_place_label(&f.name) {
+            let Some((town, village)) = place else {
+                continue;
+            };
+            place_text = Value::Text(format!("{town}{village}"));
+            &place_text
+        } else {
+            v
+        };
+        if v.is_blank() {
+            continue;
+        }
+        let col = c as u16;
+        if source.is_questionnaire() {
+            // A tick under the option answered.
+            let answer = v.text();
+            if let Some(k) = f.enum_values.iter().position(|o| *o == answer.trim()) {
+                ws.write_string_with_format(r, col + k as u16, "√", &st.cell)?;
+            }
+            continue;
+        }
+        if is_text {
+            write_value(
+                ws,
+                r,
+                col,
+                &identifier::as_text(v),
+                Some(&st.text),
+                &st.date,
+            )?;
+        } else {
+            write_value(ws, r, col, v, Some(&st.cell), &st.date)?;
+        }
+    }
+    Ok(())
 }
 
 /// Writes template cells and merges, rows mapped by `row_at`.
@@ -394,6 +552,22 @@ pub fn fill_place(line: &str, town: &str, village: &str) -> String {
         rest = &rest[run..];
     }
     out.push_str(rest);
+    out
+}
+
+/// A reporter line without the town and village written in it: `填报单位：青山镇石桥村` →
+/// `填报单位：`, ready for [`fill_place`].
+fn without_place(line: &str) -> String {
+    let (town, village) = crate::text::reporter_place(line);
+    let mut out = line.to_string();
+    if !town.is_empty() && !village.is_empty() {
+        out = out.replacen(&format!("{town}{village}"), "", 1);
+    }
+    for p in [town, village] {
+        if !p.is_empty() {
+            out = out.replacen(&p, "", 1);
+        }
+    }
     out
 }
 

@@ -1760,7 +1760,11 @@ fn write_crosswalk(ctx: &Ctx) -> Result<Worksheet, WriteError> {
             (6, form.map_or("", |f| f.file.as_str())),
             (7, form.map_or("", |f| f.title.as_str())),
             (8, &field.header_path.join(" / ")),
-            (9, &field.column_letter),
+            // A card's or report's item: the cell its value is in (B3), not just its column.
+            (
+                9,
+                field.value_cell.as_deref().unwrap_or(&field.column_letter),
+            ),
             (11, &reasons),
         ];
         for (col, text) in cells {

@@ -3,6 +3,7 @@
 
 mod app_state;
 mod bad_input;
+mod cards;
 mod catalog;
 mod county;
 mod export;
