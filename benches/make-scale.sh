@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Generates the 200-form scale set for the benchmarks into target/bench-scale/ (once; the
-# generator is slow, ~3 minutes). Needs python3; installs the generator's packages with pip.
+# generator is slow, ~2 minutes). Needs python3; installs the generator's packages with pip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=target/bench-scale

@@ -89,6 +89,13 @@ pub fn key_alternatives(grain: &str) -> &'static [&'static [&'static str]] {
     }
 }
 
+/// A field about the return rather than its row (填报人, 填报日期, 数据年份: `meta.*`): each
+/// form's own, so it stays on the form's sheet even when many forms ask it. Two departments'
+/// forms filled on different days do not disagree about a household.
+fn about_the_return(c: &CanonicalField) -> bool {
+    c.id.starts_with("meta.")
+}
+
 /// Identifiers that carry another in their first characters, `(carrier, carried)`: a
 /// 残疾人证号 is its holder's 18-character ID number followed by two digits.
 pub const EMBEDDED_KEYS: &[(&str, &str)] = &[("person.disability_cert_no", "person.id_number")];
@@ -277,7 +284,9 @@ pub fn build(
             .collect();
         let mut shared: Vec<(usize, Vec<usize>)> = asked
             .iter()
-            .filter(|((_, l), forms)| *l == level && forms.len() >= 2)
+            .filter(|((c, l), forms)| {
+                *l == level && forms.len() >= 2 && !about_the_return(&canonical[*c])
+            })
             .map(|((c, _), forms)| (*c, forms.clone()))
             .collect();
         let key_ids: Vec<&str> = base_keys(level).iter().map(|(k, _)| *k).collect();

@@ -276,12 +276,20 @@ pub fn fill(set: &FormSet, originals: &[(&str, &Workbook)]) -> Filled {
         let mut known: Vec<Option<(&Value, u32)>> = vec![None; ids.count];
         let mut at_level: Vec<Option<(&Value, u32)>> = vec![None; ids.count * ids.levels.len()];
         let mut touched: Vec<usize> = Vec::new();
+        // Keys the row lacks but a base row it was joined to has (the household found by its
+        // 户编号 gives the head's ID and the village): later base tables are found by them too,
+        // as split back finds them, so one person is one row whichever keys each form has.
+        let mut learned: Vec<Option<Value>> = vec![None; ids.count];
+        let mut learned_ids: Vec<usize> = Vec::new();
         for (ri, rec) in records.iter().enumerate() {
             let r = rec.row;
             let sheet_name = &rec.sheet.name;
             for id in touched.drain(..) {
                 known[id] = None;
                 at_level[id * ids.levels.len()..(id + 1) * ids.levels.len()].fill(None);
+            }
+            for id in learned_ids.drain(..) {
+                learned[id] = None;
             }
             for &(at, id, level) in &fields {
                 let v = rec.get(at);
@@ -334,7 +342,7 @@ pub fn fill(set: &FormSet, originals: &[(&str, &Workbook)]) -> Filled {
             }
             let level_hit = |id: usize, level: usize| at_level[id * ids.levels.len() + level];
             // A base table takes the facts of its own grain, and any key it shares.
-            let values_for = |sheet: usize| -> Vec<Value> {
+            let values_for = |sheet: usize, learned: &[Option<Value>]| -> Vec<Value> {
                 let s = &set.sheets[sheet];
                 let grain = ids.level(&s.grain);
                 s.columns
@@ -344,12 +352,16 @@ pub fn fill(set: &FormSet, originals: &[(&str, &Workbook)]) -> Filled {
                         let Some(id) = *id else {
                             return Value::Empty;
                         };
-                        let hit = if s.kind == SetSheetKind::Base && !c.key {
-                            level_hit(id, grain)
-                        } else {
-                            known[id]
-                        };
-                        hit.map(|(v, _)| v.clone()).unwrap_or_default()
+                        if s.kind == SetSheetKind::Base && !c.key {
+                            return level_hit(id, grain)
+                                .map(|(v, _)| v.clone())
+                                .unwrap_or_default();
+                        }
+                        known[id]
+                            .map(|(v, _)| v)
+                            .or(learned[id].as_ref())
+                            .cloned()
+                            .unwrap_or_default()
                     })
                     .collect()
             };
@@ -357,7 +369,7 @@ pub fn fill(set: &FormSet, originals: &[(&str, &Workbook)]) -> Filled {
                 out.rows.sheets[topic].push(FilledRow {
                     file: fi,
                     row: r + 1,
-                    values: values_for(topic),
+                    values: values_for(topic, &learned),
                 });
             }
             for (bi, base) in set.sheets.iter().enumerate() {
@@ -365,7 +377,7 @@ pub fn fill(set: &FormSet, originals: &[(&str, &Workbook)]) -> Filled {
                     continue;
                 }
                 let own = topic.is_some_and(|t| set.sheets[t].grain == base.grain);
-                let values = values_for(bi);
+                let values = values_for(bi, &learned);
                 let has_fact = base
                     .columns
                     .iter()
@@ -384,8 +396,8 @@ pub fn fill(set: &FormSet, originals: &[(&str, &Workbook)]) -> Filled {
                         let parts: Vec<String> = alt
                             .iter()
                             .map(|id| {
-                                id.and_then(|id| known[id])
-                                    .map(|(v, _)| key_text(v))
+                                id.and_then(|id| known[id].map(|(v, _)| v).or(learned[id].as_ref()))
+                                    .map(key_text)
                                     .unwrap_or_default()
                             })
                             .collect();
@@ -393,6 +405,21 @@ pub fn fill(set: &FormSet, originals: &[(&str, &Workbook)]) -> Filled {
                     })
                     .collect();
                 if bridge_only && keys.len() < 2 {
+                    // Nothing to add here, but the row it finds still tells its keys.
+                    let hit = keys
+                        .iter()
+                        .find_map(|(ai, k)| index[bi][*ai].get(k).copied());
+                    if let Some(ri) = hit {
+                        let row = &out.rows.sheets[bi][ri].values;
+                        learn(
+                            base,
+                            row,
+                            &ids.columns[bi],
+                            &known,
+                            &mut learned,
+                            &mut learned_ids,
+                        );
+                    }
                     continue;
                 }
                 if keys.is_empty() {
@@ -509,6 +536,14 @@ pub fn fill(set: &FormSet, originals: &[(&str, &Workbook)]) -> Filled {
                 };
                 // Index under every alternative the row now has.
                 let row = &out.rows.sheets[bi][ri];
+                learn(
+                    base,
+                    &row.values,
+                    &ids.columns[bi],
+                    &known,
+                    &mut learned,
+                    &mut learned_ids,
+                );
                 for (ai, columns) in ids.alternative_columns[bi].iter().enumerate() {
                     let Some(columns) = columns else { continue };
                     let parts: Option<Vec<String>> = columns
@@ -764,6 +799,25 @@ fn place_on(sheet: &Sheet, source: &SourceForm) -> Option<[Value; 2]> {
 
 fn squash(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// Takes the keys a base row has that the row being read lacks (see `learned` in [`fill`]).
+fn learn(
+    base: &crate::plan::SetSheet,
+    values: &[Value],
+    columns: &[Option<usize>],
+    known: &[Option<(&Value, u32)>],
+    learned: &mut [Option<Value>],
+    learned_ids: &mut Vec<usize>,
+) {
+    for (c, (v, id)) in base.columns.iter().zip(values.iter().zip(columns)) {
+        if let Some(id) = *id {
+            if c.key && !v.is_blank() && known[id].is_none() && learned[id].is_none() {
+                learned[id] = Some(v.clone());
+                learned_ids.push(id);
+            }
+        }
+    }
 }
 
 /// Canonical fields and levels as small numbers, worked out once for [`fill`]. Fields of one

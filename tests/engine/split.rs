@@ -755,3 +755,79 @@ fn check_one_household(files: Vec<(String, Vec<u8>)>) {
         rt.summary()
     );
 }
+
+/// Rosters that each know a person by other keys: one by village + name (and the 户编号),
+/// one by ID number and 户编号 with no village, one household roster that gives the 户编号
+/// with the head's ID. The household found by the 户编号 tells the village and the head's ID,
+/// so fill and split find the person's row by the same keys: every cell comes back.
+#[test]
+fn a_person_known_by_keys_learned_from_the_household_comes_back() {
+    let csv = |title: &str, header: &str, rows: &[&str]| -> Vec<u8> {
+        let mut s = format!("{title}\n{header}\n");
+        for r in rows {
+            s.push_str(r);
+            s.push('\n');
+        }
+        s.into_bytes()
+    };
+    let files: Vec<(String, Vec<u8>)> = vec![
+        (
+            "青山县农业农村局-农房台账.csv".into(),
+            csv(
+                "青山县农房台账",
+                "序号,乡镇,村,户编号,户主姓名,户主身份证号,家庭人口数",
+                &["1,城关镇,石桥村,9999990010020166,田海,999999196604252651,3"],
+            ),
+        ),
+        (
+            "青山县卫生健康局-健康档案.csv".into(),
+            csv(
+                "青山县健康档案",
+                "序号,乡镇,村,户编号,姓名,性别,联系电话",
+                &["1,城关镇,石桥村,9999990010020166,田小雨,女,13912345678"],
+            ),
+        ),
+        (
+            "青山县医疗保障局-参保名册.csv".into(),
+            csv(
+                "青山县参保名册",
+                "序号,户编号,姓名,身份证号,性别,联系电话",
+                &["1,9999990010020166,田小雨,999999201203051238,女,13912345678"],
+            ),
+        ),
+    ];
+    let rt = check_round_trip(&files);
+    assert_eq!(rt.conflicts, 0, "{}", rt.summary());
+}
+
+/// 填报日期 and 填报人 are about each return, not its rows: two departments' forms filled on
+/// different days do not disagree about a household, and each gets its own date back.
+#[test]
+fn fill_dates_of_two_forms_are_each_forms_own() {
+    let csv = |title: &str, rows: &[&str]| -> Vec<u8> {
+        let mut s = format!("{title}\n序号,户主姓名,户主身份证号,家庭人口数,填报日期\n");
+        for r in rows {
+            s.push_str(r);
+            s.push('\n');
+        }
+        s.into_bytes()
+    };
+    let files: Vec<(String, Vec<u8>)> = vec![
+        (
+            "青山县民政局-低保户.csv".into(),
+            csv(
+                "青山县低保户名册",
+                &["1,田海,999999196604252651,3,2024-03-01"],
+            ),
+        ),
+        (
+            "青山县应急管理局-救助户.csv".into(),
+            csv(
+                "青山县救助户台账",
+                &["1,田海,999999196604252651,3,2024-11-20"],
+            ),
+        ),
+    ];
+    let rt = check_round_trip(&files);
+    assert_eq!(rt.conflicts, 0, "{}", rt.summary());
+}
