@@ -1122,7 +1122,7 @@ fn disagreement(feats: &[Feat], members: &[usize]) -> f32 {
             .collect(),
     ) > 1
     {
-        d += 0.1;
+        d += 0.2;
     }
     // The leaf said in many ways.
     let names = distinct(fs().map(|f| f.leaf.as_str()).collect());
