@@ -472,10 +472,11 @@ fn real_dev_pairwise_f1_and_no_forbidden_merges() {
     assert!(e.found >= 1400, "{} fields found", e.found);
     // 0.916 over column-table fields alone when the matcher's rules landed; with the labels of
     // cards and indicators counted too (applicants, deceased persons and family members told
-    // apart by their place on the form), 0.845. Held here; issue 16 aims at 0.90 over all.
-    assert!(e.f1() >= 0.84, "F1 {:.3}", e.f1());
-    assert!(e.precision() >= 0.86, "precision {:.3}", e.precision());
-    assert!(e.recall() >= 0.82, "recall {:.3}", e.recall());
+    // apart by their place on the form), 0.845; with organisations' names and codes in the
+    // lexicon, 0.849. Held here; issue 16 aims at 0.90 over all.
+    assert!(e.f1() >= 0.848, "F1 {:.3}", e.f1());
+    assert!(e.precision() >= 0.864, "precision {:.3}", e.precision());
+    assert!(e.recall() >= 0.834, "recall {:.3}", e.recall());
     assert_eq!(e.cross_unit, 0, "pairs of one field in two units");
     assert_eq!(
         e.generic_leaf, 0,
