@@ -9,6 +9,7 @@
 //! through a bigram index whose very common bigrams are left out of candidate generation.
 
 pub mod additions;
+pub mod calibration;
 pub mod lexicon;
 mod toml_subset;
 
@@ -17,6 +18,7 @@ use std::collections::{HashMap, HashSet};
 use crate::fields::GrainKind;
 use crate::plan::SourceForm;
 use crate::reasons;
+pub use calibration::Calibration;
 pub use lexicon::{match_key, ConceptKind, Lexicon, LexiconError, LexiconSyntax, Subject};
 
 /// A group of source fields judged to mean the same thing.
@@ -91,6 +93,10 @@ pub(crate) struct Feat {
     pub generic: bool,
     /// The topic group put in front of a generic leaf (`资金到户` of 资金到户/合计), else empty.
     pub group: String,
+    /// The topic of the header groups above the leaf (`户籍基础信息` → `户籍基础`), empty if none.
+    pub topic: String,
+    /// The grain of the field's form.
+    pub form_grain: GrainKind,
     /// Whether the values name something (an ID, phone or account number, a code).
     pub identifier: bool,
     /// Its bigrams.
@@ -108,6 +114,8 @@ pub(crate) struct Feat {
 const JOIN_SIMILARITY: f32 = 0.8;
 /// Pairs at or above this similarity that stay apart are reported.
 const NEAR_SIMILARITY: f32 = 0.5;
+/// How much a look-alike kept apart takes from a merge's raw score, at similarity 1.
+const NEAR_WEIGHT: f32 = 0.15;
 /// Bigrams shared by more fields than this do not generate candidates (they are too common
 /// to say anything: 金额, 时间); pairs still meet through their rarer bigrams or equal names.
 const MAX_POSTING: usize = 200;
@@ -325,6 +333,8 @@ fn feature(
         } else {
             String::new()
         },
+        topic: topic.clone().unwrap_or_default(),
+        form_grain: grain,
         identifier: lex.names_identifier(&leaf_text),
         program_grams: Vec::new(),
         program_specific: false,
@@ -688,16 +698,27 @@ impl Sets {
     }
 }
 
-/// Clusters the data fields of all sources.
+/// Clusters the data fields of all sources; each cluster's confidence is the built-in
+/// calibration of its raw score ([`calibration`]).
 pub fn cluster(sources: &[SourceForm], lex: &Lexicon) -> Clustering {
+    cluster_calibrated(sources, lex, Calibration::builtin())
+}
+
+/// [`cluster`] with another calibration table ([`Calibration::none`] gives the raw scores).
+pub fn cluster_calibrated(
+    sources: &[SourceForm],
+    lex: &Lexicon,
+    calibration: &Calibration,
+) -> Clustering {
     let feats = features(sources, lex);
-    cluster_features(sources, lex, &feats)
+    cluster_features(sources, lex, &feats, calibration)
 }
 
 pub(crate) fn cluster_features(
     sources: &[SourceForm],
     lex: &Lexicon,
     feats: &[Feat],
+    calibration: &Calibration,
 ) -> Clustering {
     let mut sets = Sets::new(feats);
     // Per field joined by name: the weakest score that joined it and the pair it was joined
@@ -905,13 +926,14 @@ pub(crate) fn cluster_features(
             *e = (sim, i, j, reason);
         }
     }
+    // The strongest look-alike each cluster was kept apart from.
+    let mut near_of = vec![0.0_f32; clusters.len()];
     let mut near_misses: Vec<NearMiss> = best
         .into_iter()
         .map(|((ca, cb), (sim, i, j, reason))| {
             for c in [ca, cb] {
-                let cap = 1.0 - 0.4 * sim;
-                if clusters[c].confidence > cap {
-                    clusters[c].confidence = cap;
+                if sim > near_of[c] {
+                    near_of[c] = sim;
                 }
             }
             NearMiss {
@@ -922,6 +944,16 @@ pub(crate) fn cluster_features(
             }
         })
         .collect();
+    // A lone field is only as sure as its look-alikes are unlike it; a merge with a look-alike
+    // outside it is a little less sure, and its number is the measured share of such merges
+    // that were right.
+    for (c, near) in clusters.iter_mut().zip(near_of) {
+        if c.members.len() > 1 {
+            c.confidence = calibration.apply((c.confidence - NEAR_WEIGHT * near).max(0.0));
+        } else {
+            c.confidence = calibration.apply_lone(c.confidence.min(1.0 - 0.4 * near));
+        }
+    }
     near_misses.sort_by(|x, y| {
         y.similarity
             .total_cmp(&x.similarity)
@@ -1059,5 +1091,50 @@ fn describe(
             }
         }
     }
+    if members.len() > 1 {
+        conf -= disagreement(feats, members);
+    }
     (key, name, conf.clamp(0.0, 1.0), reasons)
+}
+
+/// How much a merge's members disagree, as a deduction from its raw score: what the wrong
+/// merges of the calibration corpora had in common (a lone member of another grain or of a form
+/// whose grain is unclear, header groups of other topics, a name said in many ways, a name
+/// qualified by another person, a big cluster: more members, more chances for one stranger).
+fn disagreement(feats: &[Feat], members: &[usize]) -> f32 {
+    let fs = || members.iter().map(|&m| &feats[m]);
+    let distinct = |v: Vec<&str>| {
+        let mut v = v;
+        v.sort_unstable();
+        v.dedup();
+        v.len()
+    };
+    let mut d = 0.0;
+    // Forms filled per person, per household or of unclear grain.
+    let grains: HashSet<GrainKind> = fs().map(|f| f.form_grain).collect();
+    if grains.len() > 1 {
+        d += 0.1;
+    }
+    // Header groups of different topics above the leaf (各业务线 vs 预谋实施的场所部位).
+    if distinct(
+        fs().map(|f| f.topic.as_str())
+            .filter(|t| !t.is_empty())
+            .collect(),
+    ) > 1
+    {
+        d += 0.2;
+    }
+    // The leaf said in many ways.
+    let names = distinct(fs().map(|f| f.leaf.as_str()).collect());
+    d += 0.03 * (names.saturating_sub(1)).min(5) as f32;
+    // Some members matched as exact variants, others through a qualifier (评议员姓名).
+    if fs().any(|f| f.exact) && fs().any(|f| f.concept.is_some() && !f.exact) {
+        d += 0.05;
+    }
+    // Departments.
+    let depts = distinct(fs().map(|f| f.dept.as_str()).collect());
+    d += 0.02 * (depts.saturating_sub(1)).min(5) as f32;
+    // Size.
+    d += 0.02 * (members.len() as f32).log2().min(5.0);
+    d
 }

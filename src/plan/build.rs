@@ -870,10 +870,11 @@ fn canonical_fields(
             }
         }
         let mut reasons = cl.reasons.clone();
-        let mut confidence = cl.confidence;
+        // The confidence is the matcher's calibrated one: the measured share of such merges
+        // that are right (options that disagree were weighed there).
+        let confidence = cl.confidence;
         if enum_conflict && confidence < 1.0 {
             reasons.push(crate::reasons::options_union());
-            confidence = (confidence - 0.1).max(0.0);
         }
         index[ci] = Some(out.len());
         out.push(CanonicalField {

@@ -472,10 +472,11 @@ fn real_dev_pairwise_f1_and_no_forbidden_merges() {
     assert!(e.found >= 1400, "{} fields found", e.found);
     // 0.916 over column-table fields alone when the matcher's rules landed; with the labels of
     // cards and indicators counted too (applicants, deceased persons and family members told
-    // apart by their place on the form), 0.845. Held here; issue 16 aims at 0.90 over all.
-    assert!(e.f1() >= 0.84, "F1 {:.3}", e.f1());
-    assert!(e.precision() >= 0.86, "precision {:.3}", e.precision());
-    assert!(e.recall() >= 0.82, "recall {:.3}", e.recall());
+    // apart by their place on the form), 0.845; with organisations' names and codes in the
+    // lexicon, 0.849. Held here; issue 16 aims at 0.90 over all.
+    assert!(e.f1() >= 0.848, "F1 {:.3}", e.f1());
+    assert!(e.precision() >= 0.864, "precision {:.3}", e.precision());
+    assert!(e.recall() >= 0.834, "recall {:.3}", e.recall());
     assert_eq!(e.cross_unit, 0, "pairs of one field in two units");
     assert_eq!(
         e.generic_leaf, 0,
@@ -662,4 +663,39 @@ fn generic_leaf_named_with_group_and_titles_quoted_whole() {
             && reason.contains("甲县在乡复员人员导入模板"),
         "{reason}"
     );
+}
+
+/// Issue 16, part 5: the confidence shown per merge is the measured share of such merges that
+/// are right (a merge is right when every pair of its members has one truth concept): the
+/// expected calibration error over ten bands, on the example county and the real-dev corpus
+/// together, stays small; and the review's "least certain first" puts the wrong merges of the
+/// real-dev corpus on top. `cargo run --release --example calibrate` prints the table, the
+/// precision per band and the figures.
+#[test]
+fn confidence_is_calibrated_and_wrong_merges_come_first() {
+    use crate::calibration_eval::{ece, generated, lone_outcomes, outcomes, wrong_on_top};
+    use yibiao::matching::Calibration;
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let lex = Lexicon::builtin();
+    let county = generated(&dir(), &lex, Calibration::builtin());
+    let real = crate::real_dev_eval::labelled(
+        &root.join("tests/fixtures/real-dev"),
+        &lex,
+        Calibration::builtin(),
+    );
+    let mut all = outcomes(&county);
+    assert!(all.iter().all(|o| o.right), "county merges are all right");
+    all.extend(outcomes(&real));
+    let e = ece(&all);
+    let (top, wrong) = wrong_on_top(&real);
+    eprintln!(
+        "calibration: {} merges, ECE {e:.3}; real-dev wrong merges in the first 10% of the review: {top} of {wrong}",
+        all.len()
+    );
+    assert!(e <= 0.05, "ECE {e:.3}");
+    // A lone field's number: the share of such fields whose look-alikes were rightly kept apart.
+    let mut lone = lone_outcomes(&county);
+    lone.extend(lone_outcomes(&real));
+    assert!(ece(&lone) <= 0.05, "lone fields: ECE {:.3}", ece(&lone));
+    assert!(wrong > 0 && top * 100 >= wrong * 75, "{top} of {wrong}");
 }

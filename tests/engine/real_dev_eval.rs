@@ -13,7 +13,7 @@ use std::path::Path;
 
 use serde_json::Value as Json;
 use yibiao::inspect::inspect;
-use yibiao::matching::{cluster, match_key, Lexicon};
+use yibiao::matching::{cluster_calibrated, match_key, Calibration, Clustering, Lexicon};
 use yibiao::plan::{sources_from_reports, SourceForm};
 
 /// The figures, and the wrong pairs (most frequent first) for a person to read.
@@ -79,7 +79,19 @@ fn best_source(
         .map(|(i, _)| i)
 }
 
-pub fn evaluate(dir: &Path, lex: &Lexicon) -> Eval {
+/// The corpus read and clustered, with the truth concept of each data field found.
+pub struct Labelled {
+    pub sources: Vec<SourceForm>,
+    pub clustering: Clustering,
+    /// `[source, field]` → truth concept, in the truth's order.
+    pub data: Vec<([usize; 2], String)>,
+    pub truth_fields: usize,
+    pub structural: usize,
+}
+
+/// Reads the corpus in `dir`, clusters it with `lex` (and `calibration`), and places each truth
+/// field on the data field the engine found for it.
+pub fn labelled(dir: &Path, lex: &Lexicon, calibration: &Calibration) -> Labelled {
     let truth: Json =
         serde_json::from_str(&std::fs::read_to_string(dir.join("truth.json")).expect("truth.json"))
             .expect("truth.json parses");
@@ -109,7 +121,7 @@ pub fn evaluate(dir: &Path, lex: &Lexicon) -> Eval {
         sources.len(),
         "sources follow the reports"
     );
-    let c = cluster(&sources, lex);
+    let c = cluster_calibrated(&sources, lex, calibration);
     let mut e = Eval::default();
     // (source, field) → concept
     let mut data: Vec<([usize; 2], String)> = Vec::new();
@@ -179,6 +191,28 @@ pub fn evaluate(dir: &Path, lex: &Lexicon) -> Eval {
             }
         }
     }
+    Labelled {
+        sources,
+        clustering: c,
+        data,
+        truth_fields: e.truth_fields,
+        structural: e.structural,
+    }
+}
+
+pub fn evaluate(dir: &Path, lex: &Lexicon) -> Eval {
+    let Labelled {
+        sources,
+        clustering: c,
+        data,
+        truth_fields,
+        structural,
+    } = labelled(dir, lex, Calibration::builtin());
+    let mut e = Eval {
+        truth_fields,
+        structural,
+        ..Eval::default()
+    };
     e.found = data.len();
     let field = |at: [usize; 2]| &sources[at[0]].fields[at[1]];
     let shown = |at: [usize; 2]| {
