@@ -459,7 +459,9 @@ fn template(sheet: &read::Sheet, form: &layout::Form, next_form: Option<u32>) ->
         .items
         .iter()
         .flat_map(|i| std::iter::once(i.label_cell.0).chain(i.value_cell.map(|v| v.0)))
-        .max();
+        .max()
+        // Never past the sheet's cells, whatever a broken merge said.
+        .map(|r| r.min(sheet.grid.height()));
     let record = form.shape != layout::Shape::Roster && last_item.is_some();
     let (data_first, data_last) = match (form.shape, last_item, form.data_rows) {
         (layout::Shape::Roster, _, Some((a, b))) => (a, b),
@@ -496,7 +498,7 @@ fn template(sheet: &read::Sheet, form: &layout::Form, next_form: Option<u32>) ->
                     .merges
                     .iter()
                     .filter(|m| m.top >= top && m.bottom < data_first)
-                    .map(|m| m.right + 1),
+                    .map(|m| (m.right + 1).min(sheet.grid.width().max(form.last_col + 1))),
             )
             .max()
             .unwrap_or(0)

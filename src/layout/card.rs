@@ -77,9 +77,14 @@ fn detect_with(
             .into_iter()
             .filter(|(c, _)| *c < width)
             .map(|(c, text)| {
-                let (right, bottom) = merges
-                    .at(r, c)
-                    .map_or((c, r), |m| (m.right.min(width), m.bottom));
+                // A merge reaching past the sheet's cells (a crafted or broken file) ends
+                // with them.
+                let (right, bottom) = merges.at(r, c).map_or((c, r), |m| {
+                    (
+                        m.right.min(width),
+                        m.bottom.min(grid.height().max(r + 1) - 1),
+                    )
+                });
                 // `村：${xzc}`: a label with its value's placeholder in the same cell.
                 let label = without_placeholders(&text);
                 Cell {

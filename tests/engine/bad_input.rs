@@ -771,3 +771,108 @@ fn wps_et_files_are_read_by_their_bytes() {
         assert_eq!(read(name, &bytes).expect("et"), as_xls, "{name}");
     }
 }
+
+/// Mutation over the new layouts, at the level of cells: the real cards, indicator reports and
+/// a questionnaire-like form, with cells blanked, overwritten with long or odd text and numbers,
+/// rows dropped and duplicated, and merges added out of place (overlapping, past the grid,
+/// huge). Detection (as found and as each shape chosen by a person), field extraction and the
+/// pre-fill that reads filled cards by their value cells must give an answer, never a panic,
+/// and quickly.
+#[test]
+fn mutated_card_and_indicator_layouts_never_panic() {
+    use yibiao::inspect::{report_workbook_with, HeaderChoice};
+    use yibiao::read::{Grid, Rect, Workbook};
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/real-dev");
+    let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let odd = [
+        "",
+        "：",
+        "姓名：",
+        "${name}",
+        "□是□否",
+        "√",
+        "合计",
+        "计量单位",
+        "指标名称",
+        "年  月  日",
+        "9999999999999999999999",
+    ];
+    for file in [
+        "xiaoxinllleee__idap-service/农户信息采集表.xls",
+        "xiaoxinllleee__idap-service/农户评议授信信息表.xls",
+        "xiaoxinllleee__idap-service/农户背靠背评议表.xls",
+        "GDongYang__testPro/tz_cer_445.html",
+        "xiaowx2010__xhwp/G203.html",
+        "xiaowx2010__xhwp/G204.html",
+        "haogm123__fupingoa/workclass_blank.xls",
+    ] {
+        let bytes = std::fs::read(root.join(file)).expect("fixture");
+        let original = read(file, &bytes).expect("reads");
+        // The set planned from the blank form: pre-fill reads mutants by its value cells.
+        let project = super::round_trip::project_of(&[(file.to_string(), bytes.clone())]);
+        for round in 0..30 {
+            let mut wb: Workbook = original.clone();
+            for sheet in &mut wb.sheets {
+                let (h, w) = (sheet.grid.height().max(1), sheet.grid.width().max(1));
+                let mut rows: Vec<Vec<Value>> =
+                    (0..h).map(|r| sheet.grid.row(r).to_vec()).collect();
+                for _ in 0..(1 + next() % 12) {
+                    let r = (next() % u64::from(h)) as usize;
+                    let c = (next() % u64::from(w)) as usize;
+                    if rows[r].len() <= c {
+                        rows[r].resize(c + 1, Value::Empty);
+                    }
+                    rows[r][c] = match next() % 4 {
+                        0 => Value::Empty,
+                        1 => Value::Number((next() % 100_000) as f64 / 7.0),
+                        2 => Value::Text("长".repeat((next() % 300) as usize)),
+                        _ => Value::Text(odd[(next() as usize) % odd.len()].into()),
+                    };
+                }
+                match next() % 3 {
+                    0 if rows.len() > 1 => {
+                        let at = (next() as usize) % rows.len();
+                        rows.remove(at);
+                    }
+                    1 => {
+                        let at = (next() as usize) % rows.len();
+                        let copy = rows[at].clone();
+                        rows.insert(at, copy);
+                    }
+                    _ => {}
+                }
+                sheet.grid = Grid::from_rows(rows);
+                for _ in 0..(next() % 4) {
+                    let top = (next() % u64::from(h + 3)) as u32;
+                    let left = (next() % u64::from(w + 3)) as u32;
+                    let (dh, dw) = if next() % 5 == 0 {
+                        (1_000_000, 16_000)
+                    } else {
+                        ((next() % 6) as u32, (next() % 6) as u32)
+                    };
+                    sheet.merges.push(Rect::new(top, left, top + dh, left + dw));
+                }
+            }
+            let _ = timed(|| report_workbook_with("mutant", &wb, &[]));
+            let shape = ["roster", "card", "indicator", "questionnaire"][round % 4];
+            let choices: Vec<HeaderChoice> = wb
+                .sheets
+                .iter()
+                .map(|s| HeaderChoice {
+                    sheet: s.name.clone(),
+                    first: 1 + (next() % 5) as u32,
+                    last: 1 + (next() % 8) as u32,
+                    shape: Some(shape.into()),
+                })
+                .collect();
+            let _ = timed(|| report_workbook_with("mutant", &wb, &choices));
+            let _ = timed(|| yibiao::split::fill::fill(&project.set, &[(file, &wb)]));
+        }
+    }
+}
