@@ -290,18 +290,7 @@ fn write_form(
         let r = first + i as u32;
         for ((f, v), &is_text) in source.fields.iter().zip(row).zip(&text) {
             let col = f.column.saturating_sub(1) as u16;
-            if is_text {
-                write_value(
-                    ws,
-                    r,
-                    col,
-                    &identifier::as_text(v),
-                    Some(&st.text),
-                    &st.date,
-                )?;
-            } else {
-                write_value(ws, r, col, v, Some(&st.cell), &st.date)?;
-            }
+            write_data(ws, st, r, col, v, is_text)?;
         }
     }
 
@@ -435,18 +424,32 @@ fn write_record(
             }
             continue;
         }
-        if is_text {
-            write_value(
-                ws,
-                r,
-                col,
-                &identifier::as_text(v),
-                Some(&st.text),
-                &st.date,
-            )?;
-        } else {
-            write_value(ws, r, col, v, Some(&st.cell), &st.date)?;
-        }
+        write_data(ws, st, r, col, v, is_text)?;
+    }
+    Ok(())
+}
+
+/// Writes one value of a record: an identifier as text (never a digit-losing number), anything
+/// else as what it is.
+fn write_data(
+    ws: &mut Worksheet,
+    st: &Styles,
+    row: u32,
+    col: u16,
+    v: &Value,
+    is_text: bool,
+) -> Result<(), WriteError> {
+    if is_text {
+        write_value(
+            ws,
+            row,
+            col,
+            &identifier::as_text(v),
+            Some(&st.text),
+            &st.date,
+        )?;
+    } else {
+        write_value(ws, row, col, v, Some(&st.cell), &st.date)?;
     }
     Ok(())
 }

@@ -4,6 +4,7 @@
 //! village returns it, split — and every cell of every filled sheet is back in the same cell
 //! of its sheet in the department's workbook.
 
+use super::id_number;
 use std::collections::HashMap;
 
 use yibiao::merge::Project;
@@ -82,18 +83,6 @@ fn grid(rows: &[&[&str]]) -> Vec<Vec<String>> {
     rows.iter()
         .map(|r| r.iter().map(|c| c.to_string()).collect())
         .collect()
-}
-
-fn id_number(n: u32) -> String {
-    let body = format!("99999919800101{:03}", n % 1000);
-    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = body
-        .chars()
-        .zip(W)
-        .map(|(c, w)| c.to_digit(10).unwrap_or(0) * w)
-        .sum();
-    let check = ["1", "0", "X", "9", "8", "7", "6", "5", "4", "3", "2"][(sum % 11) as usize];
-    format!("{body}{check}")
 }
 
 const HOUSEHOLD_CARD: &str = "青山县公安局-户籍登记卡.xlsx";

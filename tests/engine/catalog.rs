@@ -3,6 +3,7 @@
 //! columns of one name (split finds columns by their headers); each form's 备注 sits on its own
 //! sheet and comes back to it.
 
+use super::id_number;
 use std::collections::{BTreeSet, HashMap};
 use std::io::Cursor;
 use std::path::Path;
@@ -274,19 +275,6 @@ fn no_sheet_of_the_scale_set_has_two_columns_of_one_name() {
     reports.sort_by(|a, b| a.file.cmp(&b.file));
     let set = merge(&reports, "", &[]).expect("merge").set;
     assert_distinct_headers(&set, to_xlsx(&set, Lang::Zh).expect("xlsx"));
-}
-
-/// A valid ID number (region 999999, check digit computed) for person `n`.
-fn id_number(n: u32) -> String {
-    let body = format!("99999919800101{:03}", n % 1000);
-    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = body
-        .chars()
-        .zip(W)
-        .map(|(c, w)| c.to_digit(10).unwrap_or(0) * w)
-        .sum();
-    let check = ["1", "0", "X", "9", "8", "7", "6", "5", "4", "3", "2"][(sum % 11) as usize];
-    format!("{body}{check}")
 }
 
 /// Three small rosters: two ask for two phone numbers each (two columns both headed 联系电话),

@@ -21,3 +21,16 @@ mod round_trip;
 mod split;
 mod spreadsheetml;
 mod year_to_year;
+
+/// A valid ID number (region 999999, check digit computed) for person `n`.
+pub(crate) fn id_number(n: u32) -> String {
+    let body = format!("99999919800101{:03}", n % 1000);
+    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = body
+        .chars()
+        .zip(W)
+        .map(|(c, w)| c.to_digit(10).unwrap_or(0) * w)
+        .sum();
+    let check = ["1", "0", "X", "9", "8", "7", "6", "5", "4", "3", "2"][(sum % 11) as usize];
+    format!("{body}{check}")
+}
