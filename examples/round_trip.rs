@@ -41,6 +41,14 @@ fn main() {
         Cause::Changed,
         Cause::NotInSet,
     ]);
+    // ROUND_TRIP_ALL=1: every lost cell, not the first few per cause.
+    if std::env::var_os("ROUND_TRIP_ALL").is_some() {
+        for (cause, cells) in &rt.lost {
+            for c in cells {
+                println!("{}: {c}", cause.label());
+            }
+        }
+    }
     println!(
         "{} of {} back or listed as a conflict; {listed} listed conflicts; {lost} lost silently",
         rt.back + listed,

@@ -659,7 +659,13 @@ fn duplicate_warnings(fields: &[Field], warnings: &mut Vec<Warning>) {
 }
 
 /// A first guess at what one row of the form stands for, from its fields and title.
-pub fn guess_grain(title: Option<&str>, fields: &[Field]) -> Grain {
+/// `kind_of` says whose fact a field is (a person's or a household's) where the lexicon knows
+/// its meaning; keys (names, ID numbers, household numbers) answer `None`.
+pub fn guess_grain(
+    title: Option<&str>,
+    fields: &[Field],
+    kind_of: impl Fn(&Field) -> Option<GrainKind>,
+) -> Grain {
     let names: Vec<&str> = fields
         .iter()
         .filter(|f| f.role == Role::Data)
@@ -723,7 +729,10 @@ pub fn guess_grain(title: Option<&str>, fields: &[Field]) -> Grain {
             "以户主姓名/户主身份证号标识，每行一户".into(),
         );
     }
-    let person_score = [
+    // Whose facts the other fields are: the lexicon's word for the field's meaning where it
+    // knows one (`kind_of`), else the header's words. Names, ID numbers and household numbers
+    // are keys on either kind of roster and say nothing; so do phones.
+    let person_words = [
         "性别",
         "出生",
         "民族",
@@ -733,23 +742,42 @@ pub fn guess_grain(title: Option<&str>, fields: &[Field]) -> Grain {
         "残疾",
         "政治面貌",
         "健康",
-    ]
-    .iter()
-    .filter(|k| has(k))
-    .count();
-    let household_score = [
+    ];
+    let household_words = [
         "家庭人口",
         "家庭住址",
         "家庭地址",
         "承包地",
         "宅基地",
         "户类型",
-        "户编号",
         "家庭年",
-    ]
-    .iter()
-    .filter(|k| has(k) || paths.iter().any(|p| p.contains(*k)))
-    .count();
+    ];
+    let (mut person_score, mut household_score) = (0usize, 0usize);
+    for (f, path) in fields.iter().zip(&paths) {
+        // A phone is the contact of whoever answers for the row: the head's on a household
+        // roster, the person's own on a person roster.
+        if f.role != Role::Data
+            || matches!(f.ty, FieldType::IdNumber | FieldType::Phone)
+            || f.name.contains("姓名")
+        {
+            continue;
+        }
+        let side = if person_words.iter().any(|k| f.name.contains(k)) {
+            Some(GrainKind::Person)
+        } else if household_words
+            .iter()
+            .any(|k| f.name.contains(k) || path.contains(k))
+        {
+            Some(GrainKind::Household)
+        } else {
+            kind_of(f)
+        };
+        match side {
+            Some(GrainKind::Person) => person_score += 1,
+            Some(GrainKind::Household) => household_score += 1,
+            _ => {}
+        }
+    }
     if person_id || has("姓名") {
         if household_score > person_score {
             return reason(

@@ -7,6 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use std::collections::HashMap;
+
 use crate::error::{Lang, ReadError, SheetError};
 use crate::fields::{self, Dictionaries, Field};
 use crate::layout::{self, SheetKind};
@@ -318,7 +320,8 @@ pub fn analyse_with(wb: &Workbook, choices: &[HeaderChoice]) -> Vec<SheetForms> 
                     let mut warnings = std::mem::take(&mut form.warnings);
                     let fields = fields::extract(wb, &dictionaries, sheet, &form, &mut warnings);
                     form.warnings = warnings;
-                    let grain = fields::guess_grain(form.title.as_deref(), &fields);
+                    let grain = fields::guess_grain(form.title.as_deref(), &fields, lexicon_kind);
+                    let grain = members_of_households(grain, sheet, &form, &fields);
                     (form, fields, grain)
                 })
                 .collect();
@@ -329,6 +332,93 @@ pub fn analyse_with(wb: &Workbook, choices: &[HeaderChoice]) -> Vec<SheetForms> 
             }
         })
         .collect()
+}
+
+/// Whose fact a field is by the built-in lexicon's meaning of its name: a person's or a
+/// household's; `None` for keys (names, ID numbers, household numbers), which either kind of
+/// roster has, and for names the lexicon does not know.
+fn lexicon_kind(f: &Field) -> Option<fields::GrainKind> {
+    use crate::matching::lexicon::{match_key, ConceptKind};
+    let lex = crate::matching::Lexicon::shared();
+    let hit = lex.lookup(&match_key(&f.name), fields::GrainKind::Unknown)?;
+    let concept = &lex.concepts[hit.concept];
+    if hit.subject.is_some()
+        || ["person.name", "person.id_number", "household.id"].contains(&concept.id.as_str())
+    {
+        return None;
+    }
+    match concept.kind {
+        ConceptKind::Person => Some(fields::GrainKind::Person),
+        ConceptKind::Household => Some(fields::GrainKind::Household),
+        _ => None,
+    }
+}
+
+/// A roster guessed to list households whose data says otherwise: one household number on
+/// several rows, each with another person's ID number, is a roster of household members (the
+/// household's facts repeated on each member's row). Headers alone cannot tell a member's
+/// 姓名 from the head's when the household columns outnumber the personal ones; the rows can.
+fn members_of_households(
+    grain: fields::Grain,
+    sheet: &read::Sheet,
+    form: &layout::Form,
+    fields: &[Field],
+) -> fields::Grain {
+    use crate::matching::lexicon::match_key;
+    if grain.kind != fields::GrainKind::Household {
+        return grain;
+    }
+    let Some((first, last)) = form.data_rows else {
+        return grain;
+    };
+    let lex = crate::matching::Lexicon::shared();
+    let household_id = fields.iter().find(|f| {
+        lex.lookup(&match_key(&f.name), fields::GrainKind::Household)
+            .is_some_and(|h| lex.concepts[h.concept].id == "household.id")
+    });
+    let person_id = fields.iter().find(|f| f.ty == fields::FieldType::IdNumber);
+    let (Some(hh), Some(pid)) = (household_id, person_id) else {
+        return grain;
+    };
+    // Household number → the ID numbers on its rows.
+    let mut people: HashMap<String, Vec<String>> = HashMap::new();
+    let mut rows = 0usize;
+    for r in first..=last {
+        let h = sheet.grid.get(r, hh.column).text().trim().to_string();
+        let p = sheet.grid.get(r, pid.column).text().trim().to_string();
+        if h.is_empty() || p.is_empty() {
+            continue;
+        }
+        rows += 1;
+        let ids = people.entry(h).or_default();
+        if !ids.contains(&p) {
+            ids.push(p);
+        }
+    }
+    let shared: Vec<&String> = {
+        let mut v: Vec<&String> = people
+            .iter()
+            .filter(|(_, ids)| ids.len() > 1)
+            .map(|(h, _)| h)
+            .collect();
+        v.sort();
+        v
+    };
+    let on_shared: usize = shared.iter().map(|h| people[*h].len()).sum();
+    // A typo or one split household is not a pattern: a tenth of the rows, two households.
+    if shared.len() < 2 || on_shared * 10 < rows {
+        return grain;
+    }
+    fields::Grain {
+        kind: fields::GrainKind::Person,
+        reason: format!(
+            "同一{}在多行出现、各行{}不同（如 {}，共 {} 户），每行一名家庭成员",
+            hh.name,
+            pid.name,
+            shared[0],
+            shared.len()
+        ),
+    }
 }
 
 /// A form set written by Yibiao: it has both a catalog and a crosswalk sheet.

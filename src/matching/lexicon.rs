@@ -550,6 +550,13 @@ impl Lexicon {
         Lexicon::parse(BUILTIN).unwrap_or_default()
     }
 
+    /// The built-in lexicon, parsed once and shared (reading uses it where a name's meaning
+    /// decides how a form is read, before any staff additions exist).
+    pub fn shared() -> &'static Lexicon {
+        static BUILT: std::sync::OnceLock<Lexicon> = std::sync::OnceLock::new();
+        BUILT.get_or_init(Lexicon::builtin)
+    }
+
     /// Parses a lexicon file.
     ///
     /// # Errors

@@ -795,3 +795,81 @@ fn a_shape_chosen_by_a_person_is_how_the_sheet_is_read() {
 fn check_shapes(got: &[String], want: &[&str]) {
     assert_eq!(got, want);
 }
+
+/// What one row of a roster stands for, and the first words of the reason.
+#[track_caller]
+fn check_grain(rows: &[&[&str]], want: &str, reason_has: &str) {
+    let wb = Workbook {
+        format: Format::Xlsx,
+        encoding: None,
+        sheets: vec![sheet(rows, &[])],
+        sheet_errors: Vec::new(),
+    };
+    let rep = yibiao::inspect::report_workbook_with("a.xlsx", &wb, &[]);
+    let form = &rep.sheets[0].forms[0];
+    assert_eq!(form.grain, want, "reason: {}", form.grain_reason);
+    assert!(
+        form.grain_reason.contains(reason_has),
+        "reason {:?} lacks {reason_has:?}",
+        form.grain_reason
+    );
+}
+
+#[test]
+fn grain_from_the_rows_when_the_header_words_mislead() {
+    // Household facts outnumber personal ones in the header, but one household number on
+    // several rows with different ID numbers: a roster of household members.
+    check_grain(
+        &[
+            &[
+                "户编号",
+                "姓名",
+                "身份证号",
+                "家庭人口数",
+                "家庭住址",
+                "承包地面积",
+            ],
+            &["A01", "张三", "99999919460110278X", "3", "一组", "2.5"],
+            &["A01", "李四", "999999194802152246", "3", "一组", "2.5"],
+            &["A02", "王五", "999999195003081233", "2", "二组", "1.0"],
+            &["A02", "赵六", "999999195204101227", "2", "二组", "1.0"],
+            &["A03", "钱七", "999999196001011238", "1", "三组", "0.8"],
+        ],
+        "per_person",
+        "每行一名家庭成员",
+    );
+    // The same header with one row per household number stays a household roster.
+    check_grain(
+        &[
+            &[
+                "户编号",
+                "姓名",
+                "身份证号",
+                "家庭人口数",
+                "家庭住址",
+                "承包地面积",
+            ],
+            &["A01", "张三", "99999919460110278X", "3", "一组", "2.5"],
+            &["A02", "王五", "999999195003081233", "2", "二组", "1.0"],
+            &["A03", "钱七", "999999196001011238", "1", "三组", "0.8"],
+        ],
+        "per_household",
+        "",
+    );
+    // A phone says nothing about whose row it is; 性别 and 民族 do.
+    check_grain(
+        &[
+            &["姓名", "身份证号", "联系电话", "手机号码", "性别", "民族"],
+            &[
+                "张三",
+                "99999919460110278X",
+                "13900000001",
+                "13900000002",
+                "男",
+                "汉族",
+            ],
+        ],
+        "per_person",
+        "",
+    );
+}
