@@ -76,6 +76,7 @@ pub fn key_alternatives(grain: &str) -> &'static [&'static [&'static str]] {
         "person" => &[
             &["person.id_number"],
             &["head@person.id_number", "person.name"],
+            &["household.id", "person.name"],
             &["loc.village", "person.name"],
         ],
         "household" => &[
@@ -344,6 +345,20 @@ pub fn build(
                 );
                 used.insert(c);
                 columns.push(key_column(&canonical, c, "标识信息"));
+            }
+            // A roster that names each person by name within a household number (no ID, no
+            // head's ID): the person table keeps the number too, to find them by it.
+            let rosters_by_household_number = sources.iter().any(|s| {
+                grain_of(&s.grain) == GrainKind::Person
+                    && s.join_key.iter().any(|k| k == "household.id")
+            });
+            if rosters_by_household_number {
+                let c = ensure_key(&mut canonical, "household.id", GrainKind::Household, lex);
+                if used.insert(c) {
+                    let mut col = key_column(&canonical, c, "标识信息");
+                    col.required = false;
+                    columns.push(col);
+                }
             }
         }
         for (c, forms) in &shared {

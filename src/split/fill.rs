@@ -211,10 +211,18 @@ pub fn fill(set: &FormSet, originals: &[(&str, &Workbook)]) -> Filled {
         .iter()
         .map(|s| vec![HashMap::new(); key_alternatives(&s.grain).len()])
         .collect();
-    // Per base sheet, each row's source form (for conflicts found when two rows merge), and
-    // rows merged into another (left out at the end).
-    let mut origin: Vec<Vec<usize>> = vec![Vec::new(); set.sheets.len()];
-    let mut gone: Vec<Vec<bool>> = vec![Vec::new(); set.sheets.len()];
+    let mut placed = Placed::new(set.sheets.len());
+    // Ids in some base table's key: what links a row to the rows of other tables.
+    let mut link_ids: Vec<usize> = ids
+        .alternatives
+        .iter()
+        .flatten()
+        .flatten()
+        .flatten()
+        .copied()
+        .collect();
+    link_ids.sort_unstable();
+    link_ids.dedup();
     for (si, source) in set.sources.iter().enumerate() {
         let Some((fi, wb)) = originals
             .iter()
@@ -458,31 +466,7 @@ pub fn fill(set: &FormSet, originals: &[(&str, &Workbook)]) -> Filled {
                 if found.len() > 1 {
                     let into = found[0];
                     for &other in &found[1..] {
-                        let taken = std::mem::take(&mut out.rows.sheets[bi][other].values);
-                        let from = &set.sources[origin[bi][other]];
-                        let row = out.rows.sheets[bi][other].row;
-                        for (k, v) in taken.into_iter().enumerate() {
-                            if v.is_blank() {
-                                continue;
-                            }
-                            let cell = &mut out.rows.sheets[bi][into].values[k];
-                            if cell.is_blank() {
-                                *cell = v;
-                            } else if key_text(cell) != key_text(&v) {
-                                let field = set.canonical.get(base.columns[k].canonical);
-                                out.conflicts.push(Conflict {
-                                    file: from.file.clone(),
-                                    sheet: from.sheet.clone(),
-                                    row,
-                                    column: 0,
-                                    set_sheet: base.name.clone(),
-                                    field: field.map(|f| f.name.clone()).unwrap_or_default(),
-                                    kept: cell.text(),
-                                    other: v.text(),
-                                });
-                            }
-                        }
-                        gone[bi][other] = true;
+                        merge_rows(set, &mut out, &mut placed, bi, into, other);
                         for map in index[bi].iter_mut() {
                             for ri in map.values_mut() {
                                 if *ri == other {
@@ -529,11 +513,19 @@ pub fn fill(set: &FormSet, originals: &[(&str, &Workbook)]) -> Filled {
                             row: r + 1,
                             values,
                         });
-                        origin[bi].push(si);
-                        gone[bi].push(false);
+                        placed.origin[bi].push(si);
+                        placed.gone[bi].push(false);
+                        placed.links[bi].push(Vec::new());
                         out.rows.sheets[bi].len() - 1
                     }
                 };
+                // The keys this record knew the row by, kept where the table has no column
+                // for them (the 户编号 of a person): rows are joined by them at the end.
+                for &id in &link_ids {
+                    if let Some(v) = known[id].map(|(v, _)| v).or(learned[id].as_ref()) {
+                        placed.link(bi, ri, id, key_text(v));
+                    }
+                }
                 // Index under every alternative the row now has.
                 let row = &out.rows.sheets[bi][ri];
                 learn(
@@ -560,7 +552,8 @@ pub fn fill(set: &FormSet, originals: &[(&str, &Workbook)]) -> Filled {
             }
         }
     }
-    for (bi, gone) in gone.iter().enumerate() {
+    settle(set, &ids, &mut out, &mut placed);
+    for (bi, gone) in placed.gone.iter().enumerate() {
         if gone.iter().any(|&g| g) {
             let rows = std::mem::take(&mut out.rows.sheets[bi]);
             out.rows.sheets[bi] = rows
@@ -633,6 +626,275 @@ pub fn fill(set: &FormSet, originals: &[(&str, &Workbook)]) -> Filled {
         }
     }
     out
+}
+
+/// Moves base row `other` of set sheet `bi` into row `into`: blank cells take its values,
+/// differing ones are listed as conflicts (against the form `other` came from); `other` is
+/// left out at the end.
+fn merge_rows(
+    set: &FormSet,
+    out: &mut Filled,
+    placed: &mut Placed,
+    bi: usize,
+    into: usize,
+    other: usize,
+) {
+    let base = &set.sheets[bi];
+    let taken = std::mem::take(&mut out.rows.sheets[bi][other].values);
+    let from = &set.sources[placed.origin[bi][other]];
+    let row = out.rows.sheets[bi][other].row;
+    for (k, v) in taken.into_iter().enumerate() {
+        if v.is_blank() {
+            continue;
+        }
+        let cell = &mut out.rows.sheets[bi][into].values[k];
+        if cell.is_blank() {
+            *cell = v;
+        } else if key_text(cell) != key_text(&v) {
+            let field = set.canonical.get(base.columns[k].canonical);
+            // The form's own column for the fact, where it has one.
+            let column = field
+                .and_then(|c| {
+                    from.fields.iter().enumerate().find_map(|(j, f)| {
+                        (f.canonical.as_deref() == Some(c.id.as_str()))
+                            .then(|| At::of(from, j, f))
+                            .flatten()
+                    })
+                })
+                .map_or(0, |at| at.col + 1);
+            out.conflicts.push(Conflict {
+                file: from.file.clone(),
+                sheet: from.sheet.clone(),
+                row,
+                column,
+                set_sheet: base.name.clone(),
+                field: field.map(|f| f.name.clone()).unwrap_or_default(),
+                kept: cell.text(),
+                other: v.text(),
+            });
+        }
+    }
+    placed.gone[bi][other] = true;
+    for (id, v) in std::mem::take(&mut placed.links[bi][other]) {
+        placed.link(bi, into, id, v);
+    }
+}
+
+/// Base rows as placed: per base sheet, each row's source form (for conflicts found when two
+/// rows merge), whether it was merged into another (left out at the end), and the keys its
+/// records knew it by, as (id, key text).
+struct Placed {
+    origin: Vec<Vec<usize>>,
+    gone: Vec<Vec<bool>>,
+    links: Vec<Vec<Vec<(usize, String)>>>,
+}
+
+impl Placed {
+    fn new(sheets: usize) -> Placed {
+        Placed {
+            origin: vec![Vec::new(); sheets],
+            gone: vec![Vec::new(); sheets],
+            links: vec![Vec::new(); sheets],
+        }
+    }
+
+    fn link(&mut self, bi: usize, ri: usize, id: usize, v: String) {
+        let links = &mut self.links[bi][ri];
+        if !v.is_empty() && !links.iter().any(|(i, _)| *i == id) {
+            links.push((id, v));
+        }
+    }
+}
+
+/// Base rows' keys, from their own columns or, where the table has no column for a key,
+/// from the keys their records knew them by ([`Placed::links`]).
+struct Keys<'a> {
+    ids: &'a Ids<'a>,
+    /// Per set sheet, the column holding each id.
+    column: Vec<Vec<Option<usize>>>,
+}
+
+impl<'a> Keys<'a> {
+    fn new(ids: &'a Ids<'a>, sheets: usize) -> Keys<'a> {
+        let column = (0..sheets)
+            .map(|bi| {
+                let mut by_id = vec![None; ids.count];
+                for (k, id) in ids.columns[bi].iter().enumerate() {
+                    if let Some(id) = *id {
+                        by_id[id].get_or_insert(k);
+                    }
+                }
+                by_id
+            })
+            .collect();
+        Keys { ids, column }
+    }
+
+    fn value(
+        &self,
+        out: &Filled,
+        placed: &Placed,
+        bi: usize,
+        ri: usize,
+        id: usize,
+    ) -> Option<String> {
+        if let Some(k) = self.column[bi][id] {
+            let t = key_text(&out.rows.sheets[bi][ri].values[k]);
+            if !t.is_empty() {
+                return Some(t);
+            }
+        }
+        placed.links[bi][ri]
+            .iter()
+            .find(|(i, _)| *i == id)
+            .map(|(_, v)| v.clone())
+    }
+
+    /// Row `ri` of sheet `bi` under base sheet `bj`'s key alternative `aj`.
+    fn key(
+        &self,
+        out: &Filled,
+        placed: &Placed,
+        bi: usize,
+        ri: usize,
+        bj: usize,
+        aj: usize,
+    ) -> Option<String> {
+        let parts: Option<Vec<String>> = self.ids.alternatives[bj][aj]
+            .iter()
+            .map(|id| self.value(out, placed, bi, ri, (*id)?))
+            .collect();
+        parts.map(|p| p.join(" / "))
+    }
+
+    /// Whether two rows of base sheet `bi` are one: the strongest key alternative both have
+    /// decides (two 张伟 of one village with different ID numbers are two people); `None`
+    /// when they share none.
+    fn same(&self, out: &Filled, placed: &Placed, bi: usize, a: usize, b: usize) -> Option<bool> {
+        (0..self.ids.alternatives[bi].len()).find_map(|ai| {
+            match (
+                self.key(out, placed, bi, a, bi, ai),
+                self.key(out, placed, bi, b, bi, ai),
+            ) {
+                (Some(x), Some(y)) => Some(x == y),
+                _ => None,
+            }
+        })
+    }
+}
+
+/// After every form is placed: rows placed before the keys that join them were known become
+/// one. A person row from a roster keyed by village and name takes the head's ID from its
+/// household (found by the 户编号 its roster gave), and is then the row another form gave with
+/// the ID; a household keyed by village and head's name is the one another form knows by its
+/// 户编号. Split back finds rows by any of their keys, so each record must be one row here, or
+/// its facts come back empty and the person is in the set twice. Repeats while anything
+/// changes (a few rounds at most).
+fn settle(set: &FormSet, ids: &Ids, out: &mut Filled, placed: &mut Placed) {
+    let bases: Vec<usize> = (0..set.sheets.len())
+        .filter(|&i| set.sheets[i].kind == SetSheetKind::Base)
+        .collect();
+    let keys = Keys::new(ids, set.sheets.len());
+    let live = |placed: &Placed, bi: usize| -> Vec<usize> {
+        (0..placed.gone[bi].len())
+            .filter(|&ri| !placed.gone[bi][ri])
+            .collect()
+    };
+    for _round in 0..4 {
+        let mut changed = false;
+        // Each base table under each key alternative: key → its first row.
+        let index: Vec<Vec<HashMap<String, usize>>> = (0..set.sheets.len())
+            .map(|bj| {
+                let mut maps = vec![HashMap::new(); ids.alternatives[bj].len()];
+                if bases.contains(&bj) {
+                    for ri in live(placed, bj) {
+                        for (aj, map) in maps.iter_mut().enumerate() {
+                            if let Some(k) = keys.key(out, placed, bj, ri, bj, aj) {
+                                map.entry(k).or_insert(ri);
+                            }
+                        }
+                    }
+                }
+                maps
+            })
+            .collect();
+        // Keys a row lacks that the row of another table it names has: into the row's key
+        // column where it has one, else kept as a link.
+        for &bi in &bases {
+            for ri in live(placed, bi) {
+                for &bj in bases.iter().filter(|&&bj| bj != bi) {
+                    let hit = (0..ids.alternatives[bj].len()).find_map(|aj| {
+                        let k = keys.key(out, placed, bi, ri, bj, aj)?;
+                        index[bj][aj].get(&k).copied()
+                    });
+                    let Some(rj) = hit else { continue };
+                    for (kj, c) in set.sheets[bj].columns.iter().enumerate() {
+                        let Some(id) = ids.columns[bj][kj].filter(|_| c.key) else {
+                            continue;
+                        };
+                        if keys.value(out, placed, bi, ri, id).is_some() {
+                            continue;
+                        }
+                        let v = &out.rows.sheets[bj][rj].values[kj];
+                        if v.is_blank() {
+                            continue;
+                        }
+                        match keys.column[bi][id].filter(|&k| set.sheets[bi].columns[k].key) {
+                            Some(k) => out.rows.sheets[bi][ri].values[k] = v.clone(),
+                            None => {
+                                let t = key_text(v);
+                                placed.link(bi, ri, id, t);
+                            }
+                        }
+                        changed = true;
+                    }
+                }
+            }
+        }
+        // Rows of one table that are one by any key.
+        for &bi in &bases {
+            let alts = ids.alternatives[bi].len();
+            let mut index: Vec<HashMap<String, usize>> = vec![HashMap::new(); alts];
+            for ri in live(placed, bi) {
+                let mut found: Vec<usize> = Vec::new();
+                for (ai, map) in index.iter().enumerate() {
+                    let Some(&rj) = keys
+                        .key(out, placed, bi, ri, bi, ai)
+                        .and_then(|k| map.get(&k))
+                    else {
+                        continue;
+                    };
+                    let one = |a: usize, b: usize| keys.same(out, placed, bi, a, b) == Some(true);
+                    if !found.contains(&rj)
+                        && one(ri, rj)
+                        && found.first().is_none_or(|&f| one(f, rj))
+                    {
+                        found.push(rj);
+                    }
+                }
+                let into = found.first().copied().unwrap_or(ri);
+                for &other in found.iter().skip(1).chain(found.first().map(|_| &ri)) {
+                    merge_rows(set, out, placed, bi, into, other);
+                    changed = true;
+                    for map in index.iter_mut() {
+                        for r in map.values_mut() {
+                            if *r == other {
+                                *r = into;
+                            }
+                        }
+                    }
+                }
+                for (ai, map) in index.iter_mut().enumerate() {
+                    if let Some(k) = keys.key(out, placed, bi, into, bi, ai) {
+                        map.entry(k).or_insert(into);
+                    }
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
 }
 
 /// Where a field's value is on a record: a roster's column on the record's row, or a card's or

@@ -784,8 +784,94 @@ fn a_person_known_by_keys_learned_from_the_household_comes_back() {
             ),
         ),
     ];
-    let rt = check_round_trip(&files);
-    assert_eq!(rt.conflicts, 0, "{}", rt.summary());
+    // In every order: a row placed before the keys that join it are known (the person by
+    // village and name before the household roster gives the head's ID) is still one row.
+    for order in [
+        [0, 1, 2],
+        [0, 2, 1],
+        [1, 0, 2],
+        [1, 2, 0],
+        [2, 0, 1],
+        [2, 1, 0],
+    ] {
+        let files: Vec<(String, Vec<u8>)> = order.iter().map(|&i| files[i].clone()).collect();
+        let rt = check_round_trip(&files);
+        assert_eq!(rt.conflicts, 0, "order {order:?}: {}", rt.summary());
+        check_one_row_each(&files, &order);
+    }
+}
+
+/// A household known by its 户编号 and head's name, one by village and head's name, and a
+/// third roster that gives the village to the 户编号: one household, whichever form comes
+/// first — also when the roster that joins them comes last and no one row gave both keys.
+#[test]
+fn a_household_known_by_village_and_head_name_is_the_one_known_by_its_number() {
+    let csv = |title: &str, header: &str, rows: &[&str]| -> Vec<u8> {
+        let mut s = format!("{title}\n{header}\n");
+        for r in rows {
+            s.push_str(r);
+            s.push('\n');
+        }
+        s.into_bytes()
+    };
+    let files: Vec<(String, Vec<u8>)> = vec![
+        (
+            "青山县农业农村局-农户档案.csv".into(),
+            csv(
+                "青山县农户档案",
+                "序号,户编号,户主姓名,家庭人口数,承包地面积（亩）",
+                &["1,9999990010040138,邱永,3,13.72"],
+            ),
+        ),
+        (
+            "青山县民政局-困难家庭台账.csv".into(),
+            csv(
+                "青山县困难家庭台账",
+                "序号,乡镇,村,户主姓名,家庭人口数,家庭类型",
+                &["1,白沙镇,东坡村,邱永,3,重点优抚对象"],
+            ),
+        ),
+        (
+            "青山县乡村振兴局-监测户名单.csv".into(),
+            csv(
+                "青山县监测户名单",
+                "序号,乡镇,村,户编号,家庭人口数,家庭类型",
+                &["1,白沙镇,东坡村,9999990010040138,3,重点优抚对象"],
+            ),
+        ),
+    ];
+    for order in [[0, 1, 2], [1, 0, 2], [2, 0, 1], [0, 2, 1]] {
+        let files: Vec<(String, Vec<u8>)> = order.iter().map(|&i| files[i].clone()).collect();
+        let rt = check_round_trip(&files);
+        assert_eq!(rt.conflicts, 0, "order {order:?}: {}", rt.summary());
+        check_one_row_each(&files, &order);
+    }
+}
+
+/// Each base table holds one row: the files name one person of one household.
+#[track_caller]
+fn check_one_row_each(files: &[(String, Vec<u8>)], order: &[usize]) {
+    let project = super::round_trip::project_of(files);
+    let filled = fill_files(&project, files);
+    assert!(
+        project
+            .set
+            .sheets
+            .iter()
+            .any(|s| s.kind == yibiao::plan::SetSheetKind::Base && s.grain != "village"),
+        "no base table"
+    );
+    for (si, s) in project.set.sheets.iter().enumerate() {
+        if s.kind == yibiao::plan::SetSheetKind::Base && s.grain != "village" {
+            assert_eq!(
+                filled.rows.sheets[si].len(),
+                1,
+                "order {order:?}, {}: {:#?}",
+                s.name,
+                filled.rows.sheets[si]
+            );
+        }
+    }
 }
 
 /// 填报日期 and 填报人 are about each return, not its rows: two departments' forms filled on
