@@ -477,10 +477,21 @@ pub fn fill(set: &FormSet, originals: &[(&str, &Workbook)]) -> Filled {
                     }
                 }
                 let existing = found.first().copied();
+                let grain = ids.level(&base.grain);
+                // The record's own column for each cell (0 for a key learned elsewhere).
+                let column_of = |k: usize| -> u32 {
+                    ids.columns[bi][k]
+                        .and_then(|id| level_hit(id, grain).or(known[id]))
+                        .map_or(0, |(_, c)| c)
+                };
+                let here = |k: usize| From {
+                    source: si,
+                    row: r + 1,
+                    column: column_of(k),
+                };
                 let ri = match existing {
                     Some(ri) => {
                         let row = &mut out.rows.sheets[bi][ri];
-                        let grain = ids.level(&base.grain);
                         for (k, v) in values.into_iter().enumerate() {
                             if v.is_blank() {
                                 continue;
@@ -488,16 +499,14 @@ pub fn fill(set: &FormSet, originals: &[(&str, &Workbook)]) -> Filled {
                             let cell = &mut row.values[k];
                             if cell.is_blank() {
                                 *cell = v;
+                                placed.from[bi][ri][k] = Some(here(k));
                             } else if key_text(cell) != key_text(&v) {
                                 let field = set.canonical.get(base.columns[k].canonical);
-                                let col = ids.columns[bi][k]
-                                    .and_then(|id| level_hit(id, grain).or(known[id]))
-                                    .map_or(0, |(_, c)| c);
                                 out.conflicts.push(Conflict {
                                     file: source.file.clone(),
                                     sheet: sheet_name.clone(),
                                     row: r + 1,
-                                    column: col,
+                                    column: column_of(k),
                                     set_sheet: base.name.clone(),
                                     field: field.map(|f| f.name.clone()).unwrap_or_default(),
                                     kept: cell.text(),
@@ -508,12 +517,15 @@ pub fn fill(set: &FormSet, originals: &[(&str, &Workbook)]) -> Filled {
                         ri
                     }
                     None => {
+                        let from = (0..values.len())
+                            .map(|k| (!values[k].is_blank()).then(|| here(k)))
+                            .collect();
                         out.rows.sheets[bi].push(FilledRow {
                             file: fi,
                             row: r + 1,
                             values,
                         });
-                        placed.origin[bi].push(si);
+                        placed.from[bi].push(from);
                         placed.gone[bi].push(false);
                         placed.links[bi].push(Vec::new());
                         out.rows.sheets[bi].len() - 1
@@ -641,32 +653,25 @@ fn merge_rows(
 ) {
     let base = &set.sheets[bi];
     let taken = std::mem::take(&mut out.rows.sheets[bi][other].values);
-    let from = &set.sources[placed.origin[bi][other]];
-    let row = out.rows.sheets[bi][other].row;
-    for (k, v) in taken.into_iter().enumerate() {
+    let taken_from = std::mem::take(&mut placed.from[bi][other]);
+    for (k, (v, from)) in taken.into_iter().zip(taken_from).enumerate() {
         if v.is_blank() {
             continue;
         }
         let cell = &mut out.rows.sheets[bi][into].values[k];
         if cell.is_blank() {
             *cell = v;
+            placed.from[bi][into][k] = from;
         } else if key_text(cell) != key_text(&v) {
+            // Listed against the form and cell the value came from.
+            let Some(from) = from else { continue };
+            let source = &set.sources[from.source];
             let field = set.canonical.get(base.columns[k].canonical);
-            // The form's own column for the fact, where it has one.
-            let column = field
-                .and_then(|c| {
-                    from.fields.iter().enumerate().find_map(|(j, f)| {
-                        (f.canonical.as_deref() == Some(c.id.as_str()))
-                            .then(|| At::of(from, j, f))
-                            .flatten()
-                    })
-                })
-                .map_or(0, |at| at.col + 1);
             out.conflicts.push(Conflict {
-                file: from.file.clone(),
-                sheet: from.sheet.clone(),
-                row,
-                column,
+                file: source.file.clone(),
+                sheet: source.sheet.clone(),
+                row: from.row,
+                column: from.column,
                 set_sheet: base.name.clone(),
                 field: field.map(|f| f.name.clone()).unwrap_or_default(),
                 kept: cell.text(),
@@ -680,11 +685,20 @@ fn merge_rows(
     }
 }
 
-/// Base rows as placed: per base sheet, each row's source form (for conflicts found when two
-/// rows merge), whether it was merged into another (left out at the end), and the keys its
-/// records knew it by, as (id, key text).
+/// Where a base cell's value was read: the form (its index in the set's sources), and the row
+/// and column on it (1-based; column 0 for a key learned from another row).
+#[derive(Clone, Copy, Debug)]
+struct From {
+    source: usize,
+    row: u32,
+    column: u32,
+}
+
+/// Base rows as placed: per base sheet, where each row's cells were read (for conflicts found
+/// when two rows merge), whether it was merged into another (left out at the end), and the
+/// keys its records knew it by, as (id, key text).
 struct Placed {
-    origin: Vec<Vec<usize>>,
+    from: Vec<Vec<Vec<Option<From>>>>,
     gone: Vec<Vec<bool>>,
     links: Vec<Vec<Vec<(usize, String)>>>,
 }
@@ -692,7 +706,7 @@ struct Placed {
 impl Placed {
     fn new(sheets: usize) -> Placed {
         Placed {
-            origin: vec![Vec::new(); sheets],
+            from: vec![Vec::new(); sheets],
             gone: vec![Vec::new(); sheets],
             links: vec![Vec::new(); sheets],
         }
@@ -840,7 +854,10 @@ fn settle(set: &FormSet, ids: &Ids, out: &mut Filled, placed: &mut Placed) {
                             continue;
                         }
                         match keys.column[bi][id].filter(|&k| set.sheets[bi].columns[k].key) {
-                            Some(k) => out.rows.sheets[bi][ri].values[k] = v.clone(),
+                            Some(k) => {
+                                out.rows.sheets[bi][ri].values[k] = v.clone();
+                                placed.from[bi][ri][k] = placed.from[bj][rj][kj];
+                            }
                             None => {
                                 let t = key_text(v);
                                 placed.link(bi, ri, id, t);
