@@ -72,6 +72,7 @@ fn detect_with(
         .unwrap_or(0)
         .min(CARD_COLS);
     let mut rows: Vec<Vec<Cell>> = Vec::new();
+    let mut prev_run: Vec<u32> = Vec::new();
     for r in 0..height {
         let cells = row_cells(grid, merges, r)
             .into_iter()
@@ -97,6 +98,18 @@ fn detect_with(
             })
             .collect();
         rows.push(cells);
+        // Checked as soon as the row under it is read: a roster's header over its data ends
+        // the look at once (most sheets are rosters).
+        if !chosen {
+            let run = label_run(&rows[r as usize]);
+            if r > 0 && header_over_data(grid, merges, &prev_run, r - 1, run.len()) {
+                return None;
+            }
+            prev_run = run;
+        }
+    }
+    if !chosen && height > 0 && header_over_data(grid, merges, &prev_run, height - 1, 0) {
+        return None;
     }
     let filled_rows: Vec<usize> = (0..rows.len()).filter(|&r| !rows[r].is_empty()).collect();
     if filled_rows.len() < 3 {
@@ -109,25 +122,6 @@ fn detect_with(
             .any(|&r| rows[r].len() >= 3 && roster::is_unit_row(grid, r as u32, 0, width))
     {
         return None;
-    }
-    // A header row over a row of data is a roster's, never a card's: a card's tables are blank
-    // (or hold a template's placeholders).
-    for &r in &filled_rows {
-        let run = label_run(&rows[r]);
-        if run.len() < 3 {
-            continue;
-        }
-        let filled = run
-            .iter()
-            .filter(|&&c| {
-                let v = super::merged_value(grid, merges, r as u32 + 1, c);
-                !v.is_blank() && !is_placeholder(&v.text())
-            })
-            .count();
-        let below_labels = rows.get(r + 1).map_or(0, |b| label_run(b).len());
-        if !chosen && filled * 5 >= run.len() * 3 && below_labels < 3 {
-            return None;
-        }
     }
     // Labels over their values: a row of labels, a row of blank or placeholder slots under
     // them, and more of the card below (a roster's header has rows of data, or nothing).
@@ -372,13 +366,40 @@ fn adjacent_labels(cells: &[Cell]) -> usize {
     label_run(cells).len()
 }
 
+/// A header row (its longest run of labels, `run`) over a row of data is a roster's, never a
+/// card's: a card's tables are blank (or hold a template's placeholders). `below_labels`: the
+/// longest run of labels on the row under it.
+fn header_over_data(
+    grid: &Grid,
+    merges: &Merges<'_>,
+    run: &[u32],
+    r: u32,
+    below_labels: usize,
+) -> bool {
+    if run.len() < 3 {
+        return false;
+    }
+    let filled = run
+        .iter()
+        .filter(|&&c| {
+            let v = super::merged_value(grid, merges, r + 1, c);
+            !v.is_blank() && !is_placeholder(&v.text())
+        })
+        .count();
+    filled * 5 >= run.len() * 3 && below_labels < 3
+}
+
 /// The columns of the longest run of adjacent short label cells in a row.
 fn label_run(cells: &[Cell]) -> Vec<u32> {
     let mut best: Vec<u32> = Vec::new();
     let mut run: Vec<u32> = Vec::new();
     let mut prev: Option<&Cell> = None;
     for c in cells {
-        let t = squash(&c.text);
+        let t = if c.bottom == c.row {
+            squash(&c.text)
+        } else {
+            String::new()
+        };
         let ok = (1..=12).contains(&t.chars().count())
             && !looks_like_data(&t)
             && !ends_with_colon(&t)

@@ -86,6 +86,15 @@ fn is_numbered(t: &str) -> bool {
 pub(super) fn detect(grid: &Grid, merges: &Merges<'_>) -> Option<Vec<Form>> {
     let search = grid.height().min(HEADER_SEARCH_ROWS);
     let (h, names) = (0..search).find_map(|r| {
+        // Every item-name header (指标, 项目, …名称) ends in one of these: rows without one are
+        // passed over before their words are made.
+        let may_name = grid
+            .row(r)
+            .iter()
+            .any(|v| v.as_text().is_some_and(|t| t.contains(['标', '目', '称'])));
+        if !may_name {
+            return None;
+        }
         let cells = row_cells(grid, merges, r);
         let words: Vec<(u32, String)> = cells.iter().map(|(c, t)| (*c, header_word(t))).collect();
         let with_unit = words

@@ -7,7 +7,7 @@
 use crate::read::{Grid, Value};
 use crate::text::{is_footer_line, looks_like_data};
 
-use super::{row_cells, squash, Form, Item, Merges, Shape};
+use super::{row_cells, Form, Item, Merges, Shape};
 
 /// How far down the options row may be.
 const HEADER_SEARCH_ROWS: u32 = 40;
@@ -40,13 +40,39 @@ const OPTIONS: &[&str] = &[
 ];
 
 fn is_option(t: &str) -> bool {
-    OPTIONS.contains(&squash(t).as_str())
+    // Compared without white space, and without making a string: run on every cell of the top
+    // rows of every sheet.
+    let short = t.trim();
+    if short.len() <= 12 && !short.contains(char::is_whitespace) {
+        return OPTIONS.contains(&short);
+    }
+    short.len() <= 40
+        && OPTIONS
+            .iter()
+            .any(|o| o.chars().eq(short.chars().filter(|c| !c.is_whitespace())))
 }
 
 /// The questionnaire on a sheet, if its evidence is clear.
 pub(super) fn detect(grid: &Grid, merges: &Merges<'_>) -> Option<Vec<Form>> {
     let search = grid.height().min(HEADER_SEARCH_ROWS);
     let (h, item_col, options) = (0..search).find_map(|r| {
+        // Two options at least, and options are text: most rows are passed over on that.
+        // Options make up half the row's cells (a merged cell counted once, as `row_cells`).
+        let (mut cells_here, mut options_here) = (0usize, 0usize);
+        for (c, v) in grid.row(r).iter().enumerate() {
+            if v.is_blank()
+                || merges
+                    .at(r, c as u32)
+                    .is_some_and(|m| (m.top, m.left) != (r, c as u32))
+            {
+                continue;
+            }
+            cells_here += 1;
+            options_here += usize::from(v.as_text().is_some_and(is_option));
+        }
+        if options_here < 2 || options_here * 2 < cells_here {
+            return None;
+        }
         let cells = row_cells(grid, merges, r);
         let opts: Vec<&(u32, String)> = cells.iter().filter(|(_, t)| is_option(t)).collect();
         if opts.len() < 2 || opts.len() * 2 < cells.len() {
