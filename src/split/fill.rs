@@ -499,8 +499,12 @@ pub fn fill(set: &FormSet, originals: &[(&str, &Workbook)]) -> Filled {
                             let cell = &mut row.values[k];
                             if cell.is_blank() {
                                 *cell = v;
-                                placed.from[bi][ri][k] = Some(here(k));
-                            } else if key_text(cell) != key_text(&v) {
+                                placed.from[bi][ri][k] = vec![here(k)];
+                            } else if key_text(cell) == key_text(&v) {
+                                // One more cell the value stands for (listed, too, if the
+                                // value loses to another when rows merge).
+                                placed.from[bi][ri][k].push(here(k));
+                            } else {
                                 let field = set.canonical.get(base.columns[k].canonical);
                                 out.conflicts.push(Conflict {
                                     file: source.file.clone(),
@@ -518,7 +522,13 @@ pub fn fill(set: &FormSet, originals: &[(&str, &Workbook)]) -> Filled {
                     }
                     None => {
                         let from = (0..values.len())
-                            .map(|k| (!values[k].is_blank()).then(|| here(k)))
+                            .map(|k| {
+                                if values[k].is_blank() {
+                                    Vec::new()
+                                } else {
+                                    vec![here(k)]
+                                }
+                            })
                             .collect();
                         out.rows.sheets[bi].push(FilledRow {
                             file: fi,
@@ -662,21 +672,24 @@ fn merge_rows(
         if cell.is_blank() {
             *cell = v;
             placed.from[bi][into][k] = from;
-        } else if key_text(cell) != key_text(&v) {
-            // Listed against the form and cell the value came from.
-            let Some(from) = from else { continue };
-            let source = &set.sources[from.source];
+        } else if key_text(cell) == key_text(&v) {
+            placed.from[bi][into][k].extend(from);
+        } else {
+            // Listed against every form cell the value came from.
             let field = set.canonical.get(base.columns[k].canonical);
-            out.conflicts.push(Conflict {
-                file: source.file.clone(),
-                sheet: source.sheet.clone(),
-                row: from.row,
-                column: from.column,
-                set_sheet: base.name.clone(),
-                field: field.map(|f| f.name.clone()).unwrap_or_default(),
-                kept: cell.text(),
-                other: v.text(),
-            });
+            for from in from {
+                let source = &set.sources[from.source];
+                out.conflicts.push(Conflict {
+                    file: source.file.clone(),
+                    sheet: source.sheet.clone(),
+                    row: from.row,
+                    column: from.column,
+                    set_sheet: base.name.clone(),
+                    field: field.map(|f| f.name.clone()).unwrap_or_default(),
+                    kept: cell.text(),
+                    other: v.text(),
+                });
+            }
         }
     }
     placed.gone[bi][other] = true;
@@ -694,11 +707,11 @@ struct From {
     column: u32,
 }
 
-/// Base rows as placed: per base sheet, where each row's cells were read (for conflicts found
-/// when two rows merge), whether it was merged into another (left out at the end), and the
+/// Base rows as placed: per base sheet, where each row's cells were read — every form cell
+/// that gave the value (for conflicts found when two rows merge), whether it was merged into another (left out at the end), and the
 /// keys its records knew it by, as (id, key text).
 struct Placed {
-    from: Vec<Vec<Vec<Option<From>>>>,
+    from: Vec<Vec<Vec<Vec<From>>>>,
     gone: Vec<Vec<bool>>,
     links: Vec<Vec<Vec<(usize, String)>>>,
 }
@@ -856,7 +869,7 @@ fn settle(set: &FormSet, ids: &Ids, out: &mut Filled, placed: &mut Placed) {
                         match keys.column[bi][id].filter(|&k| set.sheets[bi].columns[k].key) {
                             Some(k) => {
                                 out.rows.sheets[bi][ri].values[k] = v.clone();
-                                placed.from[bi][ri][k] = placed.from[bj][rj][kj];
+                                placed.from[bi][ri][k] = placed.from[bj][rj][kj].clone();
                             }
                             None => {
                                 let t = key_text(v);

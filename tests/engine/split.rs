@@ -848,6 +848,68 @@ fn a_household_known_by_village_and_head_name_is_the_one_known_by_its_number() {
     }
 }
 
+/// Two members' rows give their household's size as 4, and the household they turn out to be
+/// (once a third form names it by both keys) says 5: the set keeps 5 and lists both rows' 4,
+/// not just the first — no cell is lost without a word.
+#[test]
+fn a_value_that_loses_a_merge_is_listed_for_every_cell_it_came_from() {
+    use super::round_trip::Cause;
+    let csv = |title: &str, header: &str, rows: &[&str]| -> Vec<u8> {
+        let mut s = format!("{title}\n{header}\n");
+        for r in rows {
+            s.push_str(r);
+            s.push('\n');
+        }
+        s.into_bytes()
+    };
+    let files: Vec<(String, Vec<u8>)> = vec![
+        (
+            "青山县民政局-低保家庭台账.csv".into(),
+            csv(
+                "青山县低保家庭台账",
+                "序号,户主姓名,户主身份证号,家庭人口数,家庭类型",
+                &["1,邱永,99999919400607653X,5,低保户"],
+            ),
+        ),
+        (
+            "青山县人社局-家庭成员名册.csv".into(),
+            csv(
+                "青山县家庭成员名册",
+                "序号,户编号,姓名,身份证号,民族,家庭人口数",
+                &[
+                    "1,9999990010040138,邱玉兰,999999197002022868,汉族,4",
+                    "2,9999990010040138,邱小军,999999199503031234,汉族,4",
+                ],
+            ),
+        ),
+        (
+            "青山县乡村振兴局-监测户名单.csv".into(),
+            csv(
+                "青山县监测户名单",
+                "序号,户编号,户主姓名,户主身份证号,家庭类型",
+                &["1,9999990010040138,邱永,99999919400607653X,低保户"],
+            ),
+        ),
+    ];
+    let project = super::round_trip::project_of(&files);
+    let rt = super::round_trip::measure(&project, &files);
+    let lost = rt.lost_in(&[Cause::NotJoined, Cause::OwnEmpty, Cause::Changed]);
+    assert_eq!(lost, 0, "{}", rt.summary());
+    let filled = fill_files(&project, &files);
+    let listed: Vec<(u32, &str, &str)> = filled
+        .conflicts
+        .iter()
+        .filter(|c| c.field == "家庭人口数")
+        .map(|c| (c.row, c.kept.as_str(), c.other.as_str()))
+        .collect();
+    assert_eq!(
+        listed,
+        [(3, "5", "4"), (4, "5", "4")],
+        "{:#?}",
+        filled.conflicts
+    );
+}
+
 /// Each base table holds one row: the files name one person of one household.
 #[track_caller]
 fn check_one_row_each(files: &[(String, Vec<u8>)], order: &[usize]) {
