@@ -307,17 +307,18 @@ fn label_text(grid: &Grid, cell: &Cell, t: &str) -> bool {
 
 /// A template's placeholder for a value (`${xm}`), as systems that fill the form leave it.
 fn is_placeholder(t: &str) -> bool {
+    let t = t.trim();
+    if !t.contains(char::is_whitespace) {
+        return t.is_empty() || (t.starts_with("${") && t.ends_with('}'));
+    }
     let t = squash(t);
-    t.is_empty() || (t.starts_with("${") && t.ends_with('}'))
+    t.starts_with("${") && t.ends_with('}')
 }
 
 /// `年 月 日`, `（公章）`: a place to sign or date, not a label.
 fn is_date_slot(t: &str) -> bool {
-    let stripped: String = t
-        .chars()
-        .filter(|c| !matches!(c, '年' | '月' | '日' | '（' | '）' | '(' | ')'))
-        .collect();
-    stripped.is_empty()
+    t.chars()
+        .all(|c| matches!(c, '年' | '月' | '日' | '（' | '）' | '(' | ')'))
         || t == "（公章）"
         || t == "(公章)"
         || (t.ends_with("年月日") && t.chars().count() <= 10)
@@ -395,10 +396,12 @@ fn label_run(cells: &[Cell]) -> Vec<u32> {
     let mut run: Vec<u32> = Vec::new();
     let mut prev: Option<&Cell> = None;
     for c in cells {
-        let t = if c.bottom == c.row {
-            squash(&c.text)
+        let t: std::borrow::Cow<'_, str> = if c.bottom != c.row {
+            "".into()
+        } else if c.text.contains(char::is_whitespace) {
+            squash(&c.text).into()
         } else {
-            String::new()
+            c.text.as_str().into()
         };
         let ok = (1..=12).contains(&t.chars().count())
             && !looks_like_data(&t)

@@ -286,6 +286,9 @@ pub fn referenced_sheets(workbook: &Workbook) -> HashSet<String> {
         .collect()
 }
 
+/// Data rows under a table's header that make it a roster before any card is looked for.
+const ROSTER_DATA_ROWS: u32 = 8;
+
 /// Detects what a sheet holds and the forms on it.
 /// `referenced` is the set of sheet names other sheets' dropdowns read from.
 pub fn detect(sheet: &Sheet, referenced: &HashSet<String>) -> SheetLayout {
@@ -311,9 +314,7 @@ pub fn detect(sheet: &Sheet, referenced: &HashSet<String>) -> SheetLayout {
     let merges = Merges::new(&sheet.merges);
     // Shapes other than the column table claim a sheet only on their own evidence; what none
     // claims is read as rosters, exactly as before shapes were told apart.
-    let shaped = indicator::detect(grid, &merges)
-        .or_else(|| questionnaire::detect(grid, &merges))
-        .or_else(|| card::detect(grid, &merges));
+    let shaped = indicator::detect(grid, &merges).or_else(|| questionnaire::detect(grid, &merges));
     if let Some(forms) = shaped {
         return SheetLayout {
             kind: SheetKind::Form,
@@ -321,6 +322,36 @@ pub fn detect(sheet: &Sheet, referenced: &HashSet<String>) -> SheetLayout {
         };
     }
     let forms = roster::detect_forms(grid, &merges);
+    // A table over rows of data is what the sheet is: a card is a page of labels and slots
+    // (its tables blank), and most sheets are long rosters, not worth looking at as cards.
+    let over_data = forms.iter().any(|f| {
+        let Some((a, b)) = f.data_rows else {
+            return false;
+        };
+        // Rows of values, not of a card's labels: numbers, dates or ID numbers in three cells.
+        let rows_of_values = (a..=b.min(a + 2 * ROSTER_DATA_ROWS))
+            .filter(|&r| {
+                grid.row(r)
+                    .iter()
+                    .filter(|v| match v {
+                        Value::Number(_) | Value::Date(_) => true,
+                        Value::Text(t) => crate::text::looks_like_data(t),
+                        _ => false,
+                    })
+                    .count()
+                    >= 3
+            })
+            .count();
+        rows_of_values >= ROSTER_DATA_ROWS as usize
+    });
+    if !over_data {
+        if let Some(forms) = card::detect(grid, &merges) {
+            return SheetLayout {
+                kind: SheetKind::Form,
+                forms,
+            };
+        }
+    }
     if forms.is_empty() || (forms.len() == 1 && looks_like_dictionary(grid, &forms[0])) {
         // No table: a small card of a few labels, or else lists or instructions.
         if let Some(forms) = card::detect_small(grid, &merges) {
