@@ -647,19 +647,32 @@ fn fill_files(project: &Project, files: &[(String, Vec<u8>)]) -> split::fill::Fi
     split::fill::fill_from_bytes(&project.set, &refs).0
 }
 
+/// A CSV form: its title line, its header line and its rows.
+fn csv(title: &str, header: &str, rows: &[&str]) -> Vec<u8> {
+    let mut s = format!("{title}\n{header}\n");
+    for r in rows {
+        s.push_str(r);
+        s.push('\n');
+    }
+    s.into_bytes()
+}
+
+/// The files in each of `orders`: every cell back, nothing listed, one row per base table.
+#[track_caller]
+fn check_every_order(files: &[(String, Vec<u8>)], orders: &[[usize; 3]]) {
+    for order in orders {
+        let files: Vec<(String, Vec<u8>)> = order.iter().map(|&i| files[i].clone()).collect();
+        let rt = check_round_trip(&files);
+        assert_eq!(rt.conflicts, 0, "order {order:?}: {}", rt.summary());
+        check_one_row_each(&files, order);
+    }
+}
+
 /// One household, one row: a household known to one form by its head's ID and to another by
 /// its 户编号 is one row once a third form gives both — on one row, or as the head's own row
 /// of a member roster; where they disagree it is listed.
 #[test]
 fn a_household_known_by_two_keys_is_one_row() {
-    let csv = |title: &str, header: &str, rows: &[&str]| -> Vec<u8> {
-        let mut s = format!("{title}\n{header}\n");
-        for r in rows {
-            s.push_str(r);
-            s.push('\n');
-        }
-        s.into_bytes()
-    };
     let bridges = [
         (
             "青山县应急管理局-冬春救助户台账.csv",
@@ -750,14 +763,6 @@ fn check_one_household(files: Vec<(String, Vec<u8>)>) {
 /// so fill and split find the person's row by the same keys: every cell comes back.
 #[test]
 fn a_person_known_by_keys_learned_from_the_household_comes_back() {
-    let csv = |title: &str, header: &str, rows: &[&str]| -> Vec<u8> {
-        let mut s = format!("{title}\n{header}\n");
-        for r in rows {
-            s.push_str(r);
-            s.push('\n');
-        }
-        s.into_bytes()
-    };
     let files: Vec<(String, Vec<u8>)> = vec![
         (
             "青山县农业农村局-农房台账.csv".into(),
@@ -786,19 +791,17 @@ fn a_person_known_by_keys_learned_from_the_household_comes_back() {
     ];
     // In every order: a row placed before the keys that join it are known (the person by
     // village and name before the household roster gives the head's ID) is still one row.
-    for order in [
-        [0, 1, 2],
-        [0, 2, 1],
-        [1, 0, 2],
-        [1, 2, 0],
-        [2, 0, 1],
-        [2, 1, 0],
-    ] {
-        let files: Vec<(String, Vec<u8>)> = order.iter().map(|&i| files[i].clone()).collect();
-        let rt = check_round_trip(&files);
-        assert_eq!(rt.conflicts, 0, "order {order:?}: {}", rt.summary());
-        check_one_row_each(&files, &order);
-    }
+    check_every_order(
+        &files,
+        &[
+            [0, 1, 2],
+            [0, 2, 1],
+            [1, 0, 2],
+            [1, 2, 0],
+            [2, 0, 1],
+            [2, 1, 0],
+        ],
+    );
 }
 
 /// A household known by its 户编号 and head's name, one by village and head's name, and a
@@ -806,14 +809,6 @@ fn a_person_known_by_keys_learned_from_the_household_comes_back() {
 /// first — also when the roster that joins them comes last and no one row gave both keys.
 #[test]
 fn a_household_known_by_village_and_head_name_is_the_one_known_by_its_number() {
-    let csv = |title: &str, header: &str, rows: &[&str]| -> Vec<u8> {
-        let mut s = format!("{title}\n{header}\n");
-        for r in rows {
-            s.push_str(r);
-            s.push('\n');
-        }
-        s.into_bytes()
-    };
     let files: Vec<(String, Vec<u8>)> = vec![
         (
             "青山县农业农村局-农户档案.csv".into(),
@@ -840,12 +835,7 @@ fn a_household_known_by_village_and_head_name_is_the_one_known_by_its_number() {
             ),
         ),
     ];
-    for order in [[0, 1, 2], [1, 0, 2], [2, 0, 1], [0, 2, 1]] {
-        let files: Vec<(String, Vec<u8>)> = order.iter().map(|&i| files[i].clone()).collect();
-        let rt = check_round_trip(&files);
-        assert_eq!(rt.conflicts, 0, "order {order:?}: {}", rt.summary());
-        check_one_row_each(&files, &order);
-    }
+    check_every_order(&files, &[[0, 1, 2], [1, 0, 2], [2, 0, 1], [0, 2, 1]]);
 }
 
 /// Two members' rows give their household's size as 4, and the household they turn out to be
@@ -854,14 +844,6 @@ fn a_household_known_by_village_and_head_name_is_the_one_known_by_its_number() {
 #[test]
 fn a_value_that_loses_a_merge_is_listed_for_every_cell_it_came_from() {
     use super::round_trip::Cause;
-    let csv = |title: &str, header: &str, rows: &[&str]| -> Vec<u8> {
-        let mut s = format!("{title}\n{header}\n");
-        for r in rows {
-            s.push_str(r);
-            s.push('\n');
-        }
-        s.into_bytes()
-    };
     let files: Vec<(String, Vec<u8>)> = vec![
         (
             "青山县民政局-低保家庭台账.csv".into(),
