@@ -682,7 +682,14 @@ pub fn guess_grain(
     if has("地块") || title.contains("地块") {
         return reason(GrainKind::Plot, "有“地块编号”等地块字段，每行一块地".into());
     }
-    let person_id = fields.iter().any(|f| f.ty == FieldType::IdNumber);
+    // An ID column by its values, or by its name on a template that has none yet.
+    let person_id = fields.iter().any(|f| {
+        f.ty == FieldType::IdNumber
+            || (f.role == Role::Data
+                && ["身份证", "公民身份号码", "证件号码", "社会保障号码"]
+                    .iter()
+                    .any(|k| f.name.contains(k)))
+    });
     let person_name = names
         .iter()
         .any(|n| n.contains("姓名") || *n == "承包户" || n.contains("户主"));
@@ -717,13 +724,23 @@ pub fn guess_grain(
     let head_id = names
         .iter()
         .any(|n| n.contains("户主") && (n.contains("身份") || n.contains("证件")));
-    if own_name && person_id && (head_id || has("户主")) {
+    // A column that names the head (户主, 户主姓名, 户主身份证号), not a long question that
+    // mentions one (户主及家庭成员社会诚信……综合评价).
+    let head_column = names.iter().any(|n| {
+        *n == "户主"
+            || (n.contains("户主")
+                && n.chars().count() <= 8
+                && ["姓名", "名字", "身份", "证件", "号码", "电话"]
+                    .iter()
+                    .any(|k| n.contains(k)))
+    });
+    if own_name && person_id && (head_id || head_column) {
         return reason(
             GrainKind::Person,
             "有本人姓名和身份证号，另有户主身份证号关联到户，每行一人".into(),
         );
     }
-    if has("户主") {
+    if head_column {
         return reason(
             GrainKind::Household,
             "以户主姓名/户主身份证号标识，每行一户".into(),

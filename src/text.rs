@@ -97,8 +97,22 @@ fn strip_numbering(s: &str) -> String {
             return chars[digits + 1..].iter().collect();
         }
     }
+    // 01申请人姓名, 30联系电话: an item number written straight before the label (cards number
+    // their items so). Not a count or an age: 18岁以下, 3个月, 2人以上 keep their digits.
+    let ascii_digits = chars.iter().take_while(|c| c.is_ascii_digit()).count();
+    if (1..=2).contains(&ascii_digits) && ascii_digits + 1 < chars.len() {
+        let next = chars[ascii_digits];
+        let cjk = ('\u{4e00}'..='\u{9fff}').contains(&next);
+        if cjk && !NUMBER_WORDS.contains(next) {
+            return chars[ascii_digits..].iter().collect();
+        }
+    }
     s.to_string()
 }
+
+/// Characters that make a leading number part of the name: a unit, a count word, a time.
+const NUMBER_WORDS: &str =
+    "岁周年月日号时分秒天次个人户口名元角万千百亿亩顷斤克吨米里级类项档期代批轮届胎孩辆头只台套张条宗块座所家件起倍成度层间以及至到余多寸";
 
 /// Units seen in county forms, in brackets, unit rows and `单位：` lines.
 const UNITS: &[&str] = &[
@@ -588,6 +602,13 @@ mod tests {
             ("承包地面积（亩）", "承包地面积(亩)"),
             ("60周岁及以上人口", "60周岁及以上人口"),
             ("2024种植品种", "2024种植品种"),
+            ("01申请人姓名", "申请人姓名"),
+            ("30联系电话", "联系电话"),
+            ("09实际居住地址：", "实际居住地址:"),
+            ("18岁（含）以下", "18岁(含)以下"),
+            ("3个月以上", "3个月以上"),
+            ("60周岁以上农村籍退役士兵", "60周岁以上农村籍退役士兵"),
+            ("2人以上户数", "2人以上户数"),
         ] {
             assert_eq!(normalize_name(raw), want, "{raw}");
         }

@@ -116,6 +116,14 @@ pub enum Subject {
     Female,
     /// The household as a whole.
     Household,
+    /// Who applies or claims for the person the form is about (申请人 of a funeral grant, 申领人
+    /// of a dead worker's benefit) — on a form that is about someone else; on a form about the
+    /// applicant alone, the applicant is the row's own person.
+    Applicant,
+    /// Who receives the post (收件人).
+    Recipient,
+    /// A member of the person's family, listed in a table on the person's card (家庭成员).
+    Member,
 }
 
 impl Subject {
@@ -129,6 +137,9 @@ impl Subject {
             Subject::Male => "male",
             Subject::Female => "female",
             Subject::Household => "household",
+            Subject::Applicant => "applicant",
+            Subject::Recipient => "recipient",
+            Subject::Member => "member",
         }
     }
 
@@ -142,8 +153,24 @@ impl Subject {
             Subject::Male => "男方",
             Subject::Female => "女方",
             Subject::Household => "户",
+            Subject::Applicant => "申请人",
+            Subject::Recipient => "收件人",
+            Subject::Member => "家庭成员",
         }
     }
+
+    /// Every subject but the row's own.
+    pub const OTHERS: [Subject; 9] = [
+        Subject::Head,
+        Subject::Spouse,
+        Subject::Contact,
+        Subject::Male,
+        Subject::Female,
+        Subject::Household,
+        Subject::Applicant,
+        Subject::Recipient,
+        Subject::Member,
+    ];
 }
 
 /// A lexicon file's content, in file order.
@@ -582,6 +609,9 @@ impl Lexicon {
                 "male" => Subject::Male,
                 "female" => Subject::Female,
                 "household" => Subject::Household,
+                "applicant" => Subject::Applicant,
+                "recipient" => Subject::Recipient,
+                "member" => Subject::Member,
                 "self" => Subject::Own,
                 _ => {
                     return Err(LexiconError::UnknownSubject {

@@ -155,6 +155,11 @@ pub(crate) fn features(sources: &[SourceForm], lex: &Lexicon) -> Vec<Feat> {
     // A batch repeats its headers form after form: what the lexicon says of a header is worked
     // out once per header path, grain and whether the column counts.
     let mut seen: HashMap<(&[String], GrainKind, bool, bool), Feat> = HashMap::new();
+    let card_sheets: std::collections::HashSet<(&str, &str)> = sources
+        .iter()
+        .filter(|s| s.shape == "card")
+        .map(|s| (s.file.as_str(), s.sheet.as_str()))
+        .collect();
     for (fi, form) in sources.iter().enumerate() {
         let grain = grain_of(&form.grain);
         // On a household roster a bare 姓名 or 身份证号 is the head's, unless the roster lists
@@ -214,6 +219,51 @@ pub(crate) fn features(sources: &[SourceForm], lex: &Lexicon) -> Vec<Feat> {
                 cur.key = "contact@person.phone".into();
             }
         }
+        let feats = &mut out[start..];
+        document_numbers(lex, feats);
+        if form.shape == "card" {
+            card_blocks(lex, feats);
+        } else if card_sheets.contains(&(form.file.as_str(), form.sheet.as_str())) {
+            // A table on a card's sheet lists the card person's family (家庭成员 rows, 与申请人
+            // 关系): its people are not the card's own.
+            for f in feats.iter_mut() {
+                if f.subject == Subject::Own && f.level == GrainKind::Person {
+                    set_subject(lex, f, Subject::Member);
+                }
+            }
+        }
+        // A table whose rows are not people (no name, no ID number: a recruitment's posts)
+        // asks for a sex, an age or a schooling as what the row requires, not as anyone's own.
+        let names_people = feats.iter().any(|f| {
+            f.concept.is_some_and(|c| {
+                matches!(
+                    lex.concepts[c].id.as_str(),
+                    "person.name" | "person.id_number" | "person.id_document_number"
+                )
+            })
+        });
+        if grain == GrainKind::Unknown && !names_people {
+            for f in feats.iter_mut().filter(|f| {
+                f.subject == Subject::Own
+                    && f.concept
+                        .is_some_and(|c| lex.concepts[c].kind == ConceptKind::Person)
+            }) {
+                f.concept = None;
+                f.exact = false;
+                f.key = format!("n:{}", f.name);
+            }
+        }
+        // The applicant of a form about nobody else is the form's own person.
+        let someone_else = feats.iter().any(|f| {
+            f.subject == Subject::Own
+                && f.concept
+                    .is_some_and(|c| lex.concepts[c].id == "person.name")
+        });
+        if !someone_else && grain == GrainKind::Person {
+            for f in feats.iter_mut().filter(|f| f.subject == Subject::Applicant) {
+                set_subject(lex, f, Subject::Own);
+            }
+        }
     }
     fn id<'a>(ids: &mut HashMap<&'a str, u32>, t: &'a str) -> u32 {
         let next = ids.len() as u32;
@@ -235,6 +285,68 @@ pub(crate) fn features(sources: &[SourceForm], lex: &Lexicon) -> Vec<Feat> {
         f.program_specific = lex.is_program_specific(&f.name);
     }
     out
+}
+
+/// On a form that asks which kind of document a person shows (证件种类), its 证件号码 is that
+/// document's number, not necessarily the ID number.
+fn document_numbers(lex: &Lexicon, feats: &mut [Feat]) {
+    let id_of = |f: &Feat| f.concept.map(|c| lex.concepts[c].id.as_str());
+    if !feats
+        .iter()
+        .any(|f| id_of(f) == Some("person.id_document_type"))
+    {
+        return;
+    }
+    let Some(doc) = lex
+        .concepts
+        .iter()
+        .position(|c| c.id == "person.id_document_number")
+    else {
+        return;
+    };
+    for f in feats.iter_mut() {
+        if id_of(f) == Some("person.id_number")
+            && f.leaf.contains("证件")
+            && !f.leaf.contains("身份")
+        {
+            f.concept = Some(doc);
+            let subject = f.subject.clone();
+            set_subject(lex, f, subject);
+        }
+    }
+}
+
+/// Whose fact a person field is, with its key to match.
+fn set_subject(lex: &Lexicon, f: &mut Feat, subject: Subject) {
+    f.key = match (f.concept, &subject) {
+        (Some(c), Subject::Own) => lex.concepts[c].id.clone(),
+        (Some(c), s) => format!("{}@{}", s.tag(), lex.concepts[c].id),
+        (None, Subject::Own) => format!("n:{}", f.name),
+        (None, s) => format!("n:{}@{}", f.name, s.tag()),
+    };
+    f.level = GrainKind::Person;
+    f.subject = subject;
+}
+
+/// A card about more than one person reads in blocks: a name label with whose name it is in
+/// front (申请人姓名, 收件人姓名) starts that person's block, and the labels after it without a
+/// word of their own (联系电话, 身份证号码) are that person's, up to the next name label. A name
+/// label of the person the card is about (姓名, 亡故人姓名, 失业人员姓名) starts the card's own.
+fn card_blocks(lex: &Lexicon, feats: &mut [Feat]) {
+    let mut block = Subject::Own;
+    for f in feats.iter_mut() {
+        if let Some(prefix) = f.leaf.strip_suffix("姓名") {
+            match lex.subject_of(prefix) {
+                _ if prefix.is_empty() => block = Subject::Own,
+                Some(s @ (Subject::Applicant | Subject::Recipient)) => block = s,
+                Some(Subject::Own) | None => block = Subject::Own,
+                Some(_) => {}
+            }
+        }
+        if f.subject == Subject::Own && f.level == GrainKind::Person && block != Subject::Own {
+            set_subject(lex, f, block.clone());
+        }
+    }
 }
 
 /// `参战人员身份证号` on the roster of 参战人员: the qualifier names the row's own subject, so

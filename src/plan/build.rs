@@ -627,17 +627,10 @@ fn subject_word(id: &str) -> Option<&'static str> {
     use crate::matching::Subject;
     let (before, after) = id.split_once('@')?;
     let after = after.split('#').next().unwrap_or(after);
-    [
-        Subject::Head,
-        Subject::Spouse,
-        Subject::Contact,
-        Subject::Male,
-        Subject::Female,
-        Subject::Household,
-    ]
-    .into_iter()
-    .find(|s| s.tag() == before || s.tag() == after)
-    .map(|s| s.label())
+    Subject::OTHERS
+        .into_iter()
+        .find(|s| s.tag() == before || s.tag() == after)
+        .map(|s| s.label())
 }
 
 /// Columns of `sheet` whose header, as a filled copy is read back, is another column's too:

@@ -872,4 +872,32 @@ fn grain_from_the_rows_when_the_header_words_mislead() {
         "per_person",
         "",
     );
+    // A bank's household survey titled 农户 whose columns are a customer's own (客户名称,
+    // 证件号码, 文化程度, 健康状况): one person a row. A long question that mentions the head
+    // (户主及家庭成员社会诚信……) is not a head column.
+    check_grain(
+        &[
+            &["农户采集信息"],
+            &[
+                "客户名称",
+                "证件号码",
+                "文化程度",
+                "健康状况",
+                "劳动能力",
+                "户主及家庭成员社会诚信，家庭及邻里关系，道德品质等综合评价",
+            ],
+        ],
+        "per_person",
+        "",
+    );
+    // 户主 beside a person's own 姓名 and 身份证号码 on a template with no rows yet: each row
+    // is a person of the head's household.
+    check_grain(
+        &[
+            &["入户走访台账"],
+            &["户主", "姓名", "身份证号码", "家庭住址", "联系电话"],
+        ],
+        "per_person",
+        "户主",
+    );
 }

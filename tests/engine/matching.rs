@@ -267,7 +267,21 @@ fn source(f: &F) -> SourceForm {
 /// `together` and `apart` name fields as `form index:header path`.
 #[track_caller]
 fn check(forms: &[F], together: &[&[&str]], apart: &[(&str, &str)]) {
-    let sources: Vec<SourceForm> = forms.iter().map(source).collect();
+    check_shaped(forms, &[], together, apart);
+}
+
+/// [`check`] with the forms' shapes (`card`, `roster` …), in order; forms past the end of
+/// `shapes` are rosters. A roster right after a card is on the card's sheet (its table of
+/// family members).
+#[track_caller]
+fn check_shaped(forms: &[F], shapes: &[&str], together: &[&[&str]], apart: &[(&str, &str)]) {
+    let mut sources: Vec<SourceForm> = forms.iter().map(source).collect();
+    for (i, shape) in shapes.iter().enumerate() {
+        sources[i].shape = shape.to_string();
+        if *shape == "card" && i + 1 < sources.len() {
+            sources[i + 1].file = sources[i].file.clone();
+        }
+    }
     let c = cluster(&sources, &Lexicon::builtin());
     let at = |r: &str| -> Option<usize> {
         let (form, path) = r.split_once(':').expect("form:path");
@@ -473,10 +487,12 @@ fn real_dev_pairwise_f1_and_no_forbidden_merges() {
     // 0.916 over column-table fields alone when the matcher's rules landed; with the labels of
     // cards and indicators counted too (applicants, deceased persons and family members told
     // apart by their place on the form), 0.845; with organisations' names and codes in the
-    // lexicon, 0.849. Held here; issue 16 aims at 0.90 over all.
-    assert!(e.f1() >= 0.848, "F1 {:.3}", e.f1());
-    assert!(e.precision() >= 0.864, "precision {:.3}", e.precision());
-    assert!(e.recall() >= 0.834, "recall {:.3}", e.recall());
+    // lexicon, 0.849; with cards read in blocks of whose they are (申请人 …, 亡故人 …, a
+    // 收件人's phone, the family table), item numbers (01姓名) dropped, 证件号码 beside 证件种类
+    // a document's, and a recruitment's posts nobody's: 0.944 (issue 16 asks ≥ 0.90).
+    assert!(e.f1() >= 0.94, "F1 {:.3}", e.f1());
+    assert!(e.precision() >= 0.945, "precision {:.3}", e.precision());
+    assert!(e.recall() >= 0.935, "recall {:.3}", e.recall());
     assert_eq!(e.cross_unit, 0, "pairs of one field in two units");
     assert_eq!(
         e.generic_leaf, 0,
@@ -613,6 +629,147 @@ fn real_form_traps() {
             &["0:住房性质", "1:住房性质"],
         ],
         &[("0:定期抚恤金标准", "1:定期抚恤金标准")],
+    );
+}
+
+/// Issue 16: whose fact a field is on real application cards and rosters — a card about a
+/// dead person read in blocks (申请人姓名 … then 亡故人姓名 …), the family table on a card, a
+/// 收件人's phone, 证件号码 beside 证件种类, item numbers (01申请人姓名), and a recruitment's
+/// posts asking for a sex or an age.
+#[test]
+fn whose_fact_on_real_cards_and_rosters() {
+    const P: &str = "per_person";
+    const U: &str = "unknown";
+    let roster = || {
+        F(
+            "甲县困难群众名册",
+            "民政",
+            P,
+            &["姓名", "身份证号码", "联系电话", "性别", "年龄", "工作单位"],
+        )
+    };
+    // 申请人姓名, 联系电话, 身份证号码 … 亡故人姓名, 性别, 身份证号码: the phone and the first ID
+    // number are the applicant's, the second the dead person's.
+    check_shaped(
+        &[
+            roster(),
+            F(
+                "丧葬事项部门联办申报表",
+                "民政",
+                P,
+                &[
+                    "申请人姓名",
+                    "联系电话",
+                    "身份证号码",
+                    "申请人地址",
+                    "亡故人姓名",
+                    "性别",
+                    "年龄",
+                    "身份证号码 ",
+                ],
+            ),
+            F(
+                "失业人员丧葬补助金申领表",
+                "人社",
+                P,
+                &[
+                    "失业人员姓名",
+                    "社会保障号码（身份证号码）",
+                    "申领人姓名",
+                    "联系电话",
+                    "社会保障号码（身份证号码） ",
+                ],
+            ),
+        ],
+        &["roster", "card", "card"],
+        &[
+            &["0:姓名", "1:亡故人姓名", "2:失业人员姓名"],
+            &[
+                "0:身份证号码",
+                "1:身份证号码 ",
+                "2:社会保障号码（身份证号码）",
+            ],
+            &["0:性别", "1:性别"],
+            &["1:申请人姓名", "2:申领人姓名"],
+            &["1:身份证号码", "2:社会保障号码（身份证号码） "],
+            &["1:联系电话", "2:联系电话"],
+        ],
+        &[("0:联系电话", "1:联系电话"), ("0:姓名", "1:申请人姓名")],
+    );
+    // A card about one person (01申请人姓名 …, numbered items) is that person's; the family table
+    // on a card lists others; a 收件人's phone is not the person's.
+    check_shaped(
+        &[
+            roster(),
+            F(
+                "60周岁以上农村籍退役士兵老年生活补助申请表",
+                "退役军人",
+                P,
+                &["01申请人姓名", "02性别", "04身份证号码", "30联系电话"],
+            ),
+            F(
+                "部分优抚对象临时性生活补助登记审批表",
+                "退役军人",
+                P,
+                &["姓名", "身份证号", "联系电话", "收件人姓名", "联系电话 "],
+            ),
+            F(
+                "部分优抚对象临时性生活补助登记审批表",
+                "退役军人",
+                P,
+                &["姓名", "身份证号码", "与申请人关系", "工作单位"],
+            ),
+        ],
+        &["roster", "card", "card", "roster"],
+        &[
+            &["0:姓名", "1:01申请人姓名", "2:姓名"],
+            &["0:性别", "1:02性别"],
+            &["0:身份证号码", "1:04身份证号码", "2:身份证号"],
+            &["0:联系电话", "1:30联系电话", "2:联系电话"],
+        ],
+        &[
+            ("0:姓名", "3:姓名"),
+            ("0:身份证号码", "3:身份证号码"),
+            ("0:工作单位", "3:工作单位"),
+            ("0:联系电话", "2:联系电话 "),
+        ],
+    );
+    // 证件号码 beside 证件种类 may be a passport's; alone it is the ID number. The posts of a
+    // recruitment ask for a sex and an age: nobody's own.
+    check_shaped(
+        &[
+            roster(),
+            F(
+                "住房公积金开户名册",
+                "住房公积金",
+                P,
+                &["职工姓名", "证件种类", "证件号码"],
+            ),
+            F("农户采集信息", "金融机构", P, &["客户名称", "证件号码"]),
+            F(
+                "境外人员信息采集表",
+                "公安",
+                P,
+                &["中文姓名", "所持证件种类*", "所持证件号码*"],
+            ),
+            F(
+                "事业单位招聘岗位信息",
+                "人社",
+                U,
+                &["岗位名称", "招考人数", "性别", "年龄"],
+            ),
+        ],
+        &[],
+        &[
+            &["0:身份证号码", "2:证件号码"],
+            &["1:证件号码", "3:所持证件号码*"],
+            &["1:证件种类", "3:所持证件种类*"],
+        ],
+        &[
+            ("0:身份证号码", "1:证件号码"),
+            ("0:性别", "4:性别"),
+            ("0:年龄", "4:年龄"),
+        ],
     );
 }
 
