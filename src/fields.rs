@@ -636,22 +636,21 @@ fn data_warnings(
 }
 
 fn duplicate_warnings(fields: &[Field], warnings: &mut Vec<Warning>) {
-    let mut by_path: HashMap<Vec<String>, Vec<u32>> = HashMap::new();
-    for f in fields {
-        by_path
-            .entry(f.header_path.clone())
-            .or_default()
-            .push(f.column);
+    // Where each field is: a roster's column, an item's label cell (items of one indicator
+    // block share their value column).
+    let mut by_path: HashMap<&[String], Vec<(usize, String)>> = HashMap::new();
+    for (i, f) in fields.iter().enumerate() {
+        let at = f.label_cell.clone().unwrap_or_else(|| col_letter(f.column));
+        by_path.entry(&f.header_path).or_default().push((i, at));
     }
-    let mut dups: Vec<(Vec<String>, Vec<u32>)> =
-        by_path.into_iter().filter(|(_, c)| c.len() > 1).collect();
-    dups.sort_by_key(|(_, c)| c[0]);
-    for (path, cols) in dups {
+    let mut dups: Vec<_> = by_path.into_iter().filter(|(_, c)| c.len() > 1).collect();
+    dups.sort_by_key(|(_, c)| c[0].0);
+    for (path, at) in dups {
         warnings.push(Warning::DuplicateHeader {
             header: path.join("/"),
-            columns: cols
-                .iter()
-                .map(|&c| col_letter(c))
+            columns: at
+                .into_iter()
+                .map(|(_, a)| a)
                 .collect::<Vec<_>>()
                 .join("、"),
         });

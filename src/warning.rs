@@ -38,7 +38,8 @@ pub enum Warning {
     UnterminatedQuote { row: u32 },
     /// CSV: some bytes could not be decoded and were replaced.
     DecodeErrors { row: u32 },
-    /// Two columns of the form have the same header.
+    /// Two columns of the form have the same header, or two labels of a card or an indicator
+    /// report the same text (`columns` then names their cells: `B7、B12`).
     DuplicateHeader { header: String, columns: String },
     /// The form was read as a card, indicator or questionnaire on little evidence (few
     /// labels); staff may choose its header block to read it as a table instead.
@@ -134,6 +135,18 @@ impl Warning {
                 "From row {} some characters could not be decoded and were replaced by �. Please check the file's encoding.",
                 row + 1
             ),
+            // A card's or an indicator's labels are named by their cells (B5、B9), a roster's
+            // columns by their letters.
+            (Warning::DuplicateHeader { header, columns }, Lang::Zh)
+                if columns.contains(|c: char| c.is_ascii_digit()) =>
+            {
+                format!("标签「{header}」重复出现在 {columns} 格。")
+            }
+            (Warning::DuplicateHeader { header, columns }, Lang::En)
+                if columns.contains(|c: char| c.is_ascii_digit()) =>
+            {
+                format!("The label \"{header}\" appears in more than one cell: {columns}.")
+            }
             (Warning::DuplicateHeader { header, columns }, Lang::Zh) => {
                 format!("表头「{header}」重复出现在 {columns} 列。")
             }

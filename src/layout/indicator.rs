@@ -82,16 +82,17 @@ fn is_numbered(t: &str) -> bool {
 }
 
 /// The indicator form on a sheet (and any roster below it), if it has an item-name header
-/// and at least three items.
-pub(super) fn detect(grid: &Grid, merges: &Merges<'_>) -> Option<Vec<Form>> {
+/// and at least three items. `tables` are the column tables a roster reading finds from the
+/// top of the sheet ([`roster::detect_forms_from`] at 0), read once for every shape.
+pub(super) fn detect(grid: &Grid, merges: &Merges<'_>, tables: &[Form]) -> Option<Vec<Form>> {
     let search = grid.height().min(HEADER_SEARCH_ROWS);
     let (h, names) = (0..search).find_map(|r| {
         // Every item-name header (指标, 项目, …名称) ends in one of these: rows without one are
         // passed over before their words are made.
-        let may_name = grid
-            .row(r)
-            .iter()
-            .any(|v| v.as_text().is_some_and(|t| t.contains(['标', '目', '称'])));
+        let may_name = grid.row(r).iter().any(|v| {
+            v.as_text()
+                .is_some_and(|t| t.trim_end().ends_with(['标', '目', '称']))
+        });
         if !may_name {
             return None;
         }
@@ -109,9 +110,7 @@ pub(super) fn detect(grid: &Grid, merges: &Merges<'_>) -> Option<Vec<Form>> {
     })?;
     // The header block as a roster reads it (two rows under a group cell), with the title and
     // reporter lines above.
-    let head = roster::detect_forms_from(grid, merges, 0)
-        .into_iter()
-        .find(|f| f.header_rows.contains(&h));
+    let head = tables.iter().find(|f| f.header_rows.contains(&h)).cloned();
     // The header block ends where the items begin (a section label merged down beside the
     // first items is not header).
     let header_rows: Vec<u32> = head

@@ -107,7 +107,9 @@ pub fn detect_as(sheet: &Sheet, shape: Shape, header: Option<(u32, u32)>) -> Vec
             };
         }
         Shape::Card => card::detect_chosen(grid, &merges),
-        Shape::Indicator => indicator::detect(grid, &merges),
+        Shape::Indicator => {
+            indicator::detect(grid, &merges, &roster::detect_forms_from(grid, &merges, 0))
+        }
         Shape::Questionnaire => questionnaire::detect(grid, &merges),
     };
     let mut forms = forms.unwrap_or_default();
@@ -314,14 +316,17 @@ pub fn detect(sheet: &Sheet, referenced: &HashSet<String>) -> SheetLayout {
     let merges = Merges::new(&sheet.merges);
     // Shapes other than the column table claim a sheet only on their own evidence; what none
     // claims is read as rosters, exactly as before shapes were told apart.
-    let shaped = indicator::detect(grid, &merges).or_else(|| questionnaire::detect(grid, &merges));
+    // The column tables are read once: the indicator detector reads its header block as they do.
+    let from_top = roster::detect_forms_from(grid, &merges, 0);
+    let shaped = indicator::detect(grid, &merges, &from_top)
+        .or_else(|| questionnaire::detect(grid, &merges));
     if let Some(forms) = shaped {
         return SheetLayout {
             kind: SheetKind::Form,
             forms,
         };
     }
-    let forms = roster::detect_forms(grid, &merges);
+    let forms = roster::tables_of(from_top);
     // A table over rows of data is what the sheet is: a card is a page of labels and slots
     // (its tables blank), and most sheets are long rosters, not worth looking at as cards.
     let over_data = forms.iter().any(|f| {
@@ -329,20 +334,26 @@ pub fn detect(sheet: &Sheet, referenced: &HashSet<String>) -> SheetLayout {
             return false;
         };
         // Rows of values, not of a card's labels: numbers, dates or ID numbers in three cells.
-        let rows_of_values = (a..=b.min(a + 2 * ROSTER_DATA_ROWS))
-            .filter(|&r| {
-                grid.row(r)
+        // Numbers and dates are counted before any text is looked at.
+        let row_of_values = |r: u32| {
+            let row = grid.row(r);
+            let plain = row
+                .iter()
+                .filter(|v| matches!(v, Value::Number(_) | Value::Date(_)))
+                .take(3)
+                .count();
+            plain >= 3
+                || row
                     .iter()
-                    .filter(|v| match v {
-                        Value::Number(_) | Value::Date(_) => true,
-                        Value::Text(t) => crate::text::looks_like_data(t),
-                        _ => false,
-                    })
+                    .filter(|v| v.as_text().is_some_and(crate::text::looks_like_data))
+                    .take(3 - plain)
                     .count()
-                    >= 3
-            })
-            .count();
-        rows_of_values >= ROSTER_DATA_ROWS as usize
+                    == 3 - plain
+        };
+        (a..=b.min(a + 2 * ROSTER_DATA_ROWS))
+            .filter(|&r| row_of_values(r))
+            .nth(ROSTER_DATA_ROWS as usize - 1)
+            .is_some()
     });
     if !over_data {
         if let Some(forms) = card::detect(grid, &merges) {

@@ -43,8 +43,9 @@ fn is_option(t: &str) -> bool {
     // Compared without white space, and without making a string: run on every cell of the top
     // rows of every sheet.
     let short = t.trim();
-    if short.len() <= 12 && !short.contains(char::is_whitespace) {
-        return OPTIONS.contains(&short);
+    if !short.contains(char::is_whitespace) {
+        // No option is longer than 12 bytes (非常满意).
+        return short.len() <= 12 && OPTIONS.contains(&short);
     }
     short.len() <= 40
         && OPTIONS
@@ -58,8 +59,12 @@ pub(super) fn detect(grid: &Grid, merges: &Merges<'_>) -> Option<Vec<Form>> {
     let (h, item_col, options) = (0..search).find_map(|r| {
         // Two options at least, and options are text: most rows are passed over on that.
         // Options make up half the row's cells (a merged cell counted once, as `row_cells`).
+        let row = grid.row(r);
+        row.iter()
+            .filter(|v| v.as_text().is_some_and(is_option))
+            .nth(1)?;
         let (mut cells_here, mut options_here) = (0usize, 0usize);
-        for (c, v) in grid.row(r).iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
             if v.is_blank()
                 || merges
                     .at(r, c as u32)
@@ -79,9 +84,14 @@ pub(super) fn detect(grid: &Grid, merges: &Merges<'_>) -> Option<Vec<Form>> {
             return None;
         }
         let first = opts[0].0;
-        // The options sit side by side, right of the item column.
+        // The options sit side by side, right of the item column, each offered once (a roster's
+        // row of answers says 是, 是, 否).
         let adjacent = opts.windows(2).all(|w| w[1].0 == w[0].0 + 1);
-        (adjacent && first > 0).then(|| {
+        let once = opts
+            .iter()
+            .enumerate()
+            .all(|(i, (_, t))| opts[..i].iter().all(|(_, u)| u.trim() != t.trim()));
+        (adjacent && once && first > 0).then(|| {
             (
                 r,
                 first - 1,

@@ -554,7 +554,11 @@ pub(super) fn detect_forms_from(grid: &Grid, merges: &Merges<'_>, start: u32) ->
 
 /// Every column table on a sheet, top to bottom.
 pub(super) fn detect_forms(grid: &Grid, merges: &Merges<'_>) -> Vec<Form> {
-    let mut forms = detect_forms_from(grid, merges, 0);
+    tables_of(detect_forms_from(grid, merges, 0))
+}
+
+/// The column tables among those read from the top of a sheet ([`detect_forms_from`] at 0).
+pub(super) fn tables_of(mut forms: Vec<Form>) -> Vec<Form> {
     // A second "form" without data rows is usually a stray block under the first one — unless
     // it is a table of its own (three columns or more), as in blank templates stacked on one
     // sheet.

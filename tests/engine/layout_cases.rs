@@ -734,6 +734,24 @@ fn a_questionnaire_gives_one_field_per_item_with_the_options_as_values() {
     assert_eq!(lay.forms[0].items[0].options, ["好", "较好", "一般", "差"]);
 }
 
+/// A roster's rows of answers (是, 是, 否) are values, not a questionnaire's options: an
+/// options row offers each option once.
+#[test]
+fn a_roster_of_yes_no_answers_is_no_questionnaire() {
+    let rows: &[&[&str]] = &[
+        &["姓名", "是否低保", "是否五保", "是否残疾"],
+        &["张三", "是", "是", "否"],
+        &["李四", "否", "否", "否"],
+        &["王五", "是", "否", "是"],
+        &["赵六", "否", "是", "否"],
+        &["钱七", "是", "是", "是"],
+    ];
+    let lay = layout::detect(&sheet(rows, &[]), &Default::default());
+    let shapes: Vec<layout::Shape> = lay.forms.iter().map(|f| f.shape).collect();
+    assert_eq!(shapes, [layout::Shape::Roster]);
+    assert_eq!(lay.forms[0].header_rows, [0]);
+}
+
 /// A person's choice of shape wins over detection, both ways, through the report the app and
 /// the CLI read; the header rows chosen with it apply to a roster only.
 #[test]

@@ -172,6 +172,11 @@ fn warnings() {
             "The header \"姓名\" appears in more than one column: B、R.",
         ),
         (
+            Warning::DuplicateHeader { header: "合计".into(), columns: "B7、B12".into() },
+            "标签「合计」重复出现在 B7、B12 格。",
+            "The label \"合计\" appears in more than one cell: B7、B12.",
+        ),
+        (
             Warning::ShapeUncertain { shape: "card".into(), labels: 3 },
             "只根据 3 个填写项判断这是单人（单户）登记表，请核对；不对时，在核对表格的预览上方“表格形式”处改选（列表还要指定表头行）。",
             "Read as a single-record form (card) from only 3 labels. Please check; if it is wrong, choose its shape above the preview in Check forms (for a table, also its header rows).",
