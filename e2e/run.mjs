@@ -306,7 +306,7 @@ async function reloadMidBatchAndClear() {
     return m && Number(m[1]) > 0 && Number(m[1]) < Number(m[2]);
   }, null, { timeout: 30000, polling: 20 });
   await p.reload();
-  await p.getByTestId("interrupted").waitFor({ timeout: 30000 });
+  await p.getByTestId("interrupted").waitFor({ timeout: 60000 });
   const said = await p.getByTestId("interrupted").locator("p").textContent();
   const m = said.match(/有 (\d+) 个文件还没处理完（已读完 (\d+) 个，没读完 (\d+) 个）/);
   check(m && Number(m[1]) === many.length && Number(m[2]) > 0 && Number(m[3]) > 0, `after a reload mid-batch the app says what was read and what not (${said})`);

@@ -291,6 +291,34 @@ pub fn referenced_sheets(workbook: &Workbook) -> HashSet<String> {
 /// Data rows under a table's header that make it a roster before any card is looked for.
 const ROSTER_DATA_ROWS: u32 = 8;
 
+/// Whether a table has [`ROSTER_DATA_ROWS`] rows of values under its header: numbers, dates
+/// or ID numbers in three cells of a row (a card's labels are not values). Numbers and dates
+/// are counted before any text is looked at.
+fn rows_of_values(grid: &Grid, form: &Form) -> bool {
+    let Some((a, b)) = form.data_rows else {
+        return false;
+    };
+    let row_of_values = |r: u32| {
+        let row = grid.row(r);
+        let plain = row
+            .iter()
+            .filter(|v| matches!(v, Value::Number(_) | Value::Date(_)))
+            .take(3)
+            .count();
+        plain >= 3
+            || row
+                .iter()
+                .filter(|v| v.as_text().is_some_and(crate::text::looks_like_data))
+                .take(3 - plain)
+                .count()
+                == 3 - plain
+    };
+    (a..=b.min(a + 2 * ROSTER_DATA_ROWS))
+        .filter(|&r| row_of_values(r))
+        .nth(ROSTER_DATA_ROWS as usize - 1)
+        .is_some()
+}
+
 /// Detects what a sheet holds and the forms on it.
 /// `referenced` is the set of sheet names other sheets' dropdowns read from.
 pub fn detect(sheet: &Sheet, referenced: &HashSet<String>) -> SheetLayout {
@@ -318,8 +346,18 @@ pub fn detect(sheet: &Sheet, referenced: &HashSet<String>) -> SheetLayout {
     // claims is read as rosters, exactly as before shapes were told apart.
     // The column tables are read once: the indicator detector reads its header block as they do.
     let from_top = roster::detect_forms_from(grid, &merges, 0);
-    let shaped = indicator::detect(grid, &merges, &from_top)
-        .or_else(|| questionnaire::detect(grid, &merges));
+    // A table over rows of data is what the sheet is: a card is a page of labels and slots
+    // (its tables blank), a questionnaire's items are ticked, not filled with figures, and most
+    // sheets are long rosters, not worth looking at as either. (An indicator report's items do
+    // hold figures: it is looked for all the same.)
+    let over_data = from_top.iter().any(|f| rows_of_values(grid, f));
+    let shaped = indicator::detect(grid, &merges, &from_top).or_else(|| {
+        if over_data {
+            None
+        } else {
+            questionnaire::detect(grid, &merges)
+        }
+    });
     if let Some(forms) = shaped {
         return SheetLayout {
             kind: SheetKind::Form,
@@ -327,34 +365,6 @@ pub fn detect(sheet: &Sheet, referenced: &HashSet<String>) -> SheetLayout {
         };
     }
     let forms = roster::tables_of(from_top);
-    // A table over rows of data is what the sheet is: a card is a page of labels and slots
-    // (its tables blank), and most sheets are long rosters, not worth looking at as cards.
-    let over_data = forms.iter().any(|f| {
-        let Some((a, b)) = f.data_rows else {
-            return false;
-        };
-        // Rows of values, not of a card's labels: numbers, dates or ID numbers in three cells.
-        // Numbers and dates are counted before any text is looked at.
-        let row_of_values = |r: u32| {
-            let row = grid.row(r);
-            let plain = row
-                .iter()
-                .filter(|v| matches!(v, Value::Number(_) | Value::Date(_)))
-                .take(3)
-                .count();
-            plain >= 3
-                || row
-                    .iter()
-                    .filter(|v| v.as_text().is_some_and(crate::text::looks_like_data))
-                    .take(3 - plain)
-                    .count()
-                    == 3 - plain
-        };
-        (a..=b.min(a + 2 * ROSTER_DATA_ROWS))
-            .filter(|&r| row_of_values(r))
-            .nth(ROSTER_DATA_ROWS as usize - 1)
-            .is_some()
-    });
     if !over_data {
         if let Some(forms) = card::detect(grid, &merges) {
             return SheetLayout {
