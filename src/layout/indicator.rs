@@ -301,6 +301,19 @@ pub(super) fn detect(grid: &Grid, merges: &Merges<'_>, tables: &[Form]) -> Optio
             }
         }
     }
+    // A reporter's line standing where a title would (单位名称（公章） at the top of a census
+    // page whose title is outside the table) is no title: the sheet's name says it better.
+    if form
+        .title
+        .as_deref()
+        .is_some_and(|t| crate::fields::is_place_label(&squash(t)))
+    {
+        form.title = None;
+        let rows = std::mem::take(&mut form.title_rows);
+        form.meta_rows.extend(rows);
+        form.meta_rows.sort_unstable();
+        form.meta_rows.dedup();
+    }
     // Sign-off labels below: 单位负责人 | 审核人, 填表人 | 填表日期.
     let mut rosters = Vec::new();
     if let Some(from) = rest_from {

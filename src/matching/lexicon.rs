@@ -1188,6 +1188,12 @@ mod tests {
                 "人社",
             ),
             ("青山县残疾人联合会-困难残疾人生活补贴.xlsx", "残联"),
+            // Words of real templates whose file names say nothing.
+            ("工业用水及废水处理、排放情况普查表", "生态环境"),
+            ("压力管道基本信息汇总表——工业管道", "市场监管"),
+            ("标准农田占补申请确认表", "自然资源"),
+            ("初次缴存时间", "住房公积金"),
+            ("组织关系介绍信编号", "组织部"),
         ] {
             assert_eq!(lex.department_of(text).as_deref(), Some(dept), "{text}");
         }

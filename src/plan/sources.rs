@@ -220,12 +220,12 @@ mod tests {
         );
         // The office before the dash, when no department word is known.
         check(
-            "青山县市场监督管理局-特种设备台账.xlsx",
+            "青山县气象局-降水观测台账.xlsx",
             "",
             "",
             &[],
             (
-                "青山县市场监督管理局",
+                "青山县气象局",
                 "The file name starts with the issuing office",
                 true,
             ),
