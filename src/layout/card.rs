@@ -99,8 +99,12 @@ fn detect_with(
             .collect();
         rows.push(cells);
         // Checked as soon as the row under it is read: a roster's header over its data ends
-        // the look at once (most sheets are rosters).
+        // the look at once (most sheets are rosters); so does a row of units (（条） （人）),
+        // which belongs to a statistics table, never to a card.
         if !chosen {
+            if rows[r as usize].len() >= 3 && roster::is_unit_row(grid, r, 0, width) {
+                return None;
+            }
             let run = label_run(&rows[r as usize]);
             if r > 0 && header_over_data(grid, merges, &prev_run, r - 1, run.len()) {
                 return None;
@@ -113,14 +117,6 @@ fn detect_with(
     }
     let filled_rows: Vec<usize> = (0..rows.len()).filter(|&r| !rows[r].is_empty()).collect();
     if filled_rows.len() < 3 {
-        return None;
-    }
-    // A row of units (（条） （人）) belongs to a statistics table, never to a card.
-    if !chosen
-        && filled_rows
-            .iter()
-            .any(|&r| rows[r].len() >= 3 && roster::is_unit_row(grid, r as u32, 0, width))
-    {
         return None;
     }
     // Labels over their values: a row of labels, a row of blank or placeholder slots under
@@ -382,7 +378,8 @@ fn adjacent_labels(cells: &[Cell]) -> usize {
 
 /// A header row (its longest run of labels, `run`) over a row of data is a roster's, never a
 /// card's: a card's tables are blank (or hold a template's placeholders). `below_labels`: the
-/// longest run of labels on the row under it.
+/// longest run of labels on the row under it — a row of labels under labels is a card's, unless
+/// it holds values too (a roster's row: 永安村 | 7组 | 贾忠 beside an ID number and amounts).
 fn header_over_data(
     grid: &Grid,
     merges: &Merges<'_>,
@@ -400,7 +397,20 @@ fn header_over_data(
             !v.is_blank() && !is_placeholder(&v.text())
         })
         .count();
-    filled * 5 >= run.len() * 3 && below_labels < 3
+    if filled * 5 < run.len() * 3 {
+        return false;
+    }
+    below_labels < 3
+        || grid
+            .row(r + 1)
+            .iter()
+            .filter(|v| match v {
+                Value::Number(_) | Value::Date(_) => true,
+                Value::Text(t) => looks_like_data(t),
+                _ => false,
+            })
+            .nth(1)
+            .is_some()
 }
 
 /// The columns of the longest run of adjacent short label cells in a row.
