@@ -122,8 +122,6 @@ pub enum Subject {
     Applicant,
     /// Who receives the post (收件人).
     Recipient,
-    /// A member of the person's family, listed in a table on the person's card (家庭成员).
-    Member,
 }
 
 impl Subject {
@@ -139,7 +137,6 @@ impl Subject {
             Subject::Household => "household",
             Subject::Applicant => "applicant",
             Subject::Recipient => "recipient",
-            Subject::Member => "member",
         }
     }
 
@@ -155,12 +152,11 @@ impl Subject {
             Subject::Household => "户",
             Subject::Applicant => "申请人",
             Subject::Recipient => "收件人",
-            Subject::Member => "家庭成员",
         }
     }
 
     /// Every subject but the row's own.
-    pub const OTHERS: [Subject; 9] = [
+    pub const OTHERS: [Subject; 8] = [
         Subject::Head,
         Subject::Spouse,
         Subject::Contact,
@@ -169,7 +165,6 @@ impl Subject {
         Subject::Household,
         Subject::Applicant,
         Subject::Recipient,
-        Subject::Member,
     ];
 }
 
@@ -611,7 +606,6 @@ impl Lexicon {
                 "household" => Subject::Household,
                 "applicant" => Subject::Applicant,
                 "recipient" => Subject::Recipient,
-                "member" => Subject::Member,
                 "self" => Subject::Own,
                 _ => {
                     return Err(LexiconError::UnknownSubject {

@@ -155,11 +155,6 @@ pub(crate) fn features(sources: &[SourceForm], lex: &Lexicon) -> Vec<Feat> {
     // A batch repeats its headers form after form: what the lexicon says of a header is worked
     // out once per header path, grain and whether the column counts.
     let mut seen: HashMap<(&[String], GrainKind, bool, bool), Feat> = HashMap::new();
-    let card_sheets: std::collections::HashSet<(&str, &str)> = sources
-        .iter()
-        .filter(|s| s.shape == "card")
-        .map(|s| (s.file.as_str(), s.sheet.as_str()))
-        .collect();
     for (fi, form) in sources.iter().enumerate() {
         let grain = grain_of(&form.grain);
         // On a household roster a bare 姓名 or 身份证号 is the head's, unless the roster lists
@@ -221,16 +216,11 @@ pub(crate) fn features(sources: &[SourceForm], lex: &Lexicon) -> Vec<Feat> {
         }
         let feats = &mut out[start..];
         document_numbers(lex, feats);
+        // A table on a card's sheet (家庭成员 rows, 与申请人关系) is a roster of its own: each
+        // of its rows is a person, whose 姓名 and 身份证号码 are that row's own — the row joins
+        // the person base table by them, like any roster's.
         if form.shape == "card" {
             card_blocks(lex, feats);
-        } else if card_sheets.contains(&(form.file.as_str(), form.sheet.as_str())) {
-            // A table on a card's sheet lists the card person's family (家庭成员 rows, 与申请人
-            // 关系): its people are not the card's own.
-            for f in feats.iter_mut() {
-                if f.subject == Subject::Own && f.level == GrainKind::Person {
-                    set_subject(lex, f, Subject::Member);
-                }
-            }
         }
         // A table whose rows are not people (no name, no ID number: a recruitment's posts)
         // asks for a sex, an age or a schooling as what the row requires, not as anyone's own.
