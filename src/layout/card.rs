@@ -11,7 +11,7 @@ use crate::read::{Grid, Value};
 use crate::text::{is_footer_line, is_meta_line, looks_like_data};
 use crate::warning::Warning;
 
-use super::{roster, row_cells, squash, without_placeholders, Form, Item, Merges, Shape};
+use super::{is_value, roster, row_cells, squash, without_placeholders, Form, Item, Merges, Shape};
 
 /// How many rows from the top a card may take.
 const CARD_ROWS: u32 = 60;
@@ -404,11 +404,7 @@ fn header_over_data(
         || grid
             .row(r + 1)
             .iter()
-            .filter(|v| match v {
-                Value::Number(_) | Value::Date(_) => true,
-                Value::Text(t) => looks_like_data(t),
-                _ => false,
-            })
+            .filter(|v| is_value(v))
             .nth(1)
             .is_some()
 }

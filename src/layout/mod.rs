@@ -291,9 +291,19 @@ pub fn referenced_sheets(workbook: &Workbook) -> HashSet<String> {
 /// Data rows under a table's header that make it a roster before any card is looked for.
 const ROSTER_DATA_ROWS: u32 = 8;
 
-/// Whether a table has [`ROSTER_DATA_ROWS`] rows of values under its header: numbers, dates
-/// or ID numbers in three cells of a row (a card's labels are not values). Numbers and dates
-/// are counted before any text is looked at.
+/// A cell that holds a value, not a label: a number, a date, or text that looks like data (an
+/// ID number, a phone, an amount written as text).
+pub(crate) fn is_value(v: &Value) -> bool {
+    match v {
+        Value::Number(_) | Value::Date(_) => true,
+        Value::Text(t) => crate::text::looks_like_data(t),
+        _ => false,
+    }
+}
+
+/// Whether a table has [`ROSTER_DATA_ROWS`] rows of values ([`is_value`]) under its header,
+/// three in a row (a card's labels are not values). Numbers and dates are counted before any
+/// text is looked at.
 fn rows_of_values(grid: &Grid, form: &Form) -> bool {
     let Some((a, b)) = form.data_rows else {
         return false;
@@ -308,7 +318,7 @@ fn rows_of_values(grid: &Grid, form: &Form) -> bool {
         plain >= 3
             || row
                 .iter()
-                .filter(|v| v.as_text().is_some_and(crate::text::looks_like_data))
+                .filter(|v| matches!(v, Value::Text(_)) && is_value(v))
                 .take(3 - plain)
                 .count()
                 == 3 - plain

@@ -216,9 +216,9 @@ pub(crate) fn features(sources: &[SourceForm], lex: &Lexicon) -> Vec<Feat> {
         }
         let feats = &mut out[start..];
         document_numbers(lex, feats);
-        // A table on a card's sheet (家庭成员 rows, 与申请人关系) is a roster of its own: each
-        // of its rows is a person, whose 姓名 and 身份证号码 are that row's own — the row joins
-        // the person base table by them, like any roster's.
+        // A card about more than one person (申请人 …, 亡故人 …) is read in blocks. (A table on
+        // a card's sheet — 家庭成员 rows — is a roster of its own: each row a person whose 姓名
+        // and 身份证号码 are the row's own, joining the person base table like any roster's.)
         if form.shape == "card" {
             card_blocks(lex, feats);
         }
