@@ -281,6 +281,25 @@ pub(crate) fn level_word(g: GrainKind) -> &'static str {
     }
 }
 
+/// A form's shape (as [`crate::layout::Shape`] names it) in Chinese and English, as the
+/// reasons write it.
+const SHAPES: [(&str, &str, &str); 4] = [
+    ("roster", "列表", "table"),
+    ("card", "登记表", "card"),
+    ("indicator", "指标表", "indicator table"),
+    ("questionnaire", "问卷表", "questionnaire"),
+];
+
+/// The members were read from forms of different shapes (`card`, `roster` …): such merges
+/// were measured right less often, so the merge is shown less sure and says why.
+pub fn shapes_differ(shapes: &[&str]) -> String {
+    let words: Vec<&str> = shapes
+        .iter()
+        .map(|s| SHAPES.iter().find(|w| w.0 == *s).map_or(*s, |w| w.1))
+        .collect();
+    format!("来自不同形式的表（{}），请核对", words.join("、"))
+}
+
 /// A value type in Chinese, as the reasons write it.
 fn type_word(t: &str) -> &str {
     match t {
@@ -483,6 +502,17 @@ fn english(zh: &str) -> Option<String> {
             "“{leaf}” is a generic column name with no group saying what it counts: not joined by name"
         ));
     }
+    if let Some(r) = after("来自不同形式的表（") {
+        let words: Vec<&str> = r
+            .strip_suffix("），请核对")?
+            .split('、')
+            .map(|w| SHAPES.iter().find(|s| s.1 == w).map_or(w, |s| s.2))
+            .collect();
+        return Some(format!(
+            "From forms of different kinds ({}), please check",
+            words.join(", ")
+        ));
+    }
     if let Some(r) = after("编号不是数额：") {
         return Some(format!("An identifier is not an amount: {r}"));
     }
@@ -584,6 +614,10 @@ mod tests {
         check(
             form_taken(),
             "That form already has such a column: not merged",
+        );
+        check(
+            shapes_differ(&["card", "roster"]),
+            "From forms of different kinds (card, table), please check",
         );
         check(
             levels_differ(Person, Household),

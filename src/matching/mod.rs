@@ -97,6 +97,8 @@ pub(crate) struct Feat {
     pub topic: String,
     /// The grain of the field's form.
     pub form_grain: GrainKind,
+    /// The shape its form was read in (`roster`, `card`, `indicator`, `questionnaire`).
+    pub shape: String,
     /// Whether the values name something (an ID, phone or account number, a code).
     pub identifier: bool,
     /// Its bigrams.
@@ -114,6 +116,8 @@ pub(crate) struct Feat {
 const JOIN_SIMILARITY: f32 = 0.8;
 /// Pairs at or above this similarity that stay apart are reported.
 const NEAR_SIMILARITY: f32 = 0.5;
+/// How much a merge across forms of different shapes takes from its raw score.
+const SHAPES_APART: f32 = 0.1;
 /// How much a look-alike kept apart takes from a merge's raw score, at similarity 1.
 const NEAR_WEIGHT: f32 = 0.15;
 /// Bigrams shared by more fields than this do not generate candidates (they are too common
@@ -188,6 +192,7 @@ pub(crate) fn features(sources: &[SourceForm], lex: &Lexicon) -> Vec<Feat> {
             feat.enums.clone_from(&f.enum_values);
             feat.program.clone_from(&program);
             feat.title.clone_from(&form.title);
+            feat.shape.clone_from(&form.shape);
             feat.identifier |= matches!(f.ty.as_str(), "id_number" | "phone");
             feat.program_grams.clone_from(&program_grams);
             out.push(feat);
@@ -437,6 +442,7 @@ fn feature(
         },
         topic: topic.clone().unwrap_or_default(),
         form_grain: grain,
+        shape: String::new(),
         identifier: lex.names_identifier(&leaf_text),
         program_grams: Vec::new(),
         program_specific: false,
@@ -1178,6 +1184,12 @@ fn describe(
         if depts.len() > 1 {
             reasons.push(reasons::departments(depts.len()));
         }
+        let mut shapes: Vec<&str> = members.iter().map(|&m| feats[m].shape.as_str()).collect();
+        shapes.sort_unstable();
+        shapes.dedup();
+        if shapes.len() > 1 {
+            reasons.push(reasons::shapes_differ(&shapes));
+        }
         let lists: Vec<&Vec<String>> = members
             .iter()
             .map(|&m| &feats[m].enums)
@@ -1201,7 +1213,7 @@ fn describe(
 
 /// How much a merge's members disagree, as a deduction from its raw score: what the wrong
 /// merges of the calibration corpora had in common (a lone member of another grain or of a form
-/// whose grain is unclear, header groups of other topics, a name said in many ways, a name
+/// whose grain is unclear, forms of different shapes, header groups of other topics, a name said in many ways, a name
 /// qualified by another person, a big cluster: more members, more chances for one stranger).
 fn disagreement(feats: &[Feat], members: &[usize]) -> f32 {
     let fs = || members.iter().map(|&m| &feats[m]);
@@ -1216,6 +1228,13 @@ fn disagreement(feats: &[Feat], members: &[usize]) -> f32 {
     let grains: HashSet<GrainKind> = fs().map(|f| f.form_grain).collect();
     if grains.len() > 1 {
         d += 0.1;
+    }
+    // Forms of different shapes: a card's label beside a roster's column or an indicator's
+    // item (on the real-dev corpus such merges were right less than half as often as merges
+    // of one shape: the same words name a row's fact on one and a form's, or a score's, on the
+    // other).
+    if distinct(fs().map(|f| f.shape.as_str()).collect()) > 1 {
+        d += SHAPES_APART;
     }
     // Header groups of different topics above the leaf (各业务线 vs 预谋实施的场所部位).
     if distinct(

@@ -827,11 +827,49 @@ fn generic_leaf_named_with_group_and_titles_quoted_whole() {
     );
 }
 
+/// Issue 16, part 5: a card's label joined with a table's column (填报日期 on a card and on a
+/// roster) was measured right less than half as often as a merge of one shape: it is shown
+/// less sure than the same merge between two tables, and says why.
+#[test]
+fn a_card_label_joined_with_a_column_is_shown_less_sure() {
+    const P: &str = "per_person";
+    let forms = [
+        F("境外人员信息采集表", "公安", P, &["姓名", "填报日期"]),
+        F("冬春救助花名册", "应急管理", P, &["姓名", "村级填报日期"]),
+    ];
+    let merged = |shapes: [&str; 2]| {
+        let mut sources: Vec<SourceForm> = forms.iter().map(source).collect();
+        for (s, shape) in sources.iter_mut().zip(shapes) {
+            s.shape = shape.into();
+            s.file = format!("{}.xlsx", s.title);
+        }
+        let c = cluster(&sources, &Lexicon::builtin());
+        let k = c.assignment[0][1].expect("a field");
+        assert_eq!(c.assignment[1][1], Some(k), "{shapes:?}: one field");
+        c.clusters[k].clone()
+    };
+    let tables = merged(["roster", "roster"]);
+    let mixed = merged(["card", "roster"]);
+    assert!(
+        mixed.confidence < tables.confidence,
+        "{} vs {}",
+        mixed.confidence,
+        tables.confidence
+    );
+    let says = |c: &yibiao::matching::Cluster| {
+        c.reasons
+            .iter()
+            .any(|r| r == "来自不同形式的表（登记表、列表），请核对")
+    };
+    assert!(says(&mixed), "{:?}", mixed.reasons);
+    assert!(!says(&tables), "{:?}", tables.reasons);
+}
+
 /// Issue 16, part 5: the confidence shown per merge is the measured share of such merges that
 /// are right (a merge is right when every pair of its members has one truth concept): the
 /// expected calibration error over ten bands, on the example county and the real-dev corpus
-/// together, stays small; and the review's "least certain first" puts the wrong merges of the
-/// real-dev corpus on top. `cargo run --release --example calibrate` prints the table, the
+/// together, stays small; and the review's "least certain first" puts every wrong merge of the
+/// real-dev corpus in the first tenth of the list. `cargo run --release --example calibrate` prints the table, the
 /// precision per band and the figures.
 #[test]
 fn confidence_is_calibrated_and_wrong_merges_come_first() {
@@ -859,5 +897,5 @@ fn confidence_is_calibrated_and_wrong_merges_come_first() {
     let mut lone = lone_outcomes(&county);
     lone.extend(lone_outcomes(&real));
     assert!(ece(&lone) <= 0.05, "lone fields: ECE {:.3}", ece(&lone));
-    assert!(wrong > 0 && top * 100 >= wrong * 90, "{top} of {wrong}");
+    assert!(wrong > 0 && top == wrong, "{top} of {wrong}");
 }
